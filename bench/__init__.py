@@ -1,0 +1,1 @@
+"""Benchmarks printing JSON; run by `make bench`."""

@@ -1,0 +1,25 @@
+"""`make bench`: run every benchmark and print one JSON document with their results.
+
+Benchmarks arrive with the issues that set their targets (dedupe, search, export, impact,
+load); each is a module with a `run() -> dict` and is listed here.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from collections.abc import Callable
+from typing import Any
+
+BENCHMARKS: dict[str, Callable[[], dict[str, Any]]] = {}
+
+
+def main() -> int:
+    results = {name: benchmark() for name, benchmark in BENCHMARKS.items()}
+    print(json.dumps({"python": platform.python_version(), "benchmarks": results}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

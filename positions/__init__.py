@@ -1,0 +1,1 @@
+"""The domain of Positionen: plain Python services over the database, no Streamlit."""

@@ -1,0 +1,786 @@
+"""Demo data: automotiveland.nrw e.V. with its real forums and fictional members.
+
+The association, forums and institutions are real (from the association's own press
+release); every company and person is made up. Loaded only into an empty database, by
+`make run` or `positionen demo`; dates are relative to today so the demo never goes stale.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from db.models import (
+    Call,
+    CallStatus,
+    DelegateRole,
+    Forum,
+    ForumDelegate,
+    ForumKind,
+    ForumMember,
+    Invitation,
+    Meeting,
+    MeetingAttendee,
+    Organisation,
+    OrganisationKind,
+    Paper,
+    PaperKind,
+    PaperStatus,
+    PaperVersion,
+    Paragraph,
+    Role,
+    Section,
+    Setting,
+    Statement,
+    StatementSource,
+    StatementStatus,
+    StatementVersion,
+    User,
+    Visibility,
+    WorkingGroup,
+    id_of,
+)
+from positions import accounts, calls, forums
+from positions.clock import BERLIN, utcnow
+from positions.deadlines import add_working_days
+from positions.invitations import hash_token
+from positions.permissions import Actor
+
+DEMO_PASSWORD = "demo"  # noqa: S105  (documented demo login)
+# Demo only: a fixed link token, so the README can show a working invitation link.
+DEMO_INVITATION_TOKEN = "demo-einladung-bergische-umformtechnik"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: Role
+    name: str
+
+
+DEMO_LOGINS = (
+    DemoLogin("admin@demo.example", Role.ADMIN, "Annika Albrecht"),
+    DemoLogin("referat@demo.example", Role.STAFF, "Ralf Reiners"),
+    DemoLogin("vorstand@demo.example", Role.BOARD, "Dr. Vera Vollmer"),
+    DemoLogin("mitglied@demo.example", Role.MEMBER, "Martin Merten"),
+)
+
+ASSOCIATION = "automotiveland.nrw e.V."
+
+# (name, short name, kind, city, member since (year, month))
+MEMBERS: tuple[tuple[str, str, OrganisationKind, str, tuple[int, int]], ...] = (
+    ("Bergische Umformtechnik GmbH", "BUT", OrganisationKind.COMPANY, "Wuppertal", (2019, 4)),
+    (
+        "Wupperstahl Präzisionsteile GmbH",
+        "Wupperstahl",
+        OrganisationKind.COMPANY,
+        "Wuppertal",
+        (2019, 4),
+    ),
+    ("Remscheider Antriebskomponenten AG", "RAK", OrganisationKind.COMPANY, "Remscheid", (2019, 5)),
+    (
+        "Klingenstadt Kabelsysteme GmbH & Co. KG",
+        "KKS",
+        OrganisationKind.COMPANY,
+        "Solingen",
+        (2019, 6),
+    ),
+    ("Velberter Schließsysteme GmbH", "VSS", OrganisationKind.COMPANY, "Velbert", (2019, 6)),
+    (
+        "Märkische Feinguss GmbH",
+        "Märkische Feinguss",
+        OrganisationKind.COMPANY,
+        "Iserlohn",
+        (2019, 9),
+    ),
+    (
+        "Lenneschiene Kunststofftechnik GmbH",
+        "LKT",
+        OrganisationKind.COMPANY,
+        "Lüdenscheid",
+        (2019, 10),
+    ),
+    ("Hagener Federnwerk GmbH", "HFW", OrganisationKind.COMPANY, "Hagen", (2020, 1)),
+    (
+        "Rheinufer Sensorik GmbH",
+        "Rheinufer Sensorik",
+        OrganisationKind.COMPANY,
+        "Düsseldorf",
+        (2020, 2),
+    ),
+    ("Domstadt Fahrzeugelektronik GmbH", "DFE", OrganisationKind.COMPANY, "Köln", (2020, 3)),
+    ("Emscher Leichtbau GmbH", "Emscher Leichtbau", OrganisationKind.COMPANY, "Bochum", (2020, 5)),
+    ("Phoenix Batterietechnik GmbH", "PBT", OrganisationKind.COMPANY, "Dortmund", (2020, 6)),
+    ("Siegerländer Schmiedetechnik GmbH", "SST", OrganisationKind.COMPANY, "Siegen", (2020, 8)),
+    ("Biggesee Dichtungstechnik GmbH", "BDT", OrganisationKind.COMPANY, "Olpe", (2020, 9)),
+    ("Oberbergische Zerspanung GmbH", "OZ", OrganisationKind.COMPANY, "Gummersbach", (2020, 11)),
+    ("Niederrhein Getriebebau GmbH", "NGB", OrganisationKind.COMPANY, "Mönchengladbach", (2021, 1)),
+    ("Teutoburger Thermomanagement GmbH", "TTM", OrganisationKind.COMPANY, "Bielefeld", (2021, 2)),
+    ("Paderquell Steuergeräte GmbH", "PSG", OrganisationKind.COMPANY, "Paderborn", (2021, 4)),
+    ("Ruhrtal Oberflächentechnik GmbH", "ROT", OrganisationKind.COMPANY, "Essen", (2021, 6)),
+    ("Münsterland Interieur GmbH", "MLI", OrganisationKind.COMPANY, "Münster", (2021, 9)),
+    ("Aachener Antriebsforschung gGmbH", "AAF", OrganisationKind.RESEARCH, "Aachen", (2019, 5)),
+    (
+        "Institut für Mobilitätsinnovation Bergisches Land",
+        "IMBL",
+        OrganisationKind.RESEARCH,
+        "Wuppertal",
+        (2019, 7),
+    ),
+    ("Sauerland Sitzsysteme GmbH", "SSS", OrganisationKind.COMPANY, "Meschede", (2022, 1)),
+    ("Kettwiger Kühlerbau GmbH", "KKB", OrganisationKind.COMPANY, "Essen", (2022, 3)),
+    ("Lipperland Leuchtentechnik GmbH", "LLT", OrganisationKind.COMPANY, "Lemgo", (2023, 5)),
+)
+
+# One contact per member; the first is mitglied@demo.example (Martin Merten).
+CONTACT_NAMES = (
+    "Martin Merten",
+    "Petra Pohlmann",
+    "Stefan Stratmann",
+    "Kerstin Kuhlmann",
+    "Thomas Tillmann",
+    "Birgit Brockhaus",
+    "Holger Hüsken",
+    "Claudia Clemens",
+    "Jens Jakobi",
+    "Monika Mertens-Beispiel",
+    "Frank Friedrichs",
+    "Sandra Siepmann",
+    "Uwe Ufermann",
+    "Daniela Dahlhaus",
+    "Markus Marquardt",
+    "Anja Averkamp",
+    "Oliver Ostendorf",
+    "Nicole Niehaus",
+    "Gerd Gerlach",
+    "Heike Hövelmann",
+    "Prof. Dr. Lars Lindemann",
+    "Dr. Ines Imhoff",
+    "Kai Kettler",
+    "Vanessa Vennemann",
+    "Lutz Lohmeyer",
+)
+
+
+def is_empty(*, session: Session) -> bool:
+    """True when the database holds no users and no organisations."""
+    users = session.exec(select(func.count()).select_from(User)).one()
+    organisations = session.exec(select(func.count()).select_from(Organisation)).one()
+    return users == 0 and organisations == 0
+
+
+def _email_for(name: str, organisation: str) -> str:
+    last = name.rsplit(maxsplit=1)[-1].lower()
+    domain = organisation.split(maxsplit=1)[0].lower()
+    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        last, domain = last.replace(umlaut, plain), domain.replace(umlaut, plain)
+    return f"{last}@{domain}.example"
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=BERLIN).astimezone(UTC)
+
+
+def load_demo(*, session: Session, now: datetime | None = None) -> None:
+    """Fill an empty database with the demo association; refuses a database in use."""
+    if not is_empty(session=session):
+        raise RuntimeError("the database is not empty; demo data goes only into an empty one")
+    now = now or utcnow()
+    today = now.astimezone(BERLIN).date()
+
+    association = Organisation(
+        name=ASSOCIATION,
+        short_name="automotiveland.nrw",
+        kind=OrganisationKind.ASSOCIATION,
+        city="Wuppertal",
+        website="https://www.automotiveland.nrw",
+        member_since=date(2019, 3, 1),
+    )
+    session.add(association)
+    _settings(session)
+    session.flush()
+    admin_user = accounts.create_admin(
+        session=session,
+        email=DEMO_LOGINS[0].email,
+        name=DEMO_LOGINS[0].name,
+        password=secrets.token_urlsafe(16),
+    )
+    # The demo password is shorter than the rules allow for real accounts, on purpose.
+    admin_user.password_hash = accounts.hash_password(DEMO_PASSWORD)
+    admin_user.organisation_id = association.id
+    admin = Actor.for_user(admin_user)
+
+    staff = _user(session, admin, DEMO_LOGINS[1], association.id)
+    board = _user(session, admin, DEMO_LOGINS[2], association.id)
+    second_staff = _user(
+        session,
+        admin,
+        DemoLogin("s.schulte@demo.example", Role.STAFF, "Sophie Schulte"),
+        association.id,
+    )
+    second_board = _user(
+        session,
+        admin,
+        DemoLogin("b.brenner@demo.example", Role.BOARD, "Bernd Brenner"),
+        association.id,
+    )
+
+    members: list[Organisation] = []
+    contacts: list[User] = []
+    for (name, short, kind, city, (year, month)), contact_name in zip(
+        MEMBERS, CONTACT_NAMES, strict=True
+    ):
+        organisation = Organisation(
+            name=name, short_name=short, kind=kind, city=city, member_since=date(year, month, 1)
+        )
+        session.add(organisation)
+        session.flush()
+        members.append(organisation)
+        login = (
+            DEMO_LOGINS[3]
+            if not contacts
+            else DemoLogin(_email_for(contact_name, name), Role.MEMBER, contact_name)
+        )
+        contacts.append(_user(session, admin, login, organisation.id, with_password=not contacts))
+
+    forum_by_short = _forums(session, admin)
+    _delegates(
+        session,
+        forum_by_short,
+        staff=staff,
+        second_staff=second_staff,
+        board=board,
+        second_board=second_board,
+    )
+    _fachforum_members(session, forum_by_short, members)
+    _meetings(session, forum_by_short, today=today, attendees=[staff, second_staff, board])
+    call = _open_call(session, admin, forum_by_short["TDA"], members, today=today, now=now)
+    _statements(session, call, members, contacts, now=now)
+    _demo_invitation(session, call, contacts[0], admin, now=now)
+    _paper_for_board(session, forum_by_short["GWD-FA"], staff, today=today, now=now)
+
+
+def _settings(session: Session) -> None:
+    for key, value in {
+        "association.name": ASSOCIATION,
+        "association.address": "Wuppertal, Nordrhein-Westfalen",
+        "association.register_number": "",
+        "approval.quorum": 1,
+    }.items():
+        session.add(Setting(key=key, value=value))
+
+
+def _user(
+    session: Session,
+    admin: Actor,
+    login: DemoLogin,
+    organisation_id: int | None,
+    *,
+    with_password: bool = True,
+) -> User:
+    user = accounts.create_user(
+        session=session,
+        actor=admin,
+        email=login.email,
+        name=login.name,
+        role=login.role,
+        organisation_id=organisation_id,
+    )
+    if with_password:
+        user.password_hash = accounts.hash_password(DEMO_PASSWORD)
+    return user
+
+
+_FORUMS = (
+    dict(
+        name="Transformationsdialog Automobilindustrie",
+        short_name="TDA",
+        kind=ForumKind.FEDERAL,
+        host_institution="Bundesministerium für Wirtschaft und Energie (BMWi)",
+        ministry="Bundesministerium für Wirtschaft und Energie",
+        url="https://www.bmwk.de/",
+        description=(
+            "Dialog des Bundeswirtschaftsministeriums mit Herstellern, Zulieferern, "
+            "Gewerkschaften und Ländern zur Transformation der Fahrzeugindustrie. Die "
+            "Ergebnisse fließen in Grundsatzpapiere für die Bundesregierung ein. Im Herbst "
+            "2020 fanden Regionaldialoge zu vier Themen statt."
+        ),
+        groups=(
+            "Strategien der Länder und Unternehmen",
+            "Innovationsnetzwerke, Weiterbildungsverbünde und Kompetenz-Hubs",
+            "Unternehmensfinanzierung und Steuerrecht",
+            "Förderinstrumente",
+        ),
+    ),
+    dict(
+        name="Zulieferdialog NRW",
+        short_name="ZLD-NRW",
+        kind=ForumKind.STATE,
+        host_institution=(
+            "Ministerium für Wirtschaft, Innovation, Digitalisierung und Energie des Landes "
+            "Nordrhein-Westfalen (MWIDE)"
+        ),
+        ministry="Ministerium für Wirtschaft, Innovation, Digitalisierung und Energie NRW",
+        url="https://www.wirtschaft.nrw/",
+        description=(
+            "Austausch der Landesregierung mit der Zulieferindustrie in Nordrhein-Westfalen; "
+            "die Beteiligung erfolgt über schriftliche Statements."
+        ),
+        groups=(),
+    ),
+    dict(
+        name="Grüner Wirtschaftsdialog – Fachforum Automobil- und Zulieferindustrie",
+        short_name="GWD-FA",
+        kind=ForumKind.PARTY_NEAR,
+        host_institution="Grüner Wirtschaftsdialog e.V., Berlin",
+        ministry="",
+        url="https://gruener-wirtschaftsdialog.de/",
+        description=(
+            "Fachforum eines parteiunabhängigen Vereins, der Wirtschaft und Politik "
+            "zusammenbringt. Die Perspektiven der Branche fließen in Positionspapiere ein; "
+            "automotiveland.nrw redigiert industriepolitische Leitlinien mit."
+        ),
+        groups=("Redaktionsgruppe Industriepolitische Leitlinien",),
+    ),
+    dict(
+        name="Austausch mit dem VDA",
+        short_name="VDA",
+        kind=ForumKind.INDUSTRY,
+        host_institution="Verband der Automobilindustrie e. V. (VDA)",
+        ministry="",
+        url="https://www.vda.de/",
+        description="Regelmäßiger Austausch mit dem Verband der Automobilindustrie.",
+        groups=(),
+    ),
+    *(
+        dict(
+            name=f"Fachforum {topic}",
+            short_name=short,
+            kind=ForumKind.INTERNAL,
+            host_institution=ASSOCIATION,
+            ministry="",
+            url="",
+            description=description,
+            groups=(),
+        )
+        for topic, short, description in (
+            (
+                "Innovationsmanagement",
+                "FF-INNO",
+                "Know-how zu Innovationsprozessen in mittelständischen Zulieferbetrieben.",
+            ),
+            (
+                "Mobilität der Zukunft",
+                "FF-MOB",
+                "Aktueller Input zu den Erfordernissen der Mobilität der Zukunft.",
+            ),
+            (
+                "CO2-neutrale Produktion",
+                "FF-CO2",
+                "Wege zur klimaneutralen Fertigung: Energie, Prozesse, Lieferketten.",
+            ),
+            (
+                "Cybersecurity",
+                "FF-CYBER",
+                "Informationssicherheit in Produktion und Lieferkette (TISAX, NIS-2).",
+            ),
+            ("Fabrik der Zukunft", "FF-FAB", "Digitalisierung und Automatisierung der Fertigung."),
+        )
+    ),
+)
+
+
+def _forums(session: Session, admin: Actor) -> dict[str, Forum]:
+    created: dict[str, Forum] = {}
+    for spec in _FORUMS:
+        groups = spec["groups"]
+        forum = forums.create_forum(
+            session=session,
+            actor=admin,
+            name=str(spec["name"]),
+            short_name=str(spec["short_name"]),
+            kind=ForumKind(str(spec["kind"])),
+            host_institution=str(spec["host_institution"]),
+            ministry=str(spec["ministry"]),
+            url=str(spec["url"]),
+            description=str(spec["description"]),
+        )
+        assert forum.id is not None and isinstance(groups, tuple)
+        for position, group in enumerate(groups):
+            session.add(WorkingGroup(forum_id=forum.id, name=group, position=position))
+        created[forum.short_name] = forum
+    return created
+
+
+def _delegates(
+    session: Session,
+    forum_by_short: dict[str, Forum],
+    *,
+    staff: User,
+    second_staff: User,
+    board: User,
+    second_board: User,
+) -> None:
+    for short, forum in forum_by_short.items():
+        assert forum.id is not None
+        lead, deputy = (
+            (staff, board) if short in {"TDA", "GWD-FA", "VDA"} else (second_staff, second_board)
+        )
+        session.add(
+            ForumDelegate(forum_id=forum.id, user_id=id_of(lead), role=DelegateRole.DELEGATE)
+        )
+        session.add(
+            ForumDelegate(forum_id=forum.id, user_id=id_of(deputy), role=DelegateRole.SUBSTITUTE)
+        )
+
+
+def _fachforum_members(
+    session: Session, forum_by_short: dict[str, Forum], members: list[Organisation]
+) -> None:
+    internal = [f for f in forum_by_short.values() if f.kind == ForumKind.INTERNAL]
+    for index, organisation in enumerate(members):
+        # Every member sits in two or three Fachforen.
+        for slot in sorted({index % 5, (index + 2) % 5, (index * 3) % 5}):
+            session.add(
+                ForumMember(forum_id=id_of(internal[slot]), organisation_id=id_of(organisation))
+            )
+
+
+def _meetings(
+    session: Session, forum_by_short: dict[str, Forum], *, today: date, attendees: list[User]
+) -> None:
+    plans = {
+        "TDA": [
+            (-42, "Regionaldialog Förderinstrumente", "online"),
+            (23, "Arbeitsgruppe Unternehmensfinanzierung und Steuerrecht", "Berlin, BMWi"),
+        ],
+        "ZLD-NRW": [(16, "Zulieferdialog: Transformation in der Fläche", "Düsseldorf, MWIDE")],
+        "GWD-FA": [(30, "Fachforum: Redaktionssitzung Leitlinien", "Berlin")],
+        "VDA": [(51, "Austausch Mittelstand und Zulieferer", "online")],
+        "FF-INNO": [(9, "Fachforum Innovationsmanagement", "Wuppertal")],
+        "FF-MOB": [(19, "Fachforum Mobilität der Zukunft", "Wuppertal")],
+        "FF-CO2": [(37, "Fachforum CO2-neutrale Produktion", "Remscheid")],
+        "FF-CYBER": [(12, "Fachforum Cybersecurity: NIS-2 in der Praxis", "online")],
+        "FF-FAB": [(44, "Fachforum Fabrik der Zukunft", "Solingen")],
+    }
+    for short, meetings in plans.items():
+        forum = forum_by_short[short]
+        assert forum.id is not None
+        for offset, title, place in meetings:
+            day = add_working_days(today + timedelta(days=offset - 1), 1)
+            meeting = Meeting(
+                forum_id=forum.id,
+                title=title,
+                starts_at=_at(day, 10),
+                ends_at=_at(day, 13),
+                place="" if place == "online" else place,
+                online_url="https://meet.demo.example/" + short.lower()
+                if place == "online"
+                else "",
+                agenda="1. Begrüßung\n2. Stand der Arbeitsgruppen\n3. Nächste Schritte",
+            )
+            session.add(meeting)
+            session.flush()
+            for user in attendees[:2]:
+                session.add(MeetingAttendee(meeting_id=id_of(meeting), user_id=id_of(user)))
+
+
+CALL_QUESTION = (
+    "Welche Hemmnisse sehen Sie bei der Finanzierung der Transformation in Ihrem Unternehmen, "
+    "und welche Förderinstrumente sollte der Bund anpassen oder neu schaffen? Bitte nennen Sie "
+    "konkrete Forderungen; wir bündeln sie zu einem Beitrag für die Arbeitsgruppe "
+    "Unternehmensfinanzierung und Steuerrecht."
+)
+
+
+def _open_call(
+    session: Session,
+    admin: Actor,
+    forum: Forum,
+    members: list[Organisation],
+    *,
+    today: date,
+    now: datetime,
+) -> Call:
+    external = add_working_days(today + timedelta(days=37), 1)
+    return calls.create_call(
+        session=session,
+        actor=admin,
+        forum=forum,
+        title="Finanzierung und Förderinstrumente in der Transformation",
+        question=CALL_QUESTION,
+        external_deadline=external,
+        invited_organisation_ids=[m.id for m in members if m.id is not None],
+        status=CallStatus.OPEN,
+        now=now,
+    )
+
+
+_CAMPAIGN = (
+    "Die Förderprogramme für mittelständische Zulieferer müssen vereinfacht werden. Wir "
+    "brauchen ein einheitliches Antragsportal für Bundes- und Landesprogramme und verbindliche "
+    "Bearbeitungsfristen von höchstens drei Monaten."
+)
+_POWER = (
+    "Wir fordern einen Brückenstrompreis für mittelständische Industriebetriebe bis 2030 und "
+    "die Senkung der Stromsteuer auf das europäische Mindestmaß."
+)
+
+# (member index, visibility, submitted?, text); near-duplicates on purpose.
+STATEMENTS: tuple[tuple[int, str, bool, str], ...] = (
+    (
+        0,
+        "named",
+        True,
+        "Die Umstellung unserer Umformlinien auf Bauteile für Elektrofahrzeuge erfordert "
+        "Investitionen von rund 12 Mio. Euro in den nächsten drei Jahren. Hausbanken sind bei "
+        "Zulieferern mit hohem Verbrenner-Anteil zurückhaltend.\n\n"
+        "Wir fordern ein Bürgschaftsprogramm des Bundes für Transformationsinvestitionen "
+        "mittelständischer Zulieferer mit einer Haftungsfreistellung von mindestens 80 Prozent.\n\n"
+        + _CAMPAIGN,
+    ),
+    (1, "named", True, _CAMPAIGN),
+    (
+        2,
+        "anonymous",
+        True,
+        "Die Förderprogramme für mittelständische Zulieferer müssen dringend vereinfacht werden. "
+        "Wir brauchen ein einheitliches Antragsportal für Bundes- und Landesprogramme sowie "
+        "verbindliche Bearbeitungsfristen von maximal drei Monaten.",
+    ),
+    (
+        3,
+        "named",
+        True,
+        "Wir brauchen ein einheitliches Antragsportal für Bundes- und Landesprogramme und "
+        "verbindliche Bearbeitungsfristen von höchstens drei Monaten. Die Förderprogramme für "
+        "mittelständische Zulieferer müssen vereinfacht werden.",
+    ),
+    (
+        5,
+        "anonymous",
+        True,
+        "Als Gießerei zahlen wir heute mehr als doppelt so viel für Strom wie unsere "
+        "Wettbewerber in Frankreich. Investitionen in elektrische Schmelzöfen rechnen sich so "
+        "nicht.\n\n" + _POWER,
+    ),
+    (
+        12,
+        "named",
+        True,
+        "Wir fordern einen Brückenstrompreis für mittelständische Industriebetriebe bis 2030 "
+        "sowie die Senkung der Stromsteuer auf das europäische Mindestmaß.",
+    ),
+    (
+        6,
+        "named",
+        True,
+        "Weiterbildungsverbünde in den Regionen müssen dauerhaft finanziert werden, nicht nur "
+        "als Modellprojekt für drei Jahre.\n\n"
+        "Die Kurzarbeit sollte mit Qualifizierung verknüpft werden: Wer Beschäftigte während der "
+        "Kurzarbeit weiterbildet, soll die Sozialversicherungsbeiträge vollständig erstattet "
+        "bekommen.",
+    ),
+    (
+        9,
+        "named",
+        True,
+        "- Sonderabschreibung von 30 Prozent für Investitionen in klimaneutrale Fertigung\n"
+        "- Verlustrücktrag auf drei Jahre erweitern\n"
+        "- Forschungszulage für Auftragsforschung an Zulieferer öffnen",
+    ),
+    (
+        7,
+        "internal",
+        True,
+        "Nur für den Verband: Wir prüfen derzeit, eine Fertigungslinie nach Polen zu verlagern, "
+        "weil die Finanzierung am Standort Hagen nicht zustande kommt. Ein "
+        "Transformationsfonds mit Eigenkapitalbeteiligung würde diese Entscheidung ändern.",
+    ),
+    (
+        20,
+        "named",
+        True,
+        "Regionale Transformations-Hubs brauchen eine Grundfinanzierung über mindestens fünf "
+        "Jahre, damit Hochschulen und Zulieferer gemeinsam Demonstratoren für neue Produkte "
+        "bauen können.",
+    ),
+    (
+        15,
+        "named",
+        True,
+        "Einen staatlichen Transformationsfonds mit Eigenkapitalbeteiligung lehnen wir ab. Der "
+        "Staat sollte nicht Miteigentümer von Familienunternehmen werden; besser sind "
+        "steuerliche Anreize für Investitionen.",
+    ),
+    (
+        8,
+        "anonymous",
+        False,
+        "Entwurf: Cybersicherheit in der Lieferkette sollte mit Beratung unterstützt werden, "
+        "etwa durch Beratungsgutscheine für TISAX- und NIS-2-Anforderungen.",
+    ),
+)
+
+
+def _statements(
+    session: Session,
+    call: Call,
+    members: list[Organisation],
+    contacts: list[User],
+    *,
+    now: datetime,
+) -> None:
+    assert call.id is not None
+    for offset, (index, visibility, submitted, text) in enumerate(STATEMENTS):
+        organisation, contact = members[index], contacts[index]
+        assert organisation.id is not None
+        saved_at = now - timedelta(days=12 - offset, hours=offset)
+        status = StatementStatus.SUBMITTED if submitted else StatementStatus.DRAFT
+        statement = Statement(
+            call_id=call.id,
+            organisation_id=organisation.id,
+            author_id=contact.id,
+            text=text,
+            source=StatementSource.WEB,
+            visibility=Visibility(visibility),
+            status=status,
+            submitted_at=saved_at if submitted else None,
+            created_at=saved_at,
+            updated_at=saved_at,
+        )
+        session.add(statement)
+        session.flush()
+        assert statement.id is not None
+        session.add(
+            StatementVersion(
+                statement_id=statement.id,
+                version=1,
+                text=text,
+                visibility=Visibility(visibility),
+                status=status,
+                saved_by_id=contact.id,
+                saved_at=saved_at,
+            )
+        )
+
+
+def _demo_invitation(
+    session: Session, call: Call, contact: User, admin: Actor, *, now: datetime
+) -> None:
+    assert call.id is not None and contact.id is not None and contact.organisation_id
+    session.add(
+        Invitation(
+            call_id=call.id,
+            organisation_id=contact.organisation_id,
+            contact_id=contact.id,
+            token_hash=hash_token(DEMO_INVITATION_TOKEN),
+            expires_at=datetime.combine(
+                call.external_deadline + timedelta(days=30), time(23, 59), tzinfo=BERLIN
+            ),
+            created_by_id=admin.user_id,
+            created_at=now,
+        )
+    )
+
+
+_LEITLINIEN = (
+    (
+        "Ausgangslage",
+        [
+            (
+                "Die Automobil- und Zulieferindustrie in Nordrhein-Westfalen steht mitten in der "
+                "Transformation. Rund 800 Zulieferbetriebe mit über 200.000 Beschäftigten müssen "
+                "Produkte, Prozesse und Geschäftsmodelle zugleich umstellen.",
+                False,
+            ),
+        ],
+    ),
+    (
+        "Forderungen",
+        [
+            (
+                "Förderprogramme für mittelständische Zulieferer werden über ein einheitliches "
+                "Antragsportal mit verbindlichen Bearbeitungsfristen von höchstens drei Monaten "
+                "zugänglich.",
+                True,
+            ),
+            (
+                "Für energieintensive mittelständische Betriebe gilt bis 2030 ein "
+                "Brückenstrompreis; die Stromsteuer sinkt auf das europäische Mindestmaß.",
+                True,
+            ),
+            (
+                "Regionale Weiterbildungsverbünde und Transformations-Hubs erhalten eine "
+                "Grundfinanzierung über mindestens fünf Jahre.",
+                False,
+            ),
+        ],
+    ),
+)
+
+
+def _paper_for_board(
+    session: Session, forum: Forum, author: User, *, today: date, now: datetime
+) -> None:
+    assert forum.id is not None
+    paper = Paper(
+        forum_id=forum.id,
+        title="Beitrag zu den industriepolitischen Leitlinien des Fachforums",
+        kind=PaperKind.GUIDELINES_CONTRIBUTION,
+        status=PaperStatus.BOARD_APPROVAL,
+        addressee="Grüner Wirtschaftsdialog e.V., Fachforum Automobil- und Zulieferindustrie",
+        paper_date=today,
+        version_counter=1,
+        created_by_id=author.id,
+        created_at=now - timedelta(days=20),
+        updated_at=now - timedelta(days=2),
+    )
+    session.add(paper)
+    session.flush()
+    snapshot: list[dict[str, object]] = []
+    for section_position, (title, paragraphs) in enumerate(_LEITLINIEN):
+        section = Section(paper_id=paper.id or 0, position=section_position, title=title)
+        session.add(section)
+        session.flush()
+        texts = []
+        for position, (text, core) in enumerate(paragraphs):
+            paragraph = Paragraph(
+                section_id=section.id or 0,
+                position=position,
+                text=text,
+                is_core_demand=core,
+                updated_by_id=author.id,
+            )
+            session.add(paragraph)
+            session.flush()
+            texts.append({"id": paragraph.id, "text": text, "is_core_demand": core})
+        snapshot.append({"id": section.id, "title": title, "paragraphs": texts})
+    session.add(
+        PaperVersion(
+            paper_id=paper.id or 0,
+            number=1,
+            label="Vorlage für den Vorstand",
+            status=PaperStatus.BOARD_APPROVAL,
+            snapshot={"title": paper.title, "sections": snapshot},
+            created_by_id=author.id,
+            created_at=now - timedelta(days=2),
+        )
+    )
+
+
+def demo_summary(*, session: Session) -> dict[str, int]:
+    """Counts for the CLI's report after loading."""
+    return {
+        "organisations": session.exec(select(func.count()).select_from(Organisation)).one(),
+        "users": session.exec(select(func.count()).select_from(User)).one(),
+        "forums": session.exec(select(func.count()).select_from(Forum)).one(),
+        "statements": session.exec(
+            select(func.count())
+            .select_from(Statement)
+            .where(col(Statement.status) != StatementStatus.WITHDRAWN)
+        ).one(),
+    }

@@ -1,0 +1,32 @@
+"""Errors a user can cause. Each carries a German message that the UI shows as it is."""
+
+from __future__ import annotations
+
+
+class PositionenError(Exception):
+    """Base of all user-facing errors; `message` is German and safe to show."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PermissionDenied(PositionenError):
+    def __init__(self, message: str = "Dafür fehlt Ihnen die Berechtigung.") -> None:
+        super().__init__(message)
+
+
+class NotFound(PositionenError):
+    pass
+
+
+class InvalidInput(PositionenError):
+    pass
+
+
+class LoginFailed(PositionenError):
+    pass
+
+
+class InvalidInvitation(PositionenError):
+    pass

@@ -1,0 +1,252 @@
+"""Database fixtures: every database test runs on a real SQLite file and on a real, throwaway
+PostgreSQL 15 cluster on 127.0.0.1 (initdb into a temp dir, started for the test session).
+
+Both start from the schema built by our Alembic migrations, never from `create_all`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from db import migrate
+from db.engine import create_engine_for, write_session
+from positions import demo
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+STRICT = os.environ.get("POSITIONEN_STRICT_TESTS") == "1"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Database tests fan out per backend; keep the ones of a backend together.
+    items.sort(key=lambda item: "postgresql" in item.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under `make test` a skipped test is a failure: browser and PostgreSQL tests must run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if STRICT and skipped and exitstatus == 0 and reporter is not None:
+        reporter.write_line(
+            f"{len(skipped)} test(s) skipped under POSITIONEN_STRICT_TESTS=1", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _postgres_bindir() -> Path:
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+    preferred = [c for c in candidates if c.parts[-3] == "15"] or candidates
+    if preferred:
+        return preferred[0].parent
+    on_path = shutil.which("initdb")
+    if on_path:
+        return Path(on_path).resolve().parent
+    pytest.fail(
+        "PostgreSQL server binaries not found: install Debian's postgresql (`make test` does this)"
+    )
+
+
+@dataclass
+class PostgresCluster:
+    port: int
+    admin_url: str
+    counter: itertools.count[int]
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    bindir = _postgres_bindir()
+    root = Path(tempfile.mkdtemp(prefix="positionen-pg-"))
+    data, socket_dir = root / "data", root / "socket"
+    socket_dir.mkdir()
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        shutil.chown(root, "postgres")
+        shutil.chown(socket_dir, "postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+
+    def run(*command: str) -> None:
+        subprocess.run([*as_postgres, *command], check=True, capture_output=True, timeout=120)
+
+    run(
+        str(bindir / "initdb"),
+        "-D",
+        str(data),
+        "-U",
+        "postgres",
+        "-A",
+        "trust",
+        "-E",
+        "UTF8",
+        "--locale=C",
+        "--no-sync",
+    )
+    options = (
+        f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    run(
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-o",
+        options,
+        "-l",
+        str(root / "log"),
+        "-w",
+        "-t",
+        "60",
+        "start",
+    )
+    cluster = PostgresCluster(
+        port, f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", itertools.count()
+    )
+    try:
+        admin = sa.create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql("CREATE DATABASE positionen_template")
+        admin.dispose()
+        migrate.upgrade(cluster.url("positionen_template"))
+        yield cluster
+    finally:
+        subprocess.run(
+            [*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _clone_postgres(cluster: PostgresCluster, template: str) -> Iterator[str]:
+    name = f"test_{os.getpid()}_{next(cluster.counter)}"
+    admin = sa.create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+    try:
+        yield cluster.url(name)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
+    """A fresh, migrated database of its own for one test."""
+    yield from _clone_postgres(postgres_cluster, "positionen_template")
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_template(postgres_cluster: PostgresCluster) -> str:
+    admin = sa.create_engine(postgres_cluster.admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql("CREATE DATABASE positionen_demo TEMPLATE positionen_template")
+    admin.dispose()
+    _load_demo(postgres_cluster.url("positionen_demo"))
+    return "positionen_demo"
+
+
+@pytest.fixture
+def postgres_demo_url(
+    postgres_cluster: PostgresCluster, postgres_demo_template: str
+) -> Iterator[str]:
+    """A fresh database of its own, holding the demo data, for one test."""
+    yield from _clone_postgres(postgres_cluster, postgres_demo_template)
+
+
+# --- SQLite --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A fresh, migrated SQLite file of its own for one test."""
+    target = tmp_path / "positionen.db"
+    shutil.copy(sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template: Path) -> Path:
+    path = sqlite_template.with_name("demo.db")
+    shutil.copy(sqlite_template, path)
+    _load_demo(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_demo_url(sqlite_demo_template: Path, tmp_path: Path) -> str:
+    """A fresh SQLite file of its own, holding the demo data, for one test."""
+    target = tmp_path / "positionen.db"
+    shutil.copy(sqlite_demo_template, target)
+    return f"sqlite:///{target}"
+
+
+def _load_demo(url: str) -> None:
+    engine = create_engine_for(url)
+    with write_session(engine) as session:
+        demo.load_demo(session=session)
+    engine.dispose()
+
+
+# --- both ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a fresh, migrated database; each test using it runs on both backends."""
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def demo_database_url(request: pytest.FixtureRequest) -> str:
+    """Like `database_url`, but the database holds the demo data."""
+    fixture = "sqlite_demo_url" if request.param == "sqlite" else "postgres_demo_url"
+    return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_engine_for(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def demo_engine(demo_database_url: str) -> Iterator[Engine]:
+    engine = create_engine_for(demo_database_url)
+    yield engine
+    engine.dispose()

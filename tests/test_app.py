@@ -1,0 +1,197 @@
+"""Page logic through Streamlit's AppTest: login, invitation links, start pages, refusals."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import streamlit as st
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from db.engine import create_engine_for, write_session
+from db.models import Forum, Invitation
+from positions import demo
+from positions.clock import utcnow
+from positions.invitations import hash_token
+from tests.conftest import REPO, free_port
+
+
+@pytest.fixture
+def demo_url(sqlite_demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("DATABASE_URL", sqlite_demo_url)
+    yield sqlite_demo_url
+    st.cache_resource.clear()
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(REPO / "app.py"), default_timeout=30)
+
+
+def log_in(email: str, password: str = demo.DEMO_PASSWORD) -> AppTest:
+    app = new_app().run()
+    [email_input] = [w for w in app.text_input if w.label == "E-Mail"]
+    [password_input] = [w for w in app.text_input if w.label == "Passwort"]
+    email_input.input(email)
+    password_input.input(password)
+    [submit] = [b for b in app.button if b.label == "Anmelden"]
+    submit.click().run()
+    return app
+
+
+def texts(app: AppTest) -> str:
+    parts = [
+        e.value
+        for e in (
+            *app.markdown,
+            *app.title,
+            *app.subheader,
+            *app.caption,
+            *app.error,
+            *app.info,
+            *app.success,
+        )
+    ]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_the_login_form_has_german_labels(demo_url: str) -> None:
+    app = new_app().run()
+    assert [w.label for w in app.text_input] == ["E-Mail", "Passwort"]
+    assert "Anmelden" in [b.label for b in app.button]
+    assert not app.exception
+
+
+@pytest.mark.parametrize("email", ["referat@demo.example", "unbekannt@demo.example"])
+def test_wrong_credentials_get_a_german_message(demo_url: str, email: str) -> None:
+    app = log_in(email, "falsches-passwort")
+    assert [e.value for e in app.error] == ["E-Mail-Adresse oder Passwort ist falsch."]
+    assert not app.exception
+
+
+def test_an_empty_form_asks_for_both_fields(demo_url: str) -> None:
+    app = log_in("", "")
+    assert "Bitte geben Sie E-Mail-Adresse und Passwort ein." in texts(app)
+
+
+def test_staff_start_page_shows_deadlines_and_forums(demo_url: str) -> None:
+    app = log_in("referat@demo.example")
+    assert not app.exception
+    page = texts(app)
+    assert "Guten Tag, Ralf Reiners" in page
+    assert "Nächste Fristen" in page and "Foren" in page
+    assert "Finanzierung und Förderinstrumente in der Transformation" in page
+    assert [m.label for m in app.metric] == [
+        "Offene Aufrufe",
+        "Fristen in den nächsten 14 Tagen",
+        "Papiere zur Freigabe",
+    ]
+
+
+def test_board_start_page_lists_the_paper_waiting_for_approval(demo_url: str) -> None:
+    app = log_in("vorstand@demo.example")
+    page = texts(app)
+    assert "Papiere zur Freigabe" in page
+    assert "Beitrag zu den industriepolitischen Leitlinien des Fachforums" in page
+
+
+def test_member_start_page_lists_their_open_call(demo_url: str) -> None:
+    app = log_in("mitglied@demo.example")
+    page = texts(app)
+    assert "Ihre offenen Aufrufe" in page
+    assert "Finanzierung und Förderinstrumente in der Transformation" in page
+    assert "Ihre Stellungnahme: eingereicht" in page
+
+
+def test_staff_open_a_forum_and_see_its_next_deadline(demo_url: str) -> None:
+    app = log_in("referat@demo.example")
+    with create_engine_for(demo_url).connect() as connection:
+        forum_id = connection.execute(
+            select(Forum.id).where(Forum.short_name == "TDA")
+        ).scalar_one()
+    app.query_params["forum"] = str(forum_id)
+    app.switch_page("ui/pages/forum.py").run()
+    assert not app.exception
+    page = texts(app)
+    assert "Transformationsdialog Automobilindustrie" in page
+    assert "Nächste Frist" in page and "Mitgliederfrist am" in page
+    assert "Förderinstrumente" in page  # a working group
+
+
+def test_an_invitation_link_signs_the_contact_in_for_their_call_only(demo_url: str) -> None:
+    app = new_app()
+    app.query_params["einladung"] = demo.DEMO_INVITATION_TOKEN
+    app.run()
+    assert not app.exception and not app.error
+    page = texts(app)
+    assert "Ihre offenen Aufrufe" in page and "über Einladungslink" in page
+    # That the forum pages refuse invitation holders is checked in the browser test:
+    # AppTest cannot open pages registered as functions.
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [("revoke", "zurückgezogen"), ("expire", "abgelaufen"), (None, "ungültig")],
+)
+def test_unusable_invitation_links_get_a_german_message(
+    demo_url: str, change: str | None, message: str
+) -> None:
+    engine = create_engine_for(demo_url)
+    with write_session(engine) as session:
+        invitation = session.exec(
+            select(Invitation).where(
+                Invitation.token_hash == hash_token(demo.DEMO_INVITATION_TOKEN)
+            )
+        ).one()
+        if change == "revoke":
+            invitation.revoked_at = utcnow()
+        elif change == "expire":
+            invitation.expires_at = utcnow() - timedelta(days=1)
+    app = new_app()
+    app.query_params["einladung"] = demo.DEMO_INVITATION_TOKEN if change else "erfunden"
+    app.run()
+    assert not app.exception
+    [error] = app.error
+    assert message in error.value
+    assert "Guten Tag" not in texts(app)
+
+
+def test_a_member_opening_a_forum_they_do_not_sit_in_is_refused(demo_url: str) -> None:
+    app = log_in("mitglied@demo.example")
+    with create_engine_for(demo_url).connect() as connection:
+        forum_id = connection.execute(
+            select(Forum.id).where(Forum.short_name == "VDA")
+        ).scalar_one()
+    app.query_params["forum"] = str(forum_id)
+    app.switch_page("ui/pages/forum.py").run()
+    assert not app.exception
+    assert [e.value for e in app.error] == ["Dafür fehlt Ihnen die Berechtigung."]
+    assert "Austausch mit dem VDA" not in texts(app)
+
+
+def test_logout_returns_to_the_login_form(demo_url: str) -> None:
+    app = log_in("referat@demo.example")
+    [logout] = [b for b in app.button if b.label == "Abmelden"]
+    logout.click().run()
+    assert [w.label for w in app.text_input] == ["E-Mail", "Passwort"]
+    assert "Guten Tag" not in texts(app)
+
+
+def test_an_unreachable_database_gets_a_german_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "DATABASE_URL", f"postgresql://app:s3cret@127.0.0.1:{free_port()}/x?connect_timeout=2"
+    )
+    app = new_app().run()
+    assert not app.exception
+    [error] = app.error
+    assert "Datenbank ist gerade nicht erreichbar" in error.value
+    assert "s3cret" not in texts(app)
+
+
+def test_an_unmigrated_database_gets_a_german_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/leer.db")
+    app = new_app().run()
+    assert not app.exception
+    assert "positionen migrate" in app.error[0].value
+    st.cache_resource.clear()

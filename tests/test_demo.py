@@ -1,0 +1,112 @@
+import pytest
+from rapidfuzz import fuzz
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from db.engine import read_session, write_session
+from db.models import (
+    Forum,
+    ForumKind,
+    Organisation,
+    OrganisationKind,
+    Statement,
+    StatementStatus,
+    User,
+    Visibility,
+    WorkingGroup,
+)
+from positions import accounts, calls, demo, forums, papers
+from positions.invitations import redeem_invitation
+
+
+def test_demo_has_the_association_its_real_forums_and_fictional_members(
+    demo_engine: Engine,
+) -> None:
+    with read_session(demo_engine) as session:
+        organisations = session.exec(select(Organisation)).all()
+        forum_rows = {f.short_name: f for f in session.exec(select(Forum)).all()}
+        groups = session.exec(
+            select(WorkingGroup.name).where(WorkingGroup.forum_id == forum_rows["TDA"].id)
+        ).all()
+    [association] = [o for o in organisations if o.kind == OrganisationKind.ASSOCIATION]
+    assert association.name == "automotiveland.nrw e.V." and association.city == "Wuppertal"
+    assert 24 <= len(organisations) - 1 <= 30
+    assert forum_rows["TDA"].name == "Transformationsdialog Automobilindustrie"
+    assert "Bundesministerium für Wirtschaft und Energie" in forum_rows["TDA"].host_institution
+    assert "(MWIDE)" in forum_rows["ZLD-NRW"].host_institution
+    assert "Grüner Wirtschaftsdialog" in forum_rows["GWD-FA"].name
+    assert "VDA" in forum_rows
+    internal = sorted(f.name for f in forum_rows.values() if f.kind == ForumKind.INTERNAL)
+    assert internal == sorted(
+        f"Fachforum {t}"
+        for t in (
+            "Innovationsmanagement",
+            "Mobilität der Zukunft",
+            "CO2-neutrale Produktion",
+            "Cybersecurity",
+            "Fabrik der Zukunft",
+        )
+    )
+    assert len(groups) == 4 and "Förderinstrumente" in groups
+
+
+def test_no_real_person_from_the_press_release_appears(demo_engine: Engine) -> None:
+    with read_session(demo_engine) as session:
+        names = " ".join(u.name for u in session.exec(select(User)).all())
+        texts = " ".join(s.text for s in session.exec(select(Statement)).all())
+    for real in ("Kocks", "Vogelskamp"):
+        assert real not in names and real not in texts
+
+
+def test_the_open_call_has_a_dozen_statements_with_near_duplicates(demo_engine: Engine) -> None:
+    with read_session(demo_engine) as session:
+        statements = session.exec(select(Statement)).all()
+    assert len(statements) == 12
+    assert {s.visibility for s in statements} == set(Visibility)
+    assert any(s.status == StatementStatus.DRAFT for s in statements)
+    similar_pairs = sum(
+        1
+        for i, a in enumerate(statements)
+        for b in statements[i + 1 :]
+        if fuzz.token_sort_ratio(a.text, b.text) >= 85
+    )
+    assert similar_pairs >= 3
+
+
+@pytest.mark.parametrize("login", demo.DEMO_LOGINS, ids=lambda login: login.role.value)
+def test_every_demo_login_works_and_sees_its_start_page_data(
+    demo_engine: Engine, login: demo.DemoLogin
+) -> None:
+    with write_session(demo_engine) as session:
+        outcome = accounts.log_in(session=session, email=login.email, password=demo.DEMO_PASSWORD)
+    actor = outcome.actor
+    assert actor is not None and actor.role is login.role
+    with read_session(demo_engine) as session:
+        if login.role.value == "member":
+            [open_call] = calls.calls_for_member(session=session, actor=actor)
+            assert open_call.forum.short_name == "TDA"
+            assert open_call.statement_status is StatementStatus.SUBMITTED
+        else:
+            assert len(calls.open_calls(session=session, actor=actor)) == 1
+            assert len(forums.list_forums(session=session, actor=actor)) == 9
+            awaiting = papers.papers_awaiting_approval(session=session, actor=actor)
+            assert [p.forum.short_name for p in awaiting] == ["GWD-FA"]
+
+
+def test_the_demo_invitation_link_opens_the_open_call(demo_engine: Engine) -> None:
+    with write_session(demo_engine) as session:
+        actor = redeem_invitation(session=session, token=demo.DEMO_INVITATION_TOKEN)
+        [mine] = calls.calls_for_member(session=session, actor=actor)
+    assert actor.email == "mitglied@demo.example" and mine.call.id == actor.call_id
+
+
+def test_demo_data_goes_only_into_an_empty_database(demo_engine: Engine) -> None:
+    with read_session(demo_engine) as session:
+        before = len(session.exec(select(Organisation)).all())
+        assert not demo.is_empty(session=session)
+    with pytest.raises(RuntimeError, match="not empty"), write_session(demo_engine) as session:
+        demo.load_demo(session=session)
+    with read_session(demo_engine) as session:
+        assert (
+            len(session.exec(select(Organisation).where(col(Organisation.active))).all()) == before
+        )

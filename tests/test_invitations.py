@@ -1,0 +1,104 @@
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from db.engine import read_session, write_session
+from db.models import CallInvitee, Invitation, Role, id_of
+from positions import invitations
+from positions.clock import utcnow
+from positions.errors import InvalidInput, InvalidInvitation, PermissionDenied
+from positions.permissions import Actor
+from tests import factories
+
+
+def _setup(engine: Engine) -> tuple[int, str, int]:
+    """A call, a member contact's invitation token, and the invitation id."""
+    with write_session(engine) as session:
+        staff = factories.actor(session, Role.STAFF)
+        forum = factories.forum(session, staff)
+        call = factories.call(session, staff, forum)
+        contact = factories.user(session, Role.MEMBER, password=None)
+        invitation, token = invitations.create_invitation(
+            session=session, actor=staff, call=call, contact=contact
+        )
+        return id_of(call), token, id_of(invitation)
+
+
+def test_an_invitation_link_opens_exactly_its_call(engine: Engine) -> None:
+    call_id, token, invitation_id = _setup(engine)
+    with write_session(engine) as session:
+        actor = invitations.redeem_invitation(session=session, token=token)
+    assert actor.call_id == call_id and actor.invitation_id == invitation_id
+    assert actor.role is Role.MEMBER and actor.via_invitation
+    with read_session(engine) as session:
+        invitation = session.get(Invitation, invitation_id)
+        assert invitation is not None and invitation.first_used_at is not None
+        # The organisation is now invited to the call.
+        assert session.get(CallInvitee, (call_id, actor.organisation_id)) is not None
+
+
+def test_only_the_hash_of_the_token_is_stored(engine: Engine) -> None:
+    _, token, _ = _setup(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT * FROM invitation")).all()
+    assert rows and all(token not in str(row) for row in rows)
+
+
+def test_expired_links_are_refused_with_the_date(engine: Engine) -> None:
+    _, token, invitation_id = _setup(engine)
+    with read_session(engine) as session:
+        invitation = session.get(Invitation, invitation_id)
+        assert invitation is not None
+        after_expiry = invitation.expires_at + timedelta(minutes=1)
+    with pytest.raises(InvalidInvitation, match="abgelaufen"), write_session(engine) as session:
+        invitations.redeem_invitation(session=session, token=token, now=after_expiry)
+
+
+def test_revoked_links_stop_working_at_once_even_in_an_open_session(engine: Engine) -> None:
+    _, token, invitation_id = _setup(engine)
+    with write_session(engine) as session:
+        invitations.redeem_invitation(session=session, token=token)
+        staff = factories.actor(session, Role.STAFF)
+        invitations.revoke_invitation(session=session, actor=staff, invitation_id=invitation_id)
+    with pytest.raises(InvalidInvitation, match="zurückgezogen"), read_session(engine) as s:
+        invitations.reload_invitation_actor(session=s, invitation_id=invitation_id)
+    with pytest.raises(InvalidInvitation, match="zurückgezogen"), write_session(engine) as s:
+        invitations.redeem_invitation(session=s, token=token)
+
+
+@pytest.mark.parametrize("token", ["", "   ", "erfunden", "a" * 500])
+def test_unknown_tokens_are_refused(engine: Engine, token: str) -> None:
+    _setup(engine)
+    with pytest.raises(InvalidInvitation, match="ungültig"), write_session(engine) as session:
+        invitations.redeem_invitation(session=session, token=token)
+
+
+def test_members_cannot_create_invitations_and_staff_only_for_member_contacts(
+    engine: Engine,
+) -> None:
+    with write_session(engine) as session:
+        staff = factories.actor(session, Role.STAFF)
+        call = factories.call(session, staff, factories.forum(session, staff))
+        member_user = factories.user(session, Role.MEMBER)
+        member = Actor.for_user(member_user)
+        with pytest.raises(PermissionDenied):
+            invitations.create_invitation(
+                session=session, actor=member, call=call, contact=member_user
+            )
+        board_user = factories.user(session, Role.BOARD)
+        with pytest.raises(InvalidInput, match="Ansprechpersonen"):
+            invitations.create_invitation(
+                session=session, actor=staff, call=call, contact=board_user
+            )
+        with pytest.raises(InvalidInput, match="Vergangenheit"):
+            invitations.create_invitation(
+                session=session,
+                actor=staff,
+                call=call,
+                contact=member_user,
+                expires_at=utcnow() - timedelta(days=1),
+            )
+        assert session.exec(select(Invitation)).all() == []

@@ -1,0 +1,190 @@
+"""Who is using this browser session: password login, invitation link, or single sign-on."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from positions import accounts, invitations
+from positions.errors import InvalidInvitation
+from positions.invitations import QUERY_PARAMETER
+from positions.permissions import Actor
+from ui import database
+
+log = logging.getLogger("positionen.ui")
+
+ACTOR = "actor"
+_USER_ID = "user_id"
+_INVITATION_ID = "invitation_id"
+_INVITATION_TOKEN_HASH = "invitation_token_hash"  # noqa: S105  (a key name)
+
+
+def signed_in() -> Actor:
+    """The actor the app resolved for this run (pages run only after `current_actor`)."""
+    actor = st.session_state.get(ACTOR)
+    if not isinstance(actor, Actor):
+        st.stop()
+    return actor
+
+
+def current_actor() -> Actor:
+    """The actor of this session; without one, shows the login form and stops the page."""
+    database.engine()  # an unusable database is reported before anything else
+    token = st.query_params.get(QUERY_PARAMETER)
+    if token:
+        return _actor_from_invitation(token)
+    if st.session_state.get(_INVITATION_ID) is not None:
+        # Links between pages drop the token from the address; the session remembers it.
+        return _reload_invitation_actor()
+    user_id = st.session_state.get(_USER_ID)
+    if user_id is not None:
+        with database.reading() as session:
+            actor = accounts.load_actor(session=session, user_id=user_id)
+        if actor is not None:
+            return actor
+        log_out()
+    if _oidc_user_email():
+        return _actor_from_oidc()
+    _login_page()
+    st.stop()
+
+
+def _actor_from_invitation(token: str) -> Actor:
+    token_hash = invitations.hash_token(token)
+    if st.session_state.get(_INVITATION_TOKEN_HASH) == token_hash:
+        return _reload_invitation_actor()
+    try:
+        with database.writing() as session:
+            actor = invitations.redeem_invitation(session=session, token=token)
+    except InvalidInvitation as error:
+        _refuse_invitation(error.message)
+    _forget_session()
+    st.session_state[_INVITATION_ID] = actor.invitation_id
+    st.session_state[_INVITATION_TOKEN_HASH] = token_hash
+    return actor
+
+
+def _reload_invitation_actor() -> Actor:
+    """The invitation actor of this session, checked again: revoking a link ends it at once."""
+    try:
+        with database.reading() as session:
+            return invitations.reload_invitation_actor(
+                session=session, invitation_id=st.session_state[_INVITATION_ID]
+            )
+    except InvalidInvitation as error:
+        _refuse_invitation(error.message)
+
+
+def _refuse_invitation(message: str) -> NoReturn:
+    _forget_session()
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        st.title("Positionen")
+        st.error(message, icon=":material/link_off:")
+        if st.button("Zur Anmeldung"):
+            st.query_params.clear()
+            st.rerun()
+    st.stop()
+
+
+def _login_page() -> None:
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        st.title("Positionen")
+        st.caption("Stellungnahmen und Positionspapiere Ihres Verbands")
+        with st.form("login"):
+            email = st.text_input("E-Mail", autocomplete="username")
+            password = st.text_input("Passwort", type="password", autocomplete="current-password")
+            submitted = st.form_submit_button("Anmelden", type="primary")
+        if submitted:
+            _try_login(email, password)
+        for label, provider in _oidc_providers():
+            if st.button(label, icon=":material/key:"):
+                st.login(provider) if provider else st.login()
+        st.caption(
+            "Als Ansprechperson eines Mitgliedsunternehmens brauchen Sie kein Passwort: "
+            "Öffnen Sie den persönlichen Link aus Ihrer Einladung."
+        )
+
+
+def _try_login(email: str, password: str) -> None:
+    if not email.strip() or not password:
+        st.error("Bitte geben Sie E-Mail-Adresse und Passwort ein.")
+        return
+    with database.writing() as session:
+        outcome = accounts.log_in(session=session, email=email, password=password)
+    if outcome.actor is None:
+        st.error(outcome.message, icon=":material/lock:")
+        return
+    _forget_session()
+    st.session_state[_USER_ID] = outcome.actor.user_id
+    st.rerun()
+
+
+def log_out() -> None:
+    """End this session: forget the user or invitation and drop the link from the address."""
+    _forget_session()
+    st.query_params.clear()
+    if _oidc_user_email():
+        st.logout()
+
+
+def _forget_session() -> None:
+    for key in (ACTOR, _USER_ID, _INVITATION_ID, _INVITATION_TOKEN_HASH):
+        st.session_state.pop(key, None)
+
+
+# --- single sign-on (OIDC), offered only when [auth] is configured in secrets.toml ----------
+
+
+def _auth_secrets() -> dict[str, Any]:
+    try:
+        section = st.secrets.get("auth")
+    except (StreamlitSecretNotFoundError, FileNotFoundError):
+        return {}
+    return dict(section) if section else {}
+
+
+def _oidc_providers() -> list[tuple[str, str | None]]:
+    """(button label, provider name or None for the default provider)."""
+    section = _auth_secrets()
+    if not section.get("redirect_uri") or not section.get("cookie_secret"):
+        return []
+    if section.get("client_id"):
+        return [("Mit Single Sign-on anmelden", None)]
+    return [
+        (f"Anmelden mit {name}", name)
+        for name, provider in section.items()
+        if isinstance(provider, Mapping) and provider.get("client_id")
+    ]
+
+
+def _oidc_user_email() -> str | None:
+    if not _oidc_providers():
+        return None
+    if not st.user.is_logged_in:
+        return None
+    email = st.user.get("email")
+    return str(email) if email else None
+
+
+def _actor_from_oidc() -> Actor:
+    email = _oidc_user_email() or ""
+    with database.reading() as session:
+        user = accounts.user_for_email(session=session, email=email)
+        actor = accounts.load_actor(session=session, user_id=user.id) if user and user.id else None
+    if actor is None:
+        log.warning("single sign-on user without an active account")
+        st.error(
+            "Für Ihre Anmeldung gibt es keinen aktiven Zugang in Positionen. Bitte wenden Sie "
+            "sich an die Administration.",
+            icon=":material/person_off:",
+        )
+        if st.button("Abmelden"):
+            st.logout()
+        st.stop()
+    return actor

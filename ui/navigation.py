@@ -1,0 +1,114 @@
+"""Which pages each person sees. Pages they may not open stay reachable by address but
+show a German refusal instead of the content (and their services refuse as well)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from positions import labels
+from positions.permissions import Action, Actor, can
+from ui import auth
+from ui.widgets import md
+
+log = logging.getLogger("positionen.ui")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    icon: str
+    url_path: str
+    allowed: Callable[[Actor], bool]
+    in_menu: bool = True
+
+
+def _association(actor: Actor) -> bool:
+    return actor.acts_for_association
+
+
+def _logged_in_member_or_association(actor: Actor) -> bool:
+    return can(actor, Action.FORUM_READ)
+
+
+PAGES = (
+    PageSpec("ui/pages/start.py", "Start", ":material/home:", "start", lambda actor: True),
+    PageSpec(
+        "ui/pages/forums.py",
+        "Foren",
+        ":material/groups:",
+        "foren",
+        _logged_in_member_or_association,
+    ),
+    PageSpec(
+        "ui/pages/forum.py",
+        "Forum",
+        ":material/groups:",
+        "forum",
+        _logged_in_member_or_association,
+        in_menu=False,
+    ),
+    PageSpec(
+        "ui/pages/call.py",
+        "Aufruf",
+        ":material/campaign:",
+        "aufruf",
+        lambda actor: can(actor, Action.CALL_READ),
+        in_menu=False,
+    ),
+)
+
+
+def run(actor: Actor) -> None:
+    """Build the navigation for `actor`, draw the sidebar and run the chosen page."""
+    st.session_state[auth.ACTOR] = actor
+    pages = [_page(spec, actor) for spec in PAGES]
+    current = st.navigation(pages)
+    _sidebar(actor)
+    try:
+        current.run()
+    except Exception:
+        # Streamlit's own control flow (st.stop, st.rerun) is not an Exception and passes.
+        log.exception("unexpected error on page %s", current.url_path)
+        st.error(
+            "Hier ist ein unerwarteter Fehler aufgetreten; es wurde nichts halb gespeichert. "
+            "Bitte laden Sie die Seite neu. Tritt der Fehler wieder auf, melden Sie ihn bitte "
+            "der Administration.",
+            icon=":material/error:",
+        )
+
+
+def _page(spec: PageSpec, actor: Actor) -> st.Page:
+    if spec.allowed(actor):
+        return st.Page(
+            spec.path,
+            title=spec.title,
+            icon=spec.icon,
+            url_path=spec.url_path,
+            default=spec.url_path == "start",
+            visibility="visible" if spec.in_menu else "hidden",
+        )
+    return st.Page(
+        _refused, title=spec.title, icon=spec.icon, url_path=spec.url_path, visibility="hidden"
+    )
+
+
+def _refused() -> None:
+    st.error("Diese Seite ist für Ihren Zugang nicht freigegeben.", icon=":material/block:")
+    st.page_link("ui/pages/start.py", label="Zur Startseite", icon=":material/home:")
+
+
+def _sidebar(actor: Actor) -> None:
+    with st.sidebar:
+        st.caption("Angemeldet als")
+        st.markdown(
+            f"**{md(actor.name)}**  \n{labels.ROLE[actor.role]}"
+            + (" · über Einladungslink" if actor.via_invitation else "")
+        )
+        if st.button("Abmelden", icon=":material/logout:"):
+            auth.log_out()
+            st.rerun()
