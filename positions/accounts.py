@@ -164,14 +164,7 @@ def create_user(
         organisation_id=organisation_id,
         password=password,
     )
-    audit.record(
-        session=session,
-        actor_id=actor.user_id,
-        action="create",
-        object_type="user",
-        object_id=user.id,
-        after=user,
-    )
+    audit.created(session=session, actor_id=actor.user_id, row=user)
     return user
 
 

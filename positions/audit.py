@@ -58,3 +58,18 @@ def record(
     )
     session.add(event)
     return event
+
+
+def created(
+    *, session: Session, actor_id: int | None, row: SQLModel, now: datetime | None = None
+) -> AuditEvent:
+    """Record that `row` was created (its table names the object type)."""
+    return record(
+        session=session,
+        actor_id=actor_id,
+        action="create",
+        object_type=str(row.__tablename__),
+        object_id=getattr(row, "id", None),
+        after=row,
+        now=now,
+    )

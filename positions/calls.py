@@ -140,15 +140,7 @@ def create_call(
     invite_organisations(
         session=session, actor=actor, call=call, organisation_ids=invited_organisation_ids, now=now
     )
-    audit.record(
-        session=session,
-        actor_id=actor.user_id,
-        action="create",
-        object_type="call",
-        object_id=call.id,
-        after=call,
-        now=now,
-    )
+    audit.created(session=session, actor_id=actor.user_id, row=call, now=now)
     return call
 
 

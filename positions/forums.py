@@ -107,15 +107,7 @@ def create_forum(
     )
     session.add(forum)
     session.flush()
-    audit.record(
-        session=session,
-        actor_id=actor.user_id,
-        action="create",
-        object_type="forum",
-        object_id=forum.id,
-        after=forum,
-        now=now,
-    )
+    audit.created(session=session, actor_id=actor.user_id, row=forum, now=now)
     return forum
 
 
@@ -134,7 +126,8 @@ def list_forums(
         query = query.where(col(Forum.active).is_(True))
     if not actor.acts_for_association:
         query = query.where(col(Forum.id).in_(visible_forum_ids(actor, session=session)))
-    forums = session.exec(query.order_by(col(Forum.kind), col(Forum.name))).all()
+    kind_order = list(ForumKind)
+    forums = sorted(session.exec(query).all(), key=lambda f: (kind_order.index(f.kind), f.name))
     calls_by_forum: dict[int, list[CallSummary]] = defaultdict(list)
     for summary in open_calls(session=session, actor=actor, today=today_in_berlin(now)):
         calls_by_forum[summary.forum.id or 0].append(summary)

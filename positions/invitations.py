@@ -69,14 +69,7 @@ def create_invitation(
     )
     session.add(invitation)
     session.flush()
-    audit.record(
-        session=session,
-        actor_id=actor.user_id,
-        action="create",
-        object_type="invitation",
-        object_id=invitation.id,
-        now=now,
-    )
+    audit.created(session=session, actor_id=actor.user_id, row=invitation, now=now)
     return invitation, token
 
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from db.engine import create_engine_for, write_session
-from db.models import Forum, Invitation
+from db.models import Forum, Invitation, User
 from positions import demo
 from positions.clock import utcnow
 from positions.invitations import hash_token
@@ -79,7 +79,10 @@ def test_staff_start_page_shows_deadlines_and_forums(demo_url: str) -> None:
     page = texts(app)
     assert "Guten Tag, Ralf Reiners" in page
     assert "Nächste Fristen" in page and "Foren" in page
-    assert "Finanzierung und Förderinstrumente in der Transformation" in page
+    deadlines = app.dataframe[0].value
+    assert list(deadlines["Frist"]) == ["Mitgliederfrist", "Vorstandsfrist", "Externe Frist"]
+    assert set(deadlines["Aufruf"]) == {"Finanzierung und Förderinstrumente in der Transformation"}
+    assert set(deadlines["Rückmeldungen"]) == {"11 von 25"}
     assert [m.label for m in app.metric] == [
         "Offene Aufrufe",
         "Fristen in den nächsten 14 Tagen",
@@ -102,15 +105,19 @@ def test_member_start_page_lists_their_open_call(demo_url: str) -> None:
     assert "Ihre Stellungnahme: eingereicht" in page
 
 
-def test_staff_open_a_forum_and_see_its_next_deadline(demo_url: str) -> None:
-    app = log_in("referat@demo.example")
-    with create_engine_for(demo_url).connect() as connection:
+def open_forum(app: AppTest, url: str, short_name: str) -> None:
+    with create_engine_for(url).connect() as connection:
         forum_id = connection.execute(
-            select(Forum.id).where(Forum.short_name == "TDA")
+            select(Forum.id).where(Forum.short_name == short_name)
         ).scalar_one()
     app.query_params["forum"] = str(forum_id)
     app.switch_page("ui/pages/forum.py").run()
     assert not app.exception
+
+
+def test_staff_open_a_forum_and_see_its_next_deadline(demo_url: str) -> None:
+    app = log_in("referat@demo.example")
+    open_forum(app, demo_url, "TDA")
     page = texts(app)
     assert "Transformationsdialog Automobilindustrie" in page
     assert "Nächste Frist" in page and "Mitgliederfrist am" in page
@@ -157,13 +164,7 @@ def test_unusable_invitation_links_get_a_german_message(
 
 def test_a_member_opening_a_forum_they_do_not_sit_in_is_refused(demo_url: str) -> None:
     app = log_in("mitglied@demo.example")
-    with create_engine_for(demo_url).connect() as connection:
-        forum_id = connection.execute(
-            select(Forum.id).where(Forum.short_name == "VDA")
-        ).scalar_one()
-    app.query_params["forum"] = str(forum_id)
-    app.switch_page("ui/pages/forum.py").run()
-    assert not app.exception
+    open_forum(app, demo_url, "VDA")
     assert [e.value for e in app.error] == ["Dafür fehlt Ihnen die Berechtigung."]
     assert "Austausch mit dem VDA" not in texts(app)
 
@@ -195,3 +196,30 @@ def test_an_unmigrated_database_gets_a_german_message(
     assert not app.exception
     assert "positionen migrate" in app.error[0].value
     st.cache_resource.clear()
+
+
+def test_a_locked_account_is_told_when_to_try_again(demo_url: str) -> None:
+    engine = create_engine_for(demo_url)
+    with write_session(engine) as session:
+        user = session.exec(select(User).where(User.email == "referat@demo.example")).one()
+        user.locked_until = utcnow() + timedelta(minutes=10)
+    app = log_in("referat@demo.example")
+    [error] = app.error
+    assert "vorübergehend gesperrt" in error.value and "Uhr erneut" in error.value
+    assert "Guten Tag" not in texts(app)
+
+
+def test_single_sign_on_is_offered_only_when_configured(demo_url: str) -> None:
+    app = new_app().run()
+    assert "Mit Single Sign-on anmelden" not in [b.label for b in app.button]
+    app = new_app()
+    app.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "ein-langes-geheimnis",
+        "client_id": "positionen",
+        "client_secret": "geheim",
+        "server_metadata_url": "https://sso.verband.example/.well-known/openid-configuration",
+    }
+    app.run()
+    assert not app.exception
+    assert "Mit Single Sign-on anmelden" in [b.label for b in app.button]

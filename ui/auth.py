@@ -166,7 +166,7 @@ def _oidc_providers() -> list[tuple[str, str | None]]:
 def _oidc_user_email() -> str | None:
     if not _oidc_providers():
         return None
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in"):
         return None
     email = st.user.get("email")
     return str(email) if email else None

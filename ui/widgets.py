@@ -26,6 +26,13 @@ STATE_COLOURS: dict[DeadlineState, BadgeColour] = {
     DeadlineState.OVERDUE: "red",
     DeadlineState.DONE: "gray",
 }
+# Cell colours for a deadline's state in tables (pandas Styler CSS).
+STATE_CELL_STYLES = {
+    labels.DEADLINE_STATE[DeadlineState.OPEN]: "background-color: #dcefe0; color: #14532d",
+    labels.DEADLINE_STATE[DeadlineState.DUE_SOON]: "background-color: #ffe6bf; color: #7c4a03",
+    labels.DEADLINE_STATE[DeadlineState.OVERDUE]: "background-color: #ffd5d5; color: #8b1111",
+    labels.DEADLINE_STATE[DeadlineState.DONE]: "background-color: #ececec; color: #444444",
+}
 STATE_ICONS = {
     DeadlineState.OPEN: ":material/schedule:",
     DeadlineState.DUE_SOON: ":material/warning:",
@@ -46,8 +53,9 @@ def deadline_badge(deadline: Deadline, *, today: date) -> None:
     st.badge(label, icon=STATE_ICONS[deadline.state], color=STATE_COLOURS[deadline.state])
 
 
-def deadline_state_text(deadline: Deadline) -> str:
-    return labels.DEADLINE_STATE[deadline.state]
+def traffic_light(state_label: str) -> str:
+    """The cell style for a deadline state's German label."""
+    return STATE_CELL_STYLES.get(state_label, "")
 
 
 @contextmanager

@@ -30,6 +30,9 @@ def test_staff_open_a_forum_see_its_next_deadline_and_log_out(
     log_in(page, "referat@demo.example")
     expect(page.get_by_role("heading", name="Guten Tag, Ralf Reiners")).to_be_visible()
     expect(page.get_by_text("Nächste Fristen")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="TDA · Transformationsdialog Automobilindustrie")
+    ).to_be_visible()
     page.screenshot(path=screenshots / "staff-3-start.png", full_page=True)
 
     page.get_by_role("link", name="Foren").first.click()
@@ -60,6 +63,7 @@ def test_an_invitation_link_opens_only_the_members_call(
     page.goto(link)
     expect(page.get_by_text("Ihre offenen Aufrufe")).to_be_visible()
     expect(page.get_by_text("über Einladungslink")).to_be_visible()
+    expect(page.get_by_role("link", name="Aufruf öffnen")).to_be_visible()
     page.screenshot(path=screenshots / "link-1-start.png", full_page=True)
 
     page.get_by_role("link", name="Aufruf öffnen").click()

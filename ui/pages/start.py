@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from db.models import Role, StatementStatus
@@ -10,7 +11,7 @@ from positions.clock import today_in_berlin
 from positions.formatting import date_time, days_left, short_date
 from positions.permissions import Actor
 from ui import auth, database
-from ui.widgets import deadline_badge, md
+from ui.widgets import deadline_badge, md, traffic_light
 
 
 def member_start(actor: Actor, today: date) -> None:
@@ -62,16 +63,25 @@ def next_deadlines(deadlines: list[calls.UpcomingDeadline], today: date) -> None
     st.subheader("Nächste Fristen")
     if not deadlines:
         st.info("In den nächsten acht Wochen steht keine Frist an.")
-    for item in deadlines:
-        summary = item.summary
-        with st.container(border=True):
-            title_column, state_column = st.columns([3, 2])
-            title_column.markdown(f"**{md(summary.call.title)}**  \n{md(summary.forum.name)}")
-            with state_column:
-                deadline_badge(item.deadline, today=today)
-                st.caption(
-                    f"{summary.answered} von {summary.invited} Mitgliedern haben geantwortet"
-                )
+        return
+    table = pd.DataFrame(
+        {
+            "Status": labels.DEADLINE_STATE[item.deadline.state],
+            "Datum": short_date(item.deadline.day),
+            "Noch": days_left(item.deadline.day, today=today),
+            "Frist": item.deadline.kind + (" (von Hand)" if item.deadline.overridden else ""),
+            "Aufruf": item.summary.call.title,
+            "Forum": item.summary.forum.short_name,
+            "Rückmeldungen": f"{item.summary.answered} von {item.summary.invited}",
+        }
+        for item in deadlines
+    )
+    st.dataframe(
+        table.style.map(traffic_light, subset=["Status"]),
+        hide_index=True,
+        width="stretch",
+        column_config={"Aufruf": st.column_config.TextColumn(width="medium")},
+    )
 
 
 def forum_links(forum_list: list[forums.ForumSummary], today: date) -> None:
