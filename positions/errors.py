@@ -30,3 +30,11 @@ class LoginFailed(PositionenError):
 
 class InvalidInvitation(PositionenError):
     pass
+
+
+class InvalidUpload(PositionenError):
+    """A file that is refused before or while reading it (type, size, structure, macros)."""
+
+
+class StaleEdit(PositionenError):
+    """Someone else saved in between; the caller shows both versions instead of overwriting."""
