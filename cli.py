@@ -10,8 +10,10 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from db import migrate
 from db.engine import (
@@ -23,8 +25,13 @@ from db.engine import (
     redacted,
     write_session,
 )
-from positions import accounts, demo
+from db.models import Forum, MailKind, MailStatus, id_of
+from exports.ics import build_calendar
+from positions import accounts, calendar, dashboard, demo, intake, labels, mail, settings
+from positions.clock import today_in_berlin
 from positions.errors import PositionenError
+from positions.formatting import days_left, short_date
+from positions.permissions import SYSTEM
 
 EXIT_USAGE = 2
 
@@ -74,6 +81,31 @@ def _parser() -> argparse.ArgumentParser:
         help="do nothing (exit 0) when the database already holds data",
     )
     demo_parser.set_defaults(command=_demo)
+
+    deadlines = commands.add_parser(
+        "deadlines", help="list what is due in the coming weeks (for a morning cron mail)"
+    )
+    deadlines.add_argument("--weeks", type=int, default=8)
+    deadlines.add_argument("--forum", metavar="SHORTNAME", help="only this forum")
+    deadlines.set_defaults(command=_deadlines)
+
+    ics = commands.add_parser("ics", help="write the calendar of meetings and deadlines")
+    ics.add_argument("--forum", metavar="SHORTNAME", help="only this forum")
+    ics.add_argument("--out", required=True, metavar="FILE.ics")
+    ics.set_defaults(command=_ics)
+
+    extract = commands.add_parser(
+        "extract-text",
+        help="print the text a Word upload would store (points separated by blank lines)",
+    )
+    extract.add_argument("file", metavar="FILE.docx", type=Path)
+    extract.set_defaults(command=_extract_text)
+
+    remind = commands.add_parser(
+        "remind", help="send today's reminders to members who have not answered (cron)"
+    )
+    remind.add_argument("--dry-run", action="store_true", help="only list who would get one")
+    remind.set_defaults(command=_remind)
     return parser
 
 
@@ -143,6 +175,117 @@ def _demo(arguments: argparse.Namespace) -> int:
     print("demo data loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
     _print_demo_logins()
     return 0
+
+
+def _forum_id(session: Session, short_name: str | None) -> int | None:
+    if short_name is None:
+        return None
+    forum = session.exec(select(Forum).where(Forum.short_name == short_name)).first()
+    if forum is None:
+        raise CommandError(f"no forum with the short name {short_name!r}")
+    return forum.id
+
+
+def _deadlines(arguments: argparse.Namespace) -> int:
+    engine = _engine()
+    today = today_in_berlin()
+    with read_session(engine) as session:
+        items = dashboard.due_items(
+            session=session,
+            actor=SYSTEM,
+            today=today,
+            weeks=arguments.weeks,
+            forum_id=_forum_id(session, arguments.forum),
+        )
+    if not items:
+        print(f"nothing due in the next {arguments.weeks} weeks")
+    for item in items:
+        print(
+            f"{short_date(item.day):<16} {days_left(item.day, today=today):<24} "
+            f"{labels.DEADLINE_STATE[item.state]:<12} {item.kind:<16} "
+            f"{item.forum_short_name:<10} {item.title}"
+        )
+    return 0
+
+
+def _ics(arguments: argparse.Namespace) -> int:
+    engine = _engine()
+    with read_session(engine) as session:
+        forum_id = _forum_id(session, arguments.forum)
+        events = (
+            calendar.events_for_forum(session=session, actor=SYSTEM, forum_id=forum_id)
+            if forum_id is not None
+            else calendar.events_for_association(session=session, actor=SYSTEM)
+        )
+        name = calendar.calendar_name(session=session, forum_id=forum_id)
+    Path(arguments.out).write_bytes(build_calendar(events, name=name))
+    print(f"wrote {len(events)} entries to {arguments.out}")
+    return 0
+
+
+def _extract_text(arguments: argparse.Namespace) -> int:
+    """Needs no database: reads the file, refuses hostile ones before parsing."""
+    path: Path = arguments.file
+    try:
+        if path.stat().st_size > intake.MAX_UPLOAD_BYTES:
+            print(f"refused: {intake.TOO_LARGE}", file=sys.stderr)
+            return EXIT_USAGE
+        data = path.read_bytes()
+    except OSError as error:
+        raise CommandError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        print(intake.extract_text(path.name, data))
+    except PositionenError as error:
+        print(f"refused: {error.message}", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
+def _remind(arguments: argparse.Namespace) -> int:
+    engine = _engine()
+    today = today_in_berlin()
+    with read_session(engine) as session:
+        due = mail.calls_with_reminders_due(session=session, actor=SYSTEM, today=today)
+        smtp = settings.smtp(session=session)
+        association = settings.association(session=session)
+    if not due:
+        print("no reminders due today")
+        return 0
+    if smtp is None and not arguments.dry_run:
+        raise CommandError("no mail server is configured (Einstellungen → E-Mail)")
+    failed = 0
+    for call in due:
+        if arguments.dry_run:
+            print(f"due: reminders for call {call.id} ({call.title})")
+            continue
+        try:
+            with write_session(engine) as session:
+                queued = [
+                    m.id
+                    for m in mail.prepare(
+                        session=session,
+                        actor=SYSTEM,
+                        call_id=id_of(call),
+                        kind=MailKind.REMINDER,
+                        association_name=association.name,
+                    )
+                ]
+        except PositionenError as error:
+            print(f"call {call.id}: {error.message}")
+            continue
+        for message_id in queued:
+            assert message_id is not None and smtp is not None
+            with write_session(engine) as session:
+                message = mail.send(
+                    session=session,
+                    actor=SYSTEM,
+                    message_id=message_id,
+                    smtp=smtp,
+                    base_url=association.base_url,
+                )
+                failed += message.status == MailStatus.FAILED
+        print(f"call {call.id}: {len(queued)} reminders, {failed} failed")
+    return 1 if failed else 0
 
 
 def _print_demo_logins() -> None:

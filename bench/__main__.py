@@ -12,7 +12,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from bench import export
+
 BENCHMARKS: dict[str, Callable[[], dict[str, Any]]] = {}
+BENCHMARKS["export"] = export.run
 
 
 def main() -> int:

@@ -16,6 +16,15 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+# Named constraints, so that migrations can drop or change them on every database.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -610,13 +619,21 @@ class OutcomeMatch(SQLModel, table=True):
 
 
 class MailMessage(SQLModel, table=True):
-    """An invitation or reminder e-mail; the unique key stops a second reminder on one day."""
+    """An invitation or reminder e-mail to one contact; the unique key stops a second one of
+    the same kind on the same day. The body is stored without the personal link."""
 
-    __table_args__ = (sa.UniqueConstraint("call_id", "organisation_id", "kind", "scheduled_on"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "call_id", "contact_id", "kind", "scheduled_on", name="uq_mailmessage_once_a_day"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     call_id: int = Field(foreign_key="call.id", index=True)
     organisation_id: int = Field(foreign_key="organisation.id")
+    contact_id: int = Field(foreign_key="users.id", index=True)
+    # The link sent with the last attempt (each attempt gets a link of its own).
+    invitation_id: int | None = Field(default=None, foreign_key="invitation.id")
     recipient: str = Field(max_length=254)
     kind: MailKind = Field(sa_type=enum_type(MailKind))
     scheduled_on: date

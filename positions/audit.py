@@ -48,7 +48,7 @@ def record(
     """Append one event in the caller's transaction, so it commits or rolls back with the change."""
     event = AuditEvent(
         at=now or utcnow(),
-        actor_id=actor_id,
+        actor_id=actor_id or None,  # 0 is the command line, see permissions.SYSTEM
         action=action,
         object_type=object_type,
         object_id=object_id,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
@@ -13,18 +14,26 @@ from db.models import (
     CallInvitee,
     CallStatus,
     Forum,
+    ForumMember,
     Organisation,
+    OrganisationKind,
+    Paper,
+    PaperStatus,
+    Role,
     Statement,
     StatementStatus,
+    User,
+    id_of,
 )
 from positions import audit
 from positions.clock import today_in_berlin, utcnow
 from positions.deadlines import DeadlineState, deadline_state, derived_deadlines
-from positions.errors import InvalidInput, NotFound
+from positions.errors import InvalidInput, NotFound, PermissionDenied
 from positions.formatting import short_date
 from positions.permissions import Action, Actor, require, visible_call_ids
 
 MAX_TITLE_LENGTH = 300
+MAX_QUESTION_LENGTH = 20_000
 
 
 @dataclass(frozen=True)
@@ -47,9 +56,9 @@ class CallSummary:
 
     @property
     def next_deadline(self) -> Deadline | None:
-        """The earliest deadline not yet passed, or None once all have passed."""
-        upcoming = [d for d in self.deadlines if d.state != DeadlineState.OVERDUE]
-        return min(upcoming, key=lambda d: d.day) if upcoming else None
+        """The earliest deadline not yet done (an overdue one included), or None."""
+        pending = [d for d in self.deadlines if d.state != DeadlineState.DONE]
+        return min(pending, key=lambda d: d.day) if pending else None
 
 
 @dataclass(frozen=True)
@@ -62,28 +71,60 @@ class MemberCall:
     statement_status: StatementStatus | None
 
 
-def deadlines_of(call: Call, *, today: date) -> tuple[Deadline, ...]:
-    """Member, board and external deadline, in that (chronological) order."""
-    done = call.status == CallStatus.CLOSED
+_APPROVED = {PaperStatus.APPROVED, PaperStatus.SUBMITTED, PaperStatus.OUTCOME_RECORDED}
+_SUBMITTED = {PaperStatus.SUBMITTED, PaperStatus.OUTCOME_RECORDED}
+_PAPER_ORDER = list(PaperStatus)
+
+
+def deadlines_of(
+    call: Call, *, today: date, paper_status: PaperStatus | None = None
+) -> tuple[Deadline, ...]:
+    """Member, board and external deadline, in that (chronological) order.
+
+    The member deadline is done once it has passed (collecting is over); the board deadline
+    once the call's paper is approved, the external one once it is submitted. A closed call
+    has nothing left to do.
+    """
+    closed = call.status == CallStatus.CLOSED
+    member_done = closed or call.member_deadline < today
+    board_done = closed or paper_status in _APPROVED
+    external_done = closed or paper_status in _SUBMITTED
     return (
         Deadline(
             "Mitgliederfrist",
             call.member_deadline,
-            deadline_state(call.member_deadline, today=today, done=done),
+            deadline_state(call.member_deadline, today=today, done=member_done),
             call.member_deadline_overridden,
         ),
         Deadline(
             "Vorstandsfrist",
             call.board_deadline,
-            deadline_state(call.board_deadline, today=today, done=done),
+            deadline_state(call.board_deadline, today=today, done=board_done),
             call.board_deadline_overridden,
         ),
         Deadline(
             "Externe Frist",
             call.external_deadline,
-            deadline_state(call.external_deadline, today=today, done=done),
+            deadline_state(call.external_deadline, today=today, done=external_done),
         ),
     )
+
+
+def paper_progress(*, session: Session, call_ids: Sequence[int]) -> dict[int, PaperStatus]:
+    """The most advanced workflow state of the papers answering each call."""
+    progress: dict[int, PaperStatus] = {}
+    if not call_ids:
+        return progress
+    for call_id, stored in session.exec(
+        select(Paper.call_id, Paper.status).where(col(Paper.call_id).in_(call_ids))
+    ).all():
+        if call_id is None:
+            continue
+        status = PaperStatus(stored)
+        current = progress.get(call_id)
+        if current is None or _PAPER_ORDER.index(status) > _PAPER_ORDER.index(current):
+            progress[call_id] = status
+    return progress
 
 
 def create_call(
@@ -103,12 +144,129 @@ def create_call(
     """A new call; member and board deadline are derived from the external one unless given."""
     require(actor, Action.CALL_MANAGE)
     now = now or utcnow()
+    call = Call(
+        forum_id=id_of(forum),
+        title="",
+        external_deadline=external_deadline,
+        member_deadline=external_deadline,
+        board_deadline=external_deadline,
+        status=status,
+        created_by_id=actor.user_id or None,
+        created_at=now,
+    )
+    _apply(
+        call,
+        forum=forum,
+        title=title,
+        question=question,
+        external_deadline=external_deadline,
+        member_deadline=member_deadline,
+        board_deadline=board_deadline,
+        today=today_in_berlin(now),
+    )
+    session.add(call)
+    session.flush()
+    invite_organisations(
+        session=session, actor=actor, call=call, organisation_ids=invited_organisation_ids, now=now
+    )
+    audit.created(session=session, actor_id=actor.user_id, row=call, now=now)
+    return call
+
+
+def update_call(
+    *,
+    session: Session,
+    actor: Actor,
+    call_id: int,
+    title: str,
+    question: str,
+    external_deadline: date,
+    member_deadline: date | None = None,
+    board_deadline: date | None = None,
+    now: datetime | None = None,
+) -> Call:
+    """Change a call; a deadline left as None is derived again from the external one."""
+    require(actor, Action.CALL_MANAGE)
+    call = session.get(Call, call_id)
+    if call is None:
+        raise NotFound("Diesen Aufruf gibt es nicht.")
+    forum = session.get(Forum, call.forum_id)
+    assert forum is not None
+    before = call.model_dump()
+    today = today_in_berlin(now)
+    # An unchanged external deadline may lie in the past by now; only a new one must not.
+    check_from = min(today, call.external_deadline)
+    _apply(
+        call,
+        forum=forum,
+        title=title,
+        question=question,
+        external_deadline=external_deadline,
+        member_deadline=member_deadline,
+        board_deadline=board_deadline,
+        today=check_from,
+    )
+    session.add(call)
+    audit.record(
+        session=session,
+        actor_id=actor.user_id,
+        action="update",
+        object_type="call",
+        object_id=call_id,
+        before=before,
+        after=call,
+        now=now,
+    )
+    return call
+
+
+def set_call_status(
+    *,
+    session: Session,
+    actor: Actor,
+    call_id: int,
+    status: CallStatus,
+    now: datetime | None = None,
+) -> Call:
+    require(actor, Action.CALL_MANAGE)
+    call = session.get(Call, call_id)
+    if call is None:
+        raise NotFound("Diesen Aufruf gibt es nicht.")
+    if call.status != status:
+        before = call.model_dump()
+        call.status = status
+        session.add(call)
+        audit.record(
+            session=session,
+            actor_id=actor.user_id,
+            action=f"status_{status.value}",
+            object_type="call",
+            object_id=call_id,
+            before=before,
+            after=call,
+            now=now,
+        )
+    return call
+
+
+def _apply(
+    call: Call,
+    *,
+    forum: Forum,
+    title: str,
+    question: str,
+    external_deadline: date,
+    member_deadline: date | None,
+    board_deadline: date | None,
+    today: date,
+) -> None:
     title = title.strip()
     if not title:
         raise InvalidInput("Bitte geben Sie einen Titel für den Aufruf an.")
     if len(title) > MAX_TITLE_LENGTH:
         raise InvalidInput(f"Der Titel darf höchstens {MAX_TITLE_LENGTH} Zeichen lang sein.")
-    today = today_in_berlin(now)
+    if len(question) > MAX_QUESTION_LENGTH:
+        raise InvalidInput("Die Frage ist zu lang (höchstens 20.000 Zeichen).")
     if external_deadline < today:
         raise InvalidInput(
             f"Die externe Frist ({short_date(external_deadline)}) liegt in der Vergangenheit."
@@ -121,27 +279,13 @@ def create_call(
     member = member_deadline or derived_member
     board = board_deadline or derived_board
     _check_deadline_order(member=member, board=board, external=external_deadline)
-    assert forum.id is not None
-    call = Call(
-        forum_id=forum.id,
-        title=title,
-        question=question.strip(),
-        external_deadline=external_deadline,
-        member_deadline=member,
-        board_deadline=board,
-        member_deadline_overridden=member != derived_member,
-        board_deadline_overridden=board != derived_board,
-        status=status,
-        created_by_id=actor.user_id,
-        created_at=now,
-    )
-    session.add(call)
-    session.flush()
-    invite_organisations(
-        session=session, actor=actor, call=call, organisation_ids=invited_organisation_ids, now=now
-    )
-    audit.created(session=session, actor_id=actor.user_id, row=call, now=now)
-    return call
+    call.title = title
+    call.question = question.strip()
+    call.external_deadline = external_deadline
+    call.member_deadline = member
+    call.board_deadline = board
+    call.member_deadline_overridden = member != derived_member
+    call.board_deadline_overridden = board != derived_board
 
 
 def _check_deadline_order(*, member: date, board: date, external: date) -> None:
@@ -207,9 +351,16 @@ def open_calls(
     if not actor.acts_for_association:
         query = query.where(col(Call.id).in_(visible_call_ids(actor, session=session)))
     rows = session.exec(query.order_by(col(Call.member_deadline), col(Call.id))).all()
-    counts = _answer_counts(session=session, call_ids=[c.id for c, _ in rows if c.id])
+    call_ids = [id_of(call) for call, _ in rows]
+    counts = _answer_counts(session=session, call_ids=call_ids)
+    progress = paper_progress(session=session, call_ids=call_ids)
     return [
-        CallSummary(call, forum, deadlines_of(call, today=today), *counts.get(call.id or 0, (0, 0)))
+        CallSummary(
+            call,
+            forum,
+            deadlines_of(call, today=today, paper_status=progress.get(id_of(call))),
+            *counts[id_of(call)],
+        )
         for call, forum in rows
     ]
 
@@ -262,29 +413,6 @@ def calls_for_member(
 
 
 @dataclass(frozen=True)
-class UpcomingDeadline:
-    deadline: Deadline
-    summary: CallSummary
-
-
-def upcoming_deadlines(
-    *, session: Session, actor: Actor, today: date | None = None, weeks: int = 8
-) -> list[UpcomingDeadline]:
-    """Every deadline of the open calls the actor sees, from today up to `weeks` ahead, soonest
-    first. Members see only their own (member) deadlines."""
-    require(actor, Action.CALL_READ)
-    today = today or today_in_berlin()
-    horizon = today + timedelta(weeks=weeks)
-    upcoming = [
-        UpcomingDeadline(deadline, summary)
-        for summary in open_calls(session=session, actor=actor, today=today)
-        for deadline in (summary.deadlines if actor.acts_for_association else summary.deadlines[:1])
-        if today <= deadline.day <= horizon
-    ]
-    return sorted(upcoming, key=lambda u: (u.deadline.day, u.summary.call.id or 0))
-
-
-@dataclass(frozen=True)
 class CallDetail:
     call: Call
     forum: Forum
@@ -309,6 +437,109 @@ def call_detail(
                 Statement.call_id == call.id, Statement.organisation_id == actor.organisation_id
             )
         ).first()
-    return CallDetail(
-        call, forum, deadlines_of(call, today=today or today_in_berlin()), answered, invited, own
+    progress = paper_progress(session=session, call_ids=[call.id]).get(call.id)
+    deadlines = deadlines_of(call, today=today or today_in_berlin(), paper_status=progress)
+    return CallDetail(call, forum, deadlines, answered, invited, own)
+
+
+class Audience(StrEnum):
+    """Whom a call goes to."""
+
+    ALL_MEMBERS = "all_members"
+    FORUM_MEMBERS = "forum_members"
+    PICKED = "picked"
+
+
+MEMBER_KINDS = (OrganisationKind.COMPANY, OrganisationKind.RESEARCH)
+
+
+def member_organisations(*, session: Session, actor: Actor) -> list[Organisation]:
+    """Active member organisations (companies and research institutions), by name."""
+    require(actor, Action.CALL_READ)
+    if not actor.acts_for_association:
+        raise PermissionDenied()
+    return list(
+        session.exec(
+            select(Organisation)
+            .where(col(Organisation.active), col(Organisation.kind).in_(MEMBER_KINDS))
+            .order_by(col(Organisation.name))
+        ).all()
     )
+
+
+def audience_ids(
+    *,
+    session: Session,
+    actor: Actor,
+    audience: Audience,
+    forum_id: int | None = None,
+    picked: Iterable[int] = (),
+) -> list[int]:
+    """The organisations an audience choice stands for."""
+    members = {id_of(o) for o in member_organisations(session=session, actor=actor)}
+    if audience == Audience.ALL_MEMBERS:
+        return sorted(members)
+    if audience == Audience.FORUM_MEMBERS:
+        if forum_id is None:
+            raise InvalidInput("Bitte wählen Sie das Forum, dessen Mitglieder eingeladen werden.")
+        in_forum = set(
+            session.exec(
+                select(ForumMember.organisation_id).where(ForumMember.forum_id == forum_id)
+            ).all()
+        )
+        if not in_forum:
+            raise InvalidInput("Diesem Forum sind keine Mitgliedsunternehmen zugeordnet.")
+        return sorted(in_forum & members)
+    chosen = set(picked)
+    if not chosen:
+        raise InvalidInput("Bitte wählen Sie mindestens ein Mitglied aus.")
+    return sorted(chosen)
+
+
+@dataclass(frozen=True)
+class InviteeRow:
+    """An invited organisation and where its answer stands."""
+
+    organisation: Organisation
+    statement: Statement | None
+    contacts: int
+
+    @property
+    def status_label(self) -> str:
+        if self.statement is None:
+            return "eingeladen"
+        return {
+            StatementStatus.DRAFT: "Entwurf",
+            StatementStatus.SUBMITTED: "eingereicht",
+            StatementStatus.WITHDRAWN: "zurückgezogen",
+        }[self.statement.status]
+
+
+def invitees(*, session: Session, actor: Actor, call_id: int) -> list[InviteeRow]:
+    """Every invited organisation with its statement (if any), by name; staff and board."""
+    call = get_call(session=session, actor=actor, call_id=call_id)
+    require(actor, Action.STATEMENT_READ_ALL)
+    organisations = session.exec(
+        select(Organisation)
+        .join(CallInvitee, col(CallInvitee.organisation_id) == Organisation.id)
+        .where(CallInvitee.call_id == call.id)
+        .order_by(col(Organisation.name))
+    ).all()
+    statements = {
+        s.organisation_id: s
+        for s in session.exec(select(Statement).where(Statement.call_id == call.id)).all()
+    }
+    contact_counts: dict[int, int] = {}
+    for organisation_id in session.exec(
+        select(User.organisation_id).where(
+            col(User.organisation_id).in_([o.id for o in organisations]),
+            col(User.active),
+            User.role == Role.MEMBER,
+        )
+    ).all():
+        if organisation_id is not None:
+            contact_counts[organisation_id] = contact_counts.get(organisation_id, 0) + 1
+    return [
+        InviteeRow(o, statements.get(id_of(o)), contact_counts.get(id_of(o), 0))
+        for o in organisations
+    ]

@@ -22,8 +22,6 @@ from db.models import (
     ForumKind,
     ForumMember,
     Invitation,
-    Meeting,
-    MeetingAttendee,
     Organisation,
     OrganisationKind,
     Paper,
@@ -40,12 +38,11 @@ from db.models import (
     StatementVersion,
     User,
     Visibility,
-    WorkingGroup,
     id_of,
 )
-from positions import accounts, calls, forums
+from positions import accounts, calls, forums, meetings
 from positions.clock import BERLIN, utcnow
-from positions.deadlines import add_working_days
+from positions.deadlines import add_working_days, subtract_working_days
 from positions.invitations import hash_token
 from positions.permissions import Actor
 
@@ -256,8 +253,9 @@ def load_demo(*, session: Session, now: datetime | None = None) -> None:
         second_board=second_board,
     )
     _fachforum_members(session, forum_by_short, members)
-    _meetings(session, forum_by_short, today=today, attendees=[staff, second_staff, board])
+    _meetings(session, admin, forum_by_short, today=today, attendees=[staff, board], owner=staff)
     call = _open_call(session, admin, forum_by_short["TDA"], members, today=today, now=now)
+    _more_calls(session, admin, forum_by_short, members, today=today, now=now)
     _statements(session, call, members, contacts, now=now)
     _demo_invitation(session, call, contacts[0], admin, now=now)
     _paper_for_board(session, forum_by_short["GWD-FA"], staff, today=today, now=now)
@@ -397,20 +395,24 @@ def _forums(session: Session, admin: Actor) -> dict[str, Forum]:
     created: dict[str, Forum] = {}
     for spec in _FORUMS:
         groups = spec["groups"]
+        assert isinstance(groups, tuple)
         forum = forums.create_forum(
             session=session,
             actor=admin,
-            name=str(spec["name"]),
-            short_name=str(spec["short_name"]),
-            kind=ForumKind(str(spec["kind"])),
-            host_institution=str(spec["host_institution"]),
-            ministry=str(spec["ministry"]),
-            url=str(spec["url"]),
-            description=str(spec["description"]),
+            fields=forums.ForumFields(
+                name=str(spec["name"]),
+                short_name=str(spec["short_name"]),
+                kind=ForumKind(str(spec["kind"])),
+                host_institution=str(spec["host_institution"]),
+                ministry=str(spec["ministry"]),
+                url=str(spec["url"]),
+                description=str(spec["description"]),
+            ),
         )
-        assert forum.id is not None and isinstance(groups, tuple)
-        for position, group in enumerate(groups):
-            session.add(WorkingGroup(forum_id=forum.id, name=group, position=position))
+        for group in groups:
+            forums.add_working_group(
+                session=session, actor=admin, forum_id=id_of(forum), name=group
+            )
         created[forum.short_name] = forum
     return created
 
@@ -449,43 +451,111 @@ def _fachforum_members(
             )
 
 
+# forum → (days from today, title, place or "online"); negative days are past meetings.
+_MEETINGS = {
+    "TDA": [
+        (-42, "Regionaldialog Förderinstrumente", "online"),
+        (23, "Arbeitsgruppe Unternehmensfinanzierung und Steuerrecht", "Berlin, BMWi"),
+        (65, "Plenum des Transformationsdialogs", "Berlin, BMWi"),
+    ],
+    "ZLD-NRW": [
+        (-35, "Zulieferdialog: Auftakt Fachkräftesicherung", "Düsseldorf, MWIDE"),
+        (16, "Zulieferdialog: Transformation in der Fläche", "Düsseldorf, MWIDE"),
+    ],
+    "GWD-FA": [
+        (-50, "Auftaktveranstaltung des Fachforums", "Berlin"),
+        (30, "Redaktionssitzung Industriepolitische Leitlinien", "Berlin"),
+    ],
+    "VDA": [
+        (-20, "Austausch Mittelstand und Zulieferer", "online"),
+        (51, "Austausch Mittelstand und Zulieferer", "online"),
+    ],
+    "FF-INNO": [
+        (-28, "Fachforum Innovationsmanagement", "Wuppertal"),
+        (9, "Fachforum Innovationsmanagement", "Wuppertal"),
+    ],
+    "FF-MOB": [
+        (-21, "Fachforum Mobilität der Zukunft", "Wuppertal"),
+        (19, "Fachforum Mobilität der Zukunft", "Wuppertal"),
+    ],
+    "FF-CO2": [
+        (-14, "Fachforum CO2-neutrale Produktion", "Remscheid"),
+        (37, "Fachforum CO2-neutrale Produktion", "Remscheid"),
+    ],
+    "FF-CYBER": [
+        (-33, "Fachforum Cybersecurity: TISAX in der Lieferkette", "online"),
+        (12, "Fachforum Cybersecurity: NIS-2 in der Praxis", "online"),
+    ],
+    "FF-FAB": [
+        (-40, "Fachforum Fabrik der Zukunft", "Solingen"),
+        (44, "Fachforum Fabrik der Zukunft", "Solingen"),
+    ],
+}
+_AGENDA = "Begrüßung und Protokoll\nBericht aus den Arbeitsgruppen\nAussprache\nNächste Schritte"
+_FOLLOW_UPS = {
+    "TDA": ("Zahlen zur Investitionslücke der Mitglieder für das BMWi zusammenstellen", 6),
+    "ZLD-NRW": ("Statement-Entwurf zur Fachkräftesicherung an den Vorstand geben", 3),
+    "GWD-FA": ("Kommentare zum Leitlinienentwurf einarbeiten", 11),
+    "FF-CYBER": ("Referentin für NIS-2-Workshop anfragen", 2),
+}
+
+
 def _meetings(
-    session: Session, forum_by_short: dict[str, Forum], *, today: date, attendees: list[User]
+    session: Session,
+    admin: Actor,
+    forum_by_short: dict[str, Forum],
+    *,
+    today: date,
+    attendees: list[User],
+    owner: User,
 ) -> None:
-    plans = {
-        "TDA": [
-            (-42, "Regionaldialog Förderinstrumente", "online"),
-            (23, "Arbeitsgruppe Unternehmensfinanzierung und Steuerrecht", "Berlin, BMWi"),
-        ],
-        "ZLD-NRW": [(16, "Zulieferdialog: Transformation in der Fläche", "Düsseldorf, MWIDE")],
-        "GWD-FA": [(30, "Fachforum: Redaktionssitzung Leitlinien", "Berlin")],
-        "VDA": [(51, "Austausch Mittelstand und Zulieferer", "online")],
-        "FF-INNO": [(9, "Fachforum Innovationsmanagement", "Wuppertal")],
-        "FF-MOB": [(19, "Fachforum Mobilität der Zukunft", "Wuppertal")],
-        "FF-CO2": [(37, "Fachforum CO2-neutrale Produktion", "Remscheid")],
-        "FF-CYBER": [(12, "Fachforum Cybersecurity: NIS-2 in der Praxis", "online")],
-        "FF-FAB": [(44, "Fachforum Fabrik der Zukunft", "Solingen")],
-    }
-    for short, meetings in plans.items():
+    for short, planned in _MEETINGS.items():
         forum = forum_by_short[short]
-        assert forum.id is not None
-        for offset, title, place in meetings:
+        for offset, title, place in planned:
             day = add_working_days(today + timedelta(days=offset - 1), 1)
-            meeting = Meeting(
-                forum_id=forum.id,
-                title=title,
-                starts_at=_at(day, 10),
-                ends_at=_at(day, 13),
-                place="" if place == "online" else place,
-                online_url="https://meet.demo.example/" + short.lower()
-                if place == "online"
-                else "",
-                agenda="1. Begrüßung\n2. Stand der Arbeitsgruppen\n3. Nächste Schritte",
+            online = place == "online"
+            meeting = meetings.create_meeting(
+                session=session,
+                actor=admin,
+                forum_id=id_of(forum),
+                fields=meetings.MeetingFields(
+                    title=title,
+                    starts_at=_at(day, 10),
+                    ends_at=_at(day, 13),
+                    place="" if online else place,
+                    online_url=f"https://meet.demo.example/{short.lower()}" if online else "",
+                    agenda=_AGENDA,
+                    attendee_ids=tuple(id_of(u) for u in attendees),
+                ),
             )
-            session.add(meeting)
-            session.flush()
-            for user in attendees[:2]:
-                session.add(MeetingAttendee(meeting_id=id_of(meeting), user_id=id_of(user)))
+            if offset >= 0:
+                continue
+            meeting.minutes = (
+                f"Teilnehmende: {', '.join(u.name for u in attendees)}.\n"
+                "Die Arbeitsgruppen berichteten über den Stand; der Verband bringt die "
+                "Rückmeldungen seiner Mitglieder bis zur nächsten Sitzung ein."
+            )
+            if short in _FOLLOW_UPS:
+                text, due_in = _FOLLOW_UPS[short]
+                meetings.add_follow_up(
+                    session=session,
+                    actor=admin,
+                    meeting_id=id_of(meeting),
+                    text=text,
+                    owner_id=id_of(owner),
+                    due_on=add_working_days(today, due_in),
+                )
+            last_past = meeting
+    # One task slipped, as they do: it was due two working days ago.
+    overdue = meetings.add_follow_up(
+        session=session,
+        actor=admin,
+        meeting_id=id_of(last_past),
+        text="Teilnehmerliste an das Fachforum melden",
+        owner_id=id_of(owner),
+        due_on=today,
+    )
+    overdue.due_on = subtract_working_days(today, 2)
 
 
 CALL_QUESTION = (
@@ -517,6 +587,56 @@ def _open_call(
         status=CallStatus.OPEN,
         now=now,
     )
+
+
+# forum → (title, question, days until the external deadline, audience)
+_MORE_CALLS = {
+    "ZLD-NRW": (
+        "Schriftliches Statement: Fachkräftesicherung in der Zulieferindustrie",
+        "Welche Qualifikationen fehlen Ihnen heute und in fünf Jahren, und welche Angebote des "
+        "Landes (Weiterbildungsverbünde, Qualifizierungsschecks) helfen Ihnen konkret?",
+        26,
+        "all",
+    ),
+    "GWD-FA": (
+        "Kommentierung des Entwurfs der industriepolitischen Leitlinien",
+        "Bitte kommentieren Sie den Entwurf der Leitlinien, insbesondere die Abschnitte zu "
+        "Energiepreisen und zur Finanzierung der Transformation.",
+        58,
+        "picked",
+    ),
+    "VDA": (
+        "Abfrage: Berichtspflichten in der Lieferkette",
+        "Welche Berichtspflichten (Lieferkettengesetz, CSRD, CBAM) belasten Ihr Unternehmen "
+        "am stärksten, und wo sehen Sie Doppelungen?",
+        33,
+        "all",
+    ),
+}
+
+
+def _more_calls(
+    session: Session,
+    admin: Actor,
+    forum_by_short: dict[str, Forum],
+    members: list[Organisation],
+    *,
+    today: date,
+    now: datetime,
+) -> None:
+    for short, (title, question, days, audience) in _MORE_CALLS.items():
+        invited = members if audience == "all" else members[::3]
+        calls.create_call(
+            session=session,
+            actor=admin,
+            forum=forum_by_short[short],
+            title=title,
+            question=question,
+            external_deadline=add_working_days(today + timedelta(days=days - 1), 1),
+            invited_organisation_ids=[id_of(m) for m in invited],
+            status=CallStatus.OPEN,
+            now=now,
+        )
 
 
 _CAMPAIGN = (

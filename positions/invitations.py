@@ -64,7 +64,7 @@ def create_invitation(
         contact_id=id_of(contact),
         token_hash=hash_token(token),
         expires_at=expires_at,
-        created_by_id=actor.user_id,
+        created_by_id=actor.user_id or None,
         created_at=now,
     )
     session.add(invitation)

@@ -183,3 +183,8 @@ def visible_forum_ids(actor: Actor, *, session: Session) -> set[int]:
         ForumMember.organisation_id == actor.organisation_id
     )
     return set(session.exec(via_calls).all()) | set(session.exec(via_membership).all())
+
+
+# The operator at the command line (cron jobs, exports): acts for the association. Its
+# user id 0 is stored as "no user" wherever a person is recorded.
+SYSTEM = Actor(user_id=0, name="Kommandozeile", email="", role=Role.ADMIN, organisation_id=None)

@@ -25,8 +25,17 @@ from db.engine import create_engine_for, write_session
 from positions import demo
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# The shared test corpus (real Word files) and the OOXML validator live beside the project.
+SHARED = Path(os.environ.get("POSITIONEN_SHARED") or REPO.parent / "shared")
+SHARED_ABSENT = "../shared (real Word files and the OOXML validator) is absent"
 STRICT = os.environ.get("POSITIONEN_STRICT_TESTS") == "1"
+
+
+def require_shared() -> Path:
+    """The shared folder, or skip the test with the one reason strict runs tolerate."""
+    if not SHARED.is_dir():
+        pytest.skip(SHARED_ABSENT)
+    return SHARED
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -38,9 +47,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Under `make test` a skipped test is a failure: browser and PostgreSQL tests must run."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
-    if STRICT and skipped and exitstatus == 0 and reporter is not None:
+    # Only the shared corpus may be missing (a clone outside the workspace); nothing else.
+    forbidden = [r for r in skipped if SHARED_ABSENT not in str(r.longrepr)]
+    if STRICT and forbidden and exitstatus == 0 and reporter is not None:
         reporter.write_line(
-            f"{len(skipped)} test(s) skipped under POSITIONEN_STRICT_TESTS=1", red=True
+            f"{len(forbidden)} test(s) skipped under POSITIONEN_STRICT_TESTS=1", red=True
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 

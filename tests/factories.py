@@ -75,13 +75,10 @@ def forum(
     session: Session, by: Actor, *, name: str | None = None, kind: ForumKind = ForumKind.FEDERAL
 ) -> Forum:
     number = next(_numbers)
-    return forums.create_forum(
-        session=session,
-        actor=by,
-        name=name or f"Testforum {number}",
-        short_name=f"TF-{number}",
-        kind=kind,
+    fields = forums.ForumFields(
+        name=name or f"Testforum {number}", short_name=f"TF-{number}", kind=kind
     )
+    return forums.create_forum(session=session, actor=by, fields=fields)
 
 
 def call(

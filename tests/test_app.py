@@ -9,7 +9,7 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from db.engine import create_engine_for, write_session
-from db.models import Forum, Invitation, User
+from db.models import Call, Forum, Invitation, Meeting, User
 from positions import demo
 from positions.clock import utcnow
 from positions.invitations import hash_token
@@ -80,9 +80,13 @@ def test_staff_start_page_shows_deadlines_and_forums(demo_url: str) -> None:
     assert "Guten Tag, Ralf Reiners" in page
     assert "Nächste Fristen" in page and "Foren" in page
     deadlines = app.dataframe[0].value
-    assert list(deadlines["Frist"]) == ["Mitgliederfrist", "Vorstandsfrist", "Externe Frist"]
-    assert set(deadlines["Aufruf"]) == {"Finanzierung und Förderinstrumente in der Transformation"}
-    assert set(deadlines["Rückmeldungen"]) == {"11 von 25"}
+    tda = deadlines[
+        deadlines["Aufruf / Aufgabe"] == "Finanzierung und Förderinstrumente in der Transformation"
+    ]
+    assert list(tda["Was"]) == ["Mitgliederfrist", "Vorstandsfrist", "Externe Frist"]
+    assert set(tda["Rückmeldungen"]) == {"11 von 25"}
+    assert "Aufgabe" in set(deadlines["Was"])  # follow-ups from meetings
+    assert "Meine Aufgaben" in page
     assert [m.label for m in app.metric] == [
         "Offene Aufrufe",
         "Fristen in den nächsten 14 Tagen",
@@ -164,9 +168,9 @@ def test_unusable_invitation_links_get_a_german_message(
 
 def test_a_member_opening_a_forum_they_do_not_sit_in_is_refused(demo_url: str) -> None:
     app = log_in("mitglied@demo.example")
-    open_forum(app, demo_url, "VDA")
+    open_forum(app, demo_url, "FF-CYBER")
     assert [e.value for e in app.error] == ["Dafür fehlt Ihnen die Berechtigung."]
-    assert "Austausch mit dem VDA" not in texts(app)
+    assert "Fachforum Cybersecurity" not in texts(app)
 
 
 def test_logout_returns_to_the_login_form(demo_url: str) -> None:
@@ -223,3 +227,60 @@ def test_single_sign_on_is_offered_only_when_configured(demo_url: str) -> None:
     app.run()
     assert not app.exception
     assert "Mit Single Sign-on anmelden" in [b.label for b in app.button]
+
+
+def switch(app: AppTest, page: str, **params: str) -> AppTest:
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.switch_page(page).run()
+    assert not app.exception
+    return app
+
+
+def test_a_meeting_page_shows_agenda_minutes_and_follow_ups(demo_url: str) -> None:
+    app = log_in("referat@demo.example")
+    with create_engine_for(demo_url).connect() as connection:
+        meeting_id = connection.execute(
+            select(Meeting.id).where(Meeting.title == "Regionaldialog Förderinstrumente")
+        ).scalar_one()
+    switch(app, "ui/pages/meeting.py", sitzung=str(meeting_id))
+    page = texts(app)
+    assert "Tagesordnung" in page and "Bericht aus den Arbeitsgruppen" in page
+    assert "Zahlen zur Investitionslücke der Mitglieder" in page
+    assert any("Die Arbeitsgruppen berichteten" in (a.value or "") for a in app.text_area)
+
+
+def test_the_deadline_page_counts_what_is_due(demo_url: str) -> None:
+    app = log_in("referat@demo.example")
+    switch(app, "ui/pages/deadlines.py")
+    metrics = {m.label: int(m.value) for m in app.metric}
+    assert metrics["überfällig"] == 1  # the slipped demo task
+    assert metrics["offen"] + metrics["bald fällig"] >= 12
+    table = app.dataframe[0].value
+    assert table.iloc[0]["Status"] == "überfällig"
+
+
+def test_settings_are_for_admins_only(demo_url: str) -> None:
+    app = log_in("admin@demo.example")
+    switch(app, "ui/pages/settings.py")
+    assert "automotiveland.nrw e.V." in [t.value for t in app.text_input]
+    # For everyone else the address shows a refusal (checked in the browser test, as
+    # AppTest cannot open pages registered as functions); the service refuses as well.
+
+
+def test_without_a_mail_server_invitations_are_shown_to_copy(demo_url: str) -> None:
+    app = log_in("referat@demo.example")
+    with create_engine_for(demo_url).connect() as connection:
+        call_id = connection.execute(
+            select(Call.id).where(Call.title == "Abfrage: Berichtspflichten in der Lieferkette")
+        ).scalar_one()
+    switch(app, "ui/pages/call.py", aufruf=str(call_id))
+    [invite] = [b for b in app.button if b.label == "Einladungen verschicken"]
+    invite.click().run()
+    assert not app.exception
+    bodies = [a.value or "" for a in app.text_area if "einladung=" in (a.value or "")]
+    assert len(bodies) == 25
+    assert all("http://localhost:8501/?einladung=" in body for body in bodies)
+    assert "Die persönlichen Links werden nur jetzt angezeigt" in texts(app) + " ".join(
+        w.value for w in app.warning
+    )

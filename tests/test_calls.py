@@ -5,7 +5,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from db.engine import read_session, write_session
-from db.models import Call, CallInvitee, Role, StatementStatus, id_of
+from db.models import (
+    Call,
+    CallInvitee,
+    CallStatus,
+    ForumMember,
+    PaperStatus,
+    Role,
+    StatementStatus,
+    id_of,
+)
 from positions import calls
 from positions.clock import today_in_berlin
 from positions.deadlines import DeadlineState
@@ -145,14 +154,101 @@ def test_members_see_their_own_deadline_and_statement_status(engine: Engine) -> 
         factories.statement(session, soon, id_of(org), status=StatementStatus.DRAFT)
     with read_session(engine) as session:
         mine = calls.calls_for_member(session=session, actor=member, today=today)
-        upcoming = calls.upcoming_deadlines(session=session, actor=member, today=today)
-        all_upcoming = calls.upcoming_deadlines(session=session, actor=staff, today=today)
-    assert next(m.call.id for m in mine) == soon.id and len(mine) == 2
+    assert [m.call.id for m in mine] == [soon.id, mine[1].call.id]
     assert mine[0].statement_status is StatementStatus.DRAFT
     assert mine[1].statement_status is None
     assert mine[0].member_deadline.kind == "Mitgliederfrist"
     assert mine[0].member_deadline.state in {DeadlineState.OPEN, DeadlineState.DUE_SOON}
-    # Members see only their member deadlines; within eight weeks only the soon call's.
-    assert [u.deadline.kind for u in upcoming] == ["Mitgliederfrist"]
-    days = [u.deadline.day for u in all_upcoming]
-    assert days == sorted(days) and len(all_upcoming) >= 3
+
+
+def test_changing_a_call_derives_the_deadlines_again_unless_set_by_hand(engine: Engine) -> None:
+    with write_session(engine) as session:
+        staff = factories.actor(session)
+        call = calls.create_call(
+            session=session,
+            actor=staff,
+            forum=factories.forum(session, staff),
+            title="Aufruf",
+            question="",
+            external_deadline=date(2027, 1, 8),
+            now=NOW,
+        )
+        calls.update_call(
+            session=session,
+            actor=staff,
+            call_id=id_of(call),
+            title="Neu",
+            question="Frage",
+            external_deadline=date(2027, 2, 5),
+            now=NOW,
+        )
+        assert (call.member_deadline, call.board_deadline) == (date(2027, 1, 22), date(2027, 2, 2))
+        calls.update_call(
+            session=session,
+            actor=staff,
+            call_id=id_of(call),
+            title="Neu",
+            question="Frage",
+            external_deadline=date(2027, 2, 5),
+            board_deadline=date(2027, 2, 1),
+            now=NOW,
+        )
+        assert call.board_deadline_overridden and not call.member_deadline_overridden
+        with pytest.raises(InvalidInput, match="liegt nach der externen"):
+            calls.update_call(
+                session=session,
+                actor=staff,
+                call_id=id_of(call),
+                title="Neu",
+                question="",
+                external_deadline=date(2027, 2, 5),
+                board_deadline=date(2027, 2, 8),
+                now=NOW,
+            )
+
+
+@pytest.mark.parametrize(
+    ("paper_status", "states"),
+    [
+        (None, ["done", "overdue", "due_soon"]),
+        (PaperStatus.APPROVED, ["done", "done", "due_soon"]),
+        (PaperStatus.SUBMITTED, ["done", "done", "done"]),
+    ],
+)
+def test_deadline_states_follow_the_paper(
+    paper_status: PaperStatus | None, states: list[str]
+) -> None:
+    call = Call(
+        forum_id=1,
+        title="A",
+        external_deadline=date(2026, 11, 27),
+        member_deadline=date(2026, 11, 10),
+        board_deadline=date(2026, 11, 24),
+        status=CallStatus.OPEN,
+    )
+    deadlines = calls.deadlines_of(call, today=date(2026, 11, 25), paper_status=paper_status)
+    assert [d.state.value for d in deadlines] == states
+
+
+@pytest.mark.parametrize(
+    ("audience", "expected"),
+    [
+        (calls.Audience.ALL_MEMBERS, 3),
+        (calls.Audience.FORUM_MEMBERS, 1),
+        (calls.Audience.PICKED, 2),
+    ],
+)
+def test_audiences(engine: Engine, audience: calls.Audience, expected: int) -> None:
+    with write_session(engine) as session:
+        staff = factories.actor(session)
+        orgs = [factories.organisation(session) for _ in range(3)]
+        forum = factories.forum(session, staff)
+        session.add(ForumMember(forum_id=id_of(forum), organisation_id=id_of(orgs[0])))
+        ids = calls.audience_ids(
+            session=session,
+            actor=staff,
+            audience=audience,
+            forum_id=id_of(forum),
+            picked=[id_of(orgs[1]), id_of(orgs[2])],
+        )
+    assert len(ids) == expected

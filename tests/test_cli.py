@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import SHARED, SHARED_ABSENT, free_port
 
 POSITIONEN = str(Path(sys.executable).with_name("positionen"))
 
@@ -115,3 +115,31 @@ def test_the_cli_works_against_postgresql(postgres_url: str, data_env: dict[str,
     loaded = run("demo", env=env)
     assert loaded.returncode == 0, loaded.stderr
     assert "9 forums" in loaded.stdout
+
+
+SHARED_DOCX = SHARED / "data" / "docx"
+
+
+@pytest.mark.skipif(not SHARED_DOCX.is_dir(), reason=SHARED_ABSENT)
+def test_extract_text_prints_the_text_of_a_real_word_file(data_env: dict[str, str]) -> None:
+    result = run("extract-text", str(SHARED_DOCX / "mammoth.js__footnotes.docx"), env=data_env)
+    assert result.returncode == 0, result.stderr
+    assert "Ouch" in result.stdout and "A tachyon walks into a bar." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("leer.docx", b""),
+        ("umbenannt.docx", b"MZ" + b"\x00" * 500),
+        ("alt.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500),
+    ],
+)
+def test_extract_text_refuses_with_the_reason_and_exit_2(
+    data_env: dict[str, str], tmp_path: Path, name: str, content: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = run("extract-text", str(path), env=data_env)
+    assert result.returncode == 2 and result.stderr.startswith("refused: ")
+    assert result.stdout == ""

@@ -14,8 +14,10 @@ from db.models import (
     User,
     Visibility,
     WorkingGroup,
+    id_of,
 )
-from positions import accounts, calls, demo, forums, papers
+from positions import accounts, calls, demo, forums, meetings, papers
+from positions.clock import today_in_berlin
 from positions.invitations import redeem_invitation
 
 
@@ -48,6 +50,24 @@ def test_demo_has_the_association_its_real_forums_and_fictional_members(
         )
     )
     assert len(groups) == 4 and "Förderinstrumente" in groups
+
+
+def test_every_forum_has_past_and_upcoming_meetings_and_follow_ups_exist(
+    demo_engine: Engine,
+) -> None:
+    with read_session(demo_engine) as session:
+        staff_user = accounts.user_for_email(session=session, email="referat@demo.example")
+        assert staff_user is not None
+        staff = accounts.load_actor(session=session, user_id=id_of(staff_user))
+        assert staff is not None
+        for forum in session.exec(select(Forum)).all():
+            overview = forums.forum_overview(session=session, actor=staff, forum_id=forum.id)  # type: ignore[arg-type]
+            assert overview.upcoming_meetings and overview.past_meetings, forum.short_name
+            assert all(m.minutes for m in overview.past_meetings)
+        tasks = meetings.open_follow_ups(session=session, actor=staff, owner_id=staff.user_id)
+        assert len(tasks) == 5
+        first_due = tasks[0].follow_up.due_on
+        assert first_due is not None and first_due < today_in_berlin()  # one is overdue
 
 
 def test_no_real_person_from_the_press_release_appears(demo_engine: Engine) -> None:
@@ -83,11 +103,14 @@ def test_every_demo_login_works_and_sees_its_start_page_data(
     assert actor is not None and actor.role is login.role
     with read_session(demo_engine) as session:
         if login.role.value == "member":
-            [open_call] = calls.calls_for_member(session=session, actor=actor)
-            assert open_call.forum.short_name == "TDA"
-            assert open_call.statement_status is StatementStatus.SUBMITTED
+            mine = {
+                c.forum.short_name: c for c in calls.calls_for_member(session=session, actor=actor)
+            }
+            assert set(mine) == {"TDA", "ZLD-NRW", "GWD-FA", "VDA"}
+            assert mine["TDA"].statement_status is StatementStatus.SUBMITTED
         else:
-            assert len(calls.open_calls(session=session, actor=actor)) == 1
+            open_calls = calls.open_calls(session=session, actor=actor)
+            assert {c.forum.short_name for c in open_calls} == {"TDA", "ZLD-NRW", "GWD-FA", "VDA"}
             assert len(forums.list_forums(session=session, actor=actor)) == 9
             awaiting = papers.papers_awaiting_approval(session=session, actor=actor)
             assert [p.forum.short_name for p in awaiting] == ["GWD-FA"]
@@ -96,7 +119,7 @@ def test_every_demo_login_works_and_sees_its_start_page_data(
 def test_the_demo_invitation_link_opens_the_open_call(demo_engine: Engine) -> None:
     with write_session(demo_engine) as session:
         actor = redeem_invitation(session=session, token=demo.DEMO_INVITATION_TOKEN)
-        [mine] = calls.calls_for_member(session=session, actor=actor)
+        [mine] = calls.calls_for_member(session=session, actor=actor)  # the link's call only
     assert actor.email == "mitglied@demo.example" and mine.call.id == actor.call_id
 
 

@@ -23,7 +23,15 @@ def test_every_cli_command_is_documented() -> None:
     subparsers = next(
         a for a in cli._parser()._actions if isinstance(a, argparse._SubParsersAction)
     )
-    assert set(subparsers.choices) == {"migrate", "create-admin", "demo"}
+    assert set(subparsers.choices) == {
+        "migrate",
+        "create-admin",
+        "demo",
+        "deadlines",
+        "ics",
+        "remind",
+        "extract-text",
+    }
     for command in subparsers.choices:
         assert f"positionen {command}" in README
 

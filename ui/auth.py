@@ -31,8 +31,8 @@ def signed_in() -> Actor:
     return actor
 
 
-def current_actor() -> Actor:
-    """The actor of this session; without one, shows the login form and stops the page."""
+def current_actor() -> Actor | None:
+    """The actor of this session, or None when nobody is signed in (then show `login_page`)."""
     database.engine()  # an unusable database is reported before anything else
     token = st.query_params.get(QUERY_PARAMETER)
     if token:
@@ -49,8 +49,7 @@ def current_actor() -> Actor:
         log_out()
     if _oidc_user_email():
         return _actor_from_oidc()
-    _login_page()
-    st.stop()
+    return None
 
 
 def _actor_from_invitation(token: str) -> Actor:
@@ -91,7 +90,8 @@ def _refuse_invitation(message: str) -> NoReturn:
     st.stop()
 
 
-def _login_page() -> None:
+def login_page() -> None:
+    """The login form; after a successful login the page the address names opens."""
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
         st.title("Positionen")

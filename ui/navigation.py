@@ -53,6 +53,28 @@ PAGES = (
         in_menu=False,
     ),
     PageSpec(
+        "ui/pages/deadlines.py",
+        "Fristen",
+        ":material/event_upcoming:",
+        "fristen",
+        lambda actor: can(actor, Action.DEADLINES_READ),
+    ),
+    PageSpec(
+        "ui/pages/meeting.py",
+        "Sitzung",
+        ":material/event:",
+        "sitzung",
+        lambda actor: can(actor, Action.MEETING_READ),
+        in_menu=False,
+    ),
+    PageSpec(
+        "ui/pages/settings.py",
+        "Einstellungen",
+        ":material/settings:",
+        "einstellungen",
+        lambda actor: can(actor, Action.SETTINGS_MANAGE),
+    ),
+    PageSpec(
         "ui/pages/call.py",
         "Aufruf",
         ":material/campaign:",
@@ -63,8 +85,13 @@ PAGES = (
 )
 
 
-def run(actor: Actor) -> None:
-    """Build the navigation for `actor`, draw the sidebar and run the chosen page."""
+def run(actor: Actor | None) -> None:
+    """Build the navigation for `actor`, draw the sidebar and run the chosen page; without an
+    actor show the login form (the pages stay registered, so the address survives login)."""
+    if actor is None:
+        st.navigation([_page(spec, None) for spec in PAGES], position="hidden")
+        auth.login_page()
+        return
     st.session_state[auth.ACTOR] = actor
     pages = [_page(spec, actor) for spec in PAGES]
     current = st.navigation(pages)
@@ -82,8 +109,8 @@ def run(actor: Actor) -> None:
         )
 
 
-def _page(spec: PageSpec, actor: Actor) -> st.Page:
-    if spec.allowed(actor):
+def _page(spec: PageSpec, actor: Actor | None) -> st.Page:
+    if actor is None or spec.allowed(actor):
         return st.Page(
             spec.path,
             title=spec.title,

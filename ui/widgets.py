@@ -5,16 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, time
 from typing import Literal
 
 import streamlit as st
 
-from positions import labels
+from db.engine import read_session
+from db.models import id_of
+from positions import documents, labels
 from positions.calls import Deadline
+from positions.clock import BERLIN
 from positions.deadlines import DeadlineState
+from positions.documents import DocumentRow
 from positions.errors import PositionenError
-from positions.formatting import days_left, short_date
+from positions.formatting import date_time, days_left, short_date
+from positions.permissions import Actor
+from ui import database
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
 
@@ -66,3 +72,51 @@ def user_errors() -> Iterator[None]:
     except PositionenError as error:
         st.error(error.message, icon=":material/block:")
         st.stop()
+
+
+def query_id(name: str, missing: str) -> int:
+    """The numeric id in the address (`?name=12`); a German message and stop otherwise."""
+    value = st.query_params.get(name, "")
+    if not value.isdigit():
+        st.error(missing, icon=":material/search_off:")
+        st.stop()
+    return int(value)
+
+
+def at_berlin(day: date, time_of_day: time) -> datetime:
+    """A date and wall-clock time entered in Germany, as an aware datetime."""
+    return datetime.combine(day, time_of_day, tzinfo=BERLIN)
+
+
+def done(message: str) -> None:
+    """Confirm a saved change and show the page again with it."""
+    st.toast(message, icon=":material/check_circle:")
+    st.rerun()
+
+
+def file_size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+
+
+def document_download(actor: Actor, row: DocumentRow) -> None:
+    """A download button for a stored document; the file is read only when clicked, and
+    only if the person may still see it."""
+    document = row.document
+
+    def content() -> bytes:
+        with read_session(database.engine()) as session:
+            return documents.read(session=session, actor=actor, document_id=id_of(document))[1]
+
+    uploaded = f" · {row.uploaded_by}" if row.uploaded_by else ""
+    st.download_button(
+        f"{document.filename} · {file_size(document.size)} · {date_time(document.uploaded_at)}"
+        f"{uploaded}",
+        data=content,
+        file_name=document.filename,
+        mime=document.mime.split(";")[0],
+        on_click="ignore",
+        key=f"document-{document.id}",
+        icon=":material/download:",
+    )

@@ -1,48 +1,236 @@
-"""One call for input: the question, the deadlines, and who has answered."""
+"""One call for input: the question and deadlines; for staff also who answered, the
+invitations and reminders by e-mail, and changing the call."""
 
+import pandas as pd
 import streamlit as st
 
-from positions import calls, labels
+from db.models import CallStatus, MailKind, MailStatus, id_of
+from positions import calls, labels, mail, settings
+from positions.calls import CallDetail
 from positions.clock import today_in_berlin
-from positions.errors import NotFound
+from positions.errors import InvalidInput
+from positions.formatting import date_time
+from positions.permissions import Action, Actor, can
 from ui import auth, database
-from ui.widgets import deadline_badge, md, user_errors
+from ui.widgets import deadline_badge, done, md, query_id, user_errors
 
-actor = auth.signed_in()
-today = today_in_berlin()
 
-call_id = st.query_params.get("aufruf", "")
-if not call_id and actor.call_id is not None:
-    call_id = str(actor.call_id)
-with user_errors():
-    if not call_id.isdigit():
-        raise NotFound("Bitte wählen Sie einen Aufruf aus.")
-    with database.reading() as session:
-        detail = calls.call_detail(session=session, actor=actor, call_id=int(call_id), today=today)
+def member_view(detail: CallDetail) -> None:
+    st.subheader("Ihre Stellungnahme")
+    if detail.own_statement is None:
+        st.info("Ihr Unternehmen hat zu diesem Aufruf noch keine Stellungnahme abgegeben.")
+        return
+    statement = detail.own_statement
+    st.markdown(
+        f"Status: **{labels.STATEMENT_STATUS[statement.status]}** · "
+        f"Verwendung: **{labels.VISIBILITY[statement.visibility]}**"
+    )
+    st.text(statement.text)
 
-call = detail.call
-st.title(md(call.title))
-st.caption(f"{detail.forum.name} · {labels.CALL_STATUS[call.status]}")
-for deadline in detail.deadlines if actor.acts_for_association else detail.deadlines[:1]:
-    deadline_badge(deadline, today=today)
 
-st.subheader("Frage")
-st.text(call.question)
-
-if actor.acts_for_association:
+def answers(actor: Actor, detail: CallDetail) -> None:
     st.subheader("Rückmeldungen")
     st.progress(
         detail.answered / detail.invited if detail.invited else 0.0,
         text=f"{detail.answered} von {detail.invited} Mitgliedern haben geantwortet",
     )
-else:
-    st.subheader("Ihre Stellungnahme")
-    if detail.own_statement is None:
-        st.info("Ihr Unternehmen hat zu diesem Aufruf noch keine Stellungnahme abgegeben.")
-    else:
-        statement = detail.own_statement
-        st.markdown(
-            f"Status: **{labels.STATEMENT_STATUS[statement.status]}** · "
-            f"Verwendung: **{labels.VISIBILITY[statement.visibility]}**"
+    with database.reading() as session:
+        rows = calls.invitees(session=session, actor=actor, call_id=id_of(detail.call))
+    if rows:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Mitglied": row.organisation.name,
+                    "Status": row.status_label,
+                    "Verwendung": labels.VISIBILITY[row.statement.visibility]
+                    if row.statement
+                    else "",
+                    "Letzte Änderung": date_time(row.statement.updated_at) if row.statement else "",
+                    "Ansprechpersonen": row.contacts,
+                }
+                for row in rows
+            ),
+            hide_index=True,
+            width="stretch",
         )
-        st.text(statement.text)
+
+
+def emails(actor: Actor, detail: CallDetail) -> None:
+    st.subheader("Einladungen und Erinnerungen")
+    call_id = id_of(detail.call)
+    with database.reading() as session:
+        smtp = settings.smtp(session=session)
+        association = settings.association(session=session)
+        sent = mail.messages_of_call(session=session, actor=actor, call_id=call_id)
+    if smtp is None:
+        st.caption(
+            "Es ist kein Mailserver eingerichtet: Positionen erstellt die Texte mit den "
+            "persönlichen Links, Sie verschicken sie aus Ihrem E-Mail-Programm."
+        )
+    invite_column, remind_column = st.columns(2)
+    for column, kind, label in (
+        (invite_column, MailKind.INVITATION, "Einladungen verschicken"),
+        (remind_column, MailKind.REMINDER, "Erinnerung an alle ohne Antwort"),
+    ):
+        if column.button(label, key=f"queue-{kind.value}", icon=":material/mail:"):
+            with user_errors(), database.writing() as session:
+                queued = mail.prepare(
+                    session=session,
+                    actor=actor,
+                    call_id=call_id,
+                    kind=kind,
+                    association_name=association.name,
+                )
+                ids = [id_of(m) for m in queued]
+            deliver(actor, ids, smtp, association.base_url)
+    if sent:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Art": "Einladung" if m.kind == MailKind.INVITATION else "Erinnerung",
+                    "An": m.recipient,
+                    "Status": {
+                        MailStatus.SENT: "versendet",
+                        MailStatus.FAILED: "fehlgeschlagen",
+                        MailStatus.PENDING: "wartet",
+                    }[m.status],
+                    "Zeit": date_time(m.sent_at or m.created_at),
+                    "Fehler": m.error,
+                }
+                for m in sent
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    retry = [id_of(m) for m in sent if m.status != MailStatus.SENT]
+    if retry and st.button(
+        f"{len(retry)} nicht versendete E-Mails erneut versuchen", icon=":material/refresh:"
+    ):
+        deliver(actor, retry, smtp, association.base_url)
+
+
+def deliver(
+    actor: Actor, message_ids: list[int], smtp: settings.Smtp | None, base_url: str
+) -> None:
+    """Send through the mail server, or show each text with its link to send by hand."""
+    if smtp is None:
+        for message_id in message_ids:
+            with user_errors(), database.writing() as session:
+                manual = mail.for_manual_sending(
+                    session=session, actor=actor, message_id=message_id, base_url=base_url
+                )
+            with st.expander(f"E-Mail an {manual.to}", expanded=True):
+                st.text_input("Betreff", manual.subject, key=f"subject-{message_id}")
+                st.text_area("Text", manual.body, height=260, key=f"body-{message_id}")
+                st.link_button(
+                    "In E-Mail-Programm öffnen", manual.mailto, icon=":material/forward_to_inbox:"
+                )
+        st.warning(
+            "Die persönlichen Links werden nur jetzt angezeigt. Bitte verschicken Sie "
+            "die E-Mails, bevor Sie die Seite verlassen.",
+            icon=":material/info:",
+        )
+        return
+    failed = 0
+    with st.status("E-Mails werden verschickt …") as progress:
+        for message_id in message_ids:
+            with user_errors(), database.writing() as session:
+                message = mail.send(
+                    session=session,
+                    actor=actor,
+                    message_id=message_id,
+                    smtp=smtp,
+                    base_url=base_url,
+                )
+                failed += message.status == MailStatus.FAILED
+                if message.status == MailStatus.FAILED:
+                    st.write(f"{message.recipient}: {message.error}")
+        progress.update(
+            label=f"{len(message_ids) - failed} von {len(message_ids)} E-Mails verschickt",
+            state="error" if failed else "complete",
+        )
+    if not failed:
+        done("E-Mails verschickt.")
+
+
+def edit(actor: Actor, detail: CallDetail) -> None:
+    call = detail.call
+    with st.expander("Aufruf bearbeiten", icon=":material/edit:"), st.form("edit-call"):
+        title = st.text_input("Titel", value=call.title, max_chars=300)
+        question = st.text_area("Frage an die Mitglieder", value=call.question, height=120)
+        external = st.date_input("Externe Frist", value=call.external_deadline, format="DD.MM.YYYY")
+        keep_member = st.checkbox(
+            "Mitgliederfrist von Hand setzen", value=call.member_deadline_overridden
+        )
+        member = st.date_input("Mitgliederfrist", value=call.member_deadline, format="DD.MM.YYYY")
+        keep_board = st.checkbox(
+            "Vorstandsfrist von Hand setzen", value=call.board_deadline_overridden
+        )
+        board = st.date_input("Vorstandsfrist", value=call.board_deadline, format="DD.MM.YYYY")
+        st.caption("Ohne Haken werden die Fristen aus der externen Frist berechnet.")
+        if st.form_submit_button("Änderungen speichern", type="primary"):
+            with user_errors():
+                if external is None:
+                    raise InvalidInput("Bitte geben Sie die externe Frist an.")
+                with database.writing() as session:
+                    calls.update_call(
+                        session=session,
+                        actor=actor,
+                        call_id=id_of(call),
+                        title=title,
+                        question=question,
+                        external_deadline=external,
+                        member_deadline=member if keep_member else None,
+                        board_deadline=board if keep_board else None,
+                    )
+            done("Aufruf gespeichert.")
+    closed = call.status == CallStatus.CLOSED
+    if st.button(
+        "Aufruf wieder öffnen" if closed else "Aufruf abschließen",
+        icon=":material/lock_open:" if closed else ":material/lock:",
+    ):
+        with user_errors(), database.writing() as session:
+            calls.set_call_status(
+                session=session,
+                actor=actor,
+                call_id=id_of(call),
+                status=CallStatus.OPEN if closed else CallStatus.CLOSED,
+            )
+        done("Aufruf aktualisiert.")
+
+
+actor = auth.signed_in()
+today = today_in_berlin()
+# Someone who came in through an invitation link lands on their own call.
+if actor.call_id is not None and not st.query_params.get("aufruf"):
+    call_id = actor.call_id
+else:
+    call_id = query_id("aufruf", "Bitte wählen Sie einen Aufruf aus.")
+with user_errors(), database.reading() as session:
+    detail = calls.call_detail(session=session, actor=actor, call_id=call_id, today=today)
+
+call = detail.call
+if actor.acts_for_association:
+    st.page_link(
+        "ui/pages/forum.py",
+        label=md(detail.forum.name),
+        icon=":material/arrow_back:",
+        query_params={"forum": str(detail.forum.id)},
+    )
+st.title(md(call.title))
+st.caption(f"{md(detail.forum.name)} · {labels.CALL_STATUS[call.status]}")
+for deadline in detail.deadlines if actor.acts_for_association else detail.deadlines[:1]:
+    deadline_badge(deadline, today=today)
+
+st.subheader("Frage")
+st.text(call.question or "–")
+
+if not actor.acts_for_association:
+    member_view(detail)
+    st.stop()
+
+answers(actor, detail)
+if can(actor, Action.INVITATION_MANAGE) and call.status == CallStatus.OPEN:
+    emails(actor, detail)
+if can(actor, Action.CALL_MANAGE):
+    edit(actor, detail)

@@ -1,19 +1,37 @@
-"""All forums the person may see, with open calls, next deadline and next meeting."""
+"""All forums the person may see, with open calls, next deadline and next meeting; staff can
+add a forum here."""
 
 import streamlit as st
 
+from db.models import id_of
 from positions import forums, labels
 from positions.clock import today_in_berlin
 from positions.formatting import date_time, days_left, short_date
+from positions.permissions import Action, can
 from ui import auth, database
-from ui.widgets import md
+from ui.forms import forum_fields
+from ui.widgets import md, user_errors
 
 actor = auth.signed_in()
 today = today_in_berlin()
+manages = can(actor, Action.FORUM_MANAGE)
 
 st.title("Foren")
+
+if manages:
+    with st.expander("Neues Forum anlegen", icon=":material/add:"):
+        with st.form("new-forum", clear_on_submit=False):
+            fields = forum_fields()
+            submitted = st.form_submit_button("Forum anlegen", type="primary")
+        if submitted:
+            with user_errors(), database.writing() as session:
+                forum = forums.create_forum(session=session, actor=actor, fields=fields)
+                forum_id = id_of(forum)
+            st.switch_page("ui/pages/forum.py", query_params={"forum": str(forum_id)})
+
+show_archived = manages and st.toggle("Archivierte Foren zeigen")
 with database.reading() as session:
-    forum_list = forums.list_forums(session=session, actor=actor)
+    forum_list = forums.list_forums(session=session, actor=actor, include_inactive=show_archived)
 
 if not forum_list:
     st.info("Sie sind zurzeit in keinem Forum beteiligt.")
@@ -22,23 +40,24 @@ for kind, kind_label in labels.FORUM_KIND.items():
     of_kind = [s for s in forum_list if s.forum.kind == kind]
     if not of_kind:
         continue
-    st.subheader(kind_label if kind_label != "intern" else "Interne Fachforen")
+    st.subheader("Interne Fachforen" if kind_label == "intern" else kind_label)
     for summary in of_kind:
         forum = summary.forum
         with st.container(border=True):
             name_column, facts_column = st.columns([2, 1])
             with name_column:
+                archived = "" if forum.active else " (archiviert)"
                 st.page_link(
                     "ui/pages/forum.py",
-                    label=md(f"{forum.name} ({forum.short_name})"),
+                    label=md(f"{forum.name} ({forum.short_name}){archived}"),
                     icon=":material/groups:",
                     query_params={"forum": str(forum.id)},
                 )
                 if forum.host_institution:
-                    st.caption(forum.host_institution)
+                    st.caption(md(forum.host_institution))
             with facts_column:
                 if summary.next_deadline:
-                    call_summary, day = summary.next_deadline
+                    _, day = summary.next_deadline
                     st.markdown(
                         f"Nächste Frist: **{short_date(day)}** ({days_left(day, today=today)})"
                     )

@@ -5,13 +5,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from db.models import Role, StatementStatus
-from positions import calls, forums, labels, papers
+from db.models import Role, StatementStatus, id_of
+from positions import calls, dashboard, forums, labels, meetings, papers
 from positions.clock import today_in_berlin
 from positions.formatting import date_time, days_left, short_date
 from positions.permissions import Actor
 from ui import auth, database
-from ui.widgets import deadline_badge, md, traffic_light
+from ui.widgets import deadline_badge, md, traffic_light, user_errors
 
 
 def member_start(actor: Actor, today: date) -> None:
@@ -59,29 +59,62 @@ def papers_for_approval(items: list[papers.PaperSummary]) -> None:
             st.caption(" · ".join(facts))
 
 
-def next_deadlines(deadlines: list[calls.UpcomingDeadline], today: date) -> None:
-    st.subheader("Nächste Fristen")
-    if not deadlines:
-        st.info("In den nächsten acht Wochen steht keine Frist an.")
-        return
+def due_table(items: list[dashboard.DueItem], today: date) -> None:
     table = pd.DataFrame(
         {
-            "Status": labels.DEADLINE_STATE[item.deadline.state],
-            "Datum": short_date(item.deadline.day),
-            "Noch": days_left(item.deadline.day, today=today),
-            "Frist": item.deadline.kind + (" (von Hand)" if item.deadline.overridden else ""),
-            "Aufruf": item.summary.call.title,
-            "Forum": item.summary.forum.short_name,
-            "Rückmeldungen": f"{item.summary.answered} von {item.summary.invited}",
+            "Status": labels.DEADLINE_STATE[item.state],
+            "Datum": short_date(item.day),
+            "Noch": days_left(item.day, today=today),
+            "Was": item.kind + (" (von Hand)" if item.overridden else ""),
+            "Aufruf / Aufgabe": item.title,
+            "Forum": item.forum_short_name,
+            "Zuständig": ", ".join(item.responsible),
+            "Rückmeldungen": f"{item.answered} von {item.invited}" if item.invited else "",
         }
-        for item in deadlines
+        for item in items
     )
     st.dataframe(
         table.style.map(traffic_light, subset=["Status"]),
         hide_index=True,
         width="stretch",
-        column_config={"Aufruf": st.column_config.TextColumn(width="medium")},
+        column_config={"Aufruf / Aufgabe": st.column_config.TextColumn(width="medium")},
     )
+
+
+def next_deadlines(items: list[dashboard.DueItem], today: date) -> None:
+    st.subheader("Nächste Fristen")
+    if not items:
+        st.info("In den nächsten acht Wochen steht keine Frist an.")
+        return
+    due_table(items, today)
+    st.page_link(
+        "ui/pages/deadlines.py",
+        label="Alle Fristen mit Filtern und Kalender",
+        icon=":material/event_upcoming:",
+    )
+
+
+def my_follow_ups(actor: Actor, items: list[meetings.FollowUpItem], today: date) -> None:
+    st.subheader("Meine Aufgaben")
+    for item in items:
+        with st.container(border=True):
+            text_column, action_column = st.columns([4, 1])
+            due = (
+                f" · fällig {short_date(item.follow_up.due_on)} "
+                f"({days_left(item.follow_up.due_on, today=today)})"
+                if item.follow_up.due_on
+                else ""
+            )
+            text_column.markdown(md(item.follow_up.text))
+            text_column.caption(f"{md(item.forum.short_name)} · {md(item.meeting.title)}{due}")
+            if action_column.button(
+                "Erledigt", key=f"done-{item.follow_up.id}", icon=":material/check:"
+            ):
+                with user_errors(), database.writing() as session:
+                    meetings.set_follow_up_done(
+                        session=session, actor=actor, follow_up_id=id_of(item.follow_up), done=True
+                    )
+                st.rerun()
 
 
 def forum_links(forum_list: list[forums.ForumSummary], today: date) -> None:
@@ -104,7 +137,8 @@ def forum_links(forum_list: list[forums.ForumSummary], today: date) -> None:
 
 def association_start(actor: Actor, today: date) -> None:
     with database.reading() as session:
-        deadlines = calls.upcoming_deadlines(session=session, actor=actor, today=today)
+        deadlines = dashboard.due_items(session=session, actor=actor, today=today)
+        tasks = meetings.open_follow_ups(session=session, actor=actor, owner_id=actor.user_id)
         awaiting = papers.papers_awaiting_approval(session=session, actor=actor)
         forum_list = (
             [] if actor.role == Role.BOARD else forums.list_forums(session=session, actor=actor)
@@ -112,12 +146,14 @@ def association_start(actor: Actor, today: date) -> None:
     if actor.role == Role.BOARD:
         papers_for_approval(awaiting)
     left, middle, right = st.columns(3)
-    left.metric("Offene Aufrufe", len({d.summary.call.id for d in deadlines}))
+    left.metric("Offene Aufrufe", len({d.call_id for d in deadlines if d.call_id}))
     middle.metric(
         "Fristen in den nächsten 14 Tagen",
-        sum(1 for d in deadlines if (d.deadline.day - today).days <= 14),
+        sum(1 for d in deadlines if (d.day - today).days <= 14),
     )
     right.metric("Papiere zur Freigabe", len(awaiting))
+    if tasks:
+        my_follow_ups(actor, tasks, today)
     next_deadlines(deadlines, today)
     if forum_list:
         forum_links(forum_list, today)

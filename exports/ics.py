@@ -1,0 +1,50 @@
+"""iCalendar (.ics) files of our calendar entries, in Europe/Berlin time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+
+from positions.calendar import CalendarEvent
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def build_calendar(
+    events: Sequence[CalendarEvent], *, name: str, now: datetime | None = None
+) -> bytes:
+    """An RFC 5545 calendar; timed entries carry Europe/Berlin with its VTIMEZONE."""
+    stamp = (now or datetime.now(UTC)).astimezone(UTC)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Positionen//Fristen und Sitzungen//DE")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Europe/Berlin")
+    for item in events:
+        event = Event()
+        event.add("uid", item.uid)
+        event.add("dtstamp", stamp)
+        event.add("summary", item.title)
+        event.add("dtstart", _local(item.start))
+        if item.end is not None:
+            event.add("dtend", _local(item.end))
+        if item.location:
+            event.add("location", item.location)
+        if item.description:
+            event.add("description", item.description)
+        if item.url:
+            event.add("url", item.url)
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical())
+
+
+def _local(moment: datetime | date) -> datetime | date:
+    if isinstance(moment, datetime):
+        return moment.astimezone(BERLIN)
+    return moment

@@ -1,0 +1,218 @@
+"""PDF and page previews of exported documents, rendered by LibreOffice and poppler.
+
+LibreOffice does not refresh a table of contents when it opens a .docx; a plain
+`soffice --convert-to pdf` would print the TOC exactly as stored. So the conversion runs a
+small Basic macro in a private LibreOffice profile: open hidden, update every index (the TOC
+gets LibreOffice's page numbers), export as tagged PDF.
+
+One conversion runs at a time: a lock inside the process and a file lock across processes,
+since two LibreOffice instances on a two-core machine only slow each other down.
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from exports.errors import PdfUnavailable
+
+# Per user: a lock file left by another user would not be writable.
+LOCK_FILE = Path(tempfile.gettempdir()) / f"positionen-soffice-{os.getuid()}.lock"
+
+_process_lock = threading.Lock()
+
+_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Positionen"
+ script:language="StarBasic">
+Sub ToPdf(sIn As String, sOut As String)
+  On Error GoTo Failed
+  Dim oDoc As Object
+  Dim aLoad(1) As New com.sun.star.beans.PropertyValue
+  aLoad(0).Name = &quot;Hidden&quot;
+  aLoad(0).Value = True
+  aLoad(1).Name = &quot;ReadOnly&quot;
+  aLoad(1).Value = True
+  oDoc = StarDesktop.loadComponentFromURL(sIn, &quot;_blank&quot;, 0, aLoad())
+  oIndexes = oDoc.getDocumentIndexes()
+  For i = 0 To oIndexes.getCount() - 1
+    oIndexes.getByIndex(i).update()
+  Next i
+  Dim aFilter(1) As New com.sun.star.beans.PropertyValue
+  aFilter(0).Name = &quot;UseTaggedPDF&quot;
+  aFilter(0).Value = True
+  aFilter(1).Name = &quot;ExportBookmarks&quot;
+  aFilter(1).Value = True
+  Dim aStore(1) As New com.sun.star.beans.PropertyValue
+  aStore(0).Name = &quot;FilterName&quot;
+  aStore(0).Value = &quot;writer_pdf_Export&quot;
+  aStore(1).Name = &quot;FilterData&quot;
+  aStore(1).Value = aFilter()
+  oDoc.storeToURL(sOut, aStore())
+Failed:
+  If Not IsNull(oDoc) Then oDoc.close(True)
+End Sub
+</script:module>
+"""
+_LIBRARY = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE library:library PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "library.dtd">
+<library:library xmlns:library="http://openoffice.org/2000/library" library:name="Standard"
+ library:readonly="false" library:passwordprotected="false">
+ <library:element library:name="Positionen"/>
+</library:library>
+"""
+
+
+def to_pdf(docx_bytes: bytes, *, timeout: float = 120) -> bytes:
+    """The document rendered by LibreOffice as tagged PDF, its tables of contents updated.
+
+    Raises `PdfUnavailable` when LibreOffice is missing, does not finish within `timeout`
+    seconds (waiting for another conversion included) or produces no PDF.
+    """
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise PdfUnavailable(
+            "Die PDF-Ansicht ist nicht verfügbar: LibreOffice ist nicht installiert."
+        )
+    deadline = time.monotonic() + timeout
+    with _one_at_a_time(deadline), tempfile.TemporaryDirectory(prefix="positionen-pdf-") as tmp:
+        source, target = Path(tmp) / "export.docx", Path(tmp) / "export.pdf"
+        source.write_bytes(docx_bytes)
+        profile = _profile.get(soffice, deadline)
+        macro = f'macro:///Standard.Positionen.ToPdf("{source.as_uri()}","{target.as_uri()}")'
+        try:
+            _run([soffice, *_soffice_flags(profile), macro], deadline)
+        except PdfUnavailable:
+            _profile.discard()
+            raise
+        if not target.exists() or not target.read_bytes().startswith(b"%PDF"):
+            _profile.discard()
+            raise PdfUnavailable("LibreOffice konnte das Dokument nicht in PDF umwandeln.")
+        return target.read_bytes()
+
+
+def pdf_pages_to_png(
+    pdf: bytes, *, dpi: int = 60, first: int = 1, last: int | None = None, timeout: float = 60
+) -> list[bytes]:
+    """Pages `first` to `last` (default: the end) of `pdf` as PNG images, for previews."""
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        raise PdfUnavailable("Die Seitenvorschau ist nicht verfügbar: poppler-utils fehlt.")
+    with tempfile.TemporaryDirectory(prefix="positionen-png-") as tmp:
+        source = Path(tmp) / "in.pdf"
+        source.write_bytes(pdf)
+        command = [pdftoppm, "-png", "-r", str(dpi), "-f", str(first)]
+        if last is not None:
+            command += ["-l", str(last)]
+        _run([*command, str(source), str(Path(tmp) / "page")], time.monotonic() + timeout)
+        # pdftoppm pads the page numbers to equal width, so names sort in page order.
+        return [page.read_bytes() for page in sorted(Path(tmp).glob("page-*.png"))]
+
+
+def _soffice_flags(profile: Path) -> list[str]:
+    return [
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--invisible",
+        "--nologo",
+        "--norestore",
+        "--nolockcheck",
+    ]
+
+
+class _Profile:
+    """This process's LibreOffice profile with the export macro, made on first use and
+    reused (conversions are serialised, so one profile is never used twice at once)."""
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+
+    def get(self, soffice: str, deadline: float) -> Path:
+        if self.path is not None and (self.path / "user" / "basic").is_dir():
+            return self.path
+        # LibreOffice fills a new profile from its presets on the first start, overwriting
+        # any Basic library put there before: so start it once, then install the macro.
+        path = Path(tempfile.mkdtemp(prefix="positionen-lo-profile-"))
+        library = path / "user" / "basic" / "Standard"
+        try:
+            _run([soffice, *_soffice_flags(path), "--terminate_after_init"], deadline)
+            if not library.is_dir():
+                raise PdfUnavailable("LibreOffice ließ sich nicht einrichten.")
+        except PdfUnavailable:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        (library / "Positionen.xba").write_text(_MACRO, encoding="utf-8")
+        (library / "script.xlb").write_text(_LIBRARY, encoding="utf-8")
+        self.path = path
+        return path
+
+    def discard(self) -> None:
+        """Forgets the profile: a killed or failed LibreOffice may leave it locked or broken."""
+        if self.path is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+            self.path = None
+
+
+_profile = _Profile()
+atexit.register(_profile.discard)
+
+
+def _run(command: list[str], deadline: float) -> None:
+    """Runs `command` in its own process group and kills the whole group (soffice starts
+    soffice.bin as a child) when `deadline` passes."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise PdfUnavailable("Die Umwandlung hat zu lange gedauert und wurde abgebrochen.")
+    # The command is soffice or pdftoppm as found on PATH, with our own temporary paths.
+    process = subprocess.Popen(  # noqa: S603
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        _, stderr = process.communicate(timeout=remaining)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise PdfUnavailable(
+            "Die Umwandlung hat zu lange gedauert und wurde abgebrochen."
+        ) from None
+    if process.returncode != 0:
+        detail = stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
+        raise PdfUnavailable(f"Die Umwandlung ist fehlgeschlagen. {detail[0]}".strip())
+
+
+@contextmanager
+def _one_at_a_time(deadline: float) -> Iterator[None]:
+    if not _process_lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        raise PdfUnavailable("Eine andere Umwandlung läuft noch; bitte später erneut versuchen.")
+    try:
+        with LOCK_FILE.open("a") as handle:
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise PdfUnavailable(
+                            "Eine andere Umwandlung läuft noch; bitte später erneut versuchen."
+                        ) from None
+                    time.sleep(0.1)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        _process_lock.release()

@@ -1,0 +1,1 @@
+"""The house-style Word template and the module that builds it."""

@@ -1,0 +1,198 @@
+"""Small WordprocessingML builders for what python-docx has no API for: fields, bookmarks,
+footnotes, text that may contain anything a member typed.
+
+Elements are python-docx's lxml elements (`docx.oxml`); lxml ships no type stubs, so they are
+typed as `Element` (Any) here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
+from docx.opc.part import XmlPart
+from docx.oxml import parse_xml
+from docx.oxml.ns import qn
+
+Element = Any
+"""An lxml element of a WordprocessingML part."""
+
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+BOOKMARK_NAME_LIMIT = 40
+"""Word drops bookmarks with longer names."""
+
+# Word copies a manual line break as a vertical tab; the others are line breaks elsewhere.
+_LINE_BREAKS = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+# XML 1.0 forbids C0 controls other than tab, LF, CR, lone surrogates and U+FFFE/U+FFFF;
+# C1 controls are legal but invisible noise from copy-and-paste, so they go too.
+_NOT_IN_TEXT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """`text` with every character removed that XML cannot carry; line breaks become "\\n"."""
+    return _NOT_IN_TEXT.sub("", _LINE_BREAKS.sub("\n", text))
+
+
+def one_line(text: str) -> str:
+    """`clean_text` on one line: tabs and line breaks become spaces, runs of spaces one."""
+    return " ".join(clean_text(text).split())
+
+
+def sub(parent: Element, tag: str, attrs: dict[str, str] | None = None) -> Element:
+    """Appends a new `tag` ("w:p") element to `parent`; attribute names are prefixed too."""
+    child = parent.makeelement(qn(tag), {qn(k): v for k, v in (attrs or {}).items()})
+    parent.append(child)
+    return child
+
+
+def element(tag: str, attrs: dict[str, str] | None = None) -> Element:
+    """A new detached `tag` element from python-docx's parser (so it gets its oxml class)."""
+    from docx.oxml.parser import OxmlElement
+
+    return OxmlElement(tag, {qn(k): v for k, v in (attrs or {}).items()})
+
+
+def paragraph(
+    style: str | None = None, *, keep_next: bool = False, page_break_before: bool = False
+) -> Element:
+    """A new `w:p` with a paragraph style and, if asked, kept with the next paragraph or
+    starting a new page."""
+    p = element("w:p")
+    if style or keep_next or page_break_before:
+        ppr = sub(p, "w:pPr")
+        if style:
+            sub(ppr, "w:pStyle", {"w:val": style})
+        if keep_next:
+            sub(ppr, "w:keepNext")
+        if page_break_before:
+            sub(ppr, "w:pageBreakBefore")
+    return p
+
+
+def add_run(
+    parent: Element,
+    text: str,
+    *,
+    style: str | None = None,
+    bold: bool = False,
+    italic: bool = False,
+) -> Element:
+    """Appends a `w:r` with `text` cleaned; "\\n" becomes a line break and "\\t" a tab."""
+    r = sub(parent, "w:r")
+    if style or bold or italic:
+        rpr = sub(r, "w:rPr")
+        if style:
+            sub(rpr, "w:rStyle", {"w:val": style})
+        if bold:
+            sub(rpr, "w:b")
+        if italic:
+            sub(rpr, "w:i")
+    cleaned = clean_text(text)
+    if "\n" not in cleaned and "\t" not in cleaned:
+        _text(r, cleaned)
+        return r
+    for i, line in enumerate(cleaned.split("\n")):
+        if i:
+            sub(r, "w:br")
+        for j, piece in enumerate(line.split("\t")):
+            if j:
+                sub(r, "w:tab")
+            if piece:
+                _text(r, piece)
+    return r
+
+
+def _text(run: Element, text: str) -> None:
+    t = sub(run, "w:t")
+    t.set(_XML_SPACE, "preserve")
+    t.text = text
+
+
+def add_tab(parent: Element) -> None:
+    sub(sub(parent, "w:r"), "w:tab")
+
+
+def add_field(parent: Element, instruction: str, result: str) -> None:
+    """Appends a complex field (begin, instruction, separate, cached `result`, end)."""
+    add_field_start(parent, instruction)
+    add_run(parent, result)
+    add_field_end(parent)
+
+
+def add_field_start(parent: Element, instruction: str) -> None:
+    """Begin, instruction and separator of a field whose result follows (maybe over several
+    paragraphs, as for a table of contents) and is closed by `add_field_end`."""
+    sub(sub(parent, "w:r"), "w:fldChar", {"w:fldCharType": "begin"})
+    instr = sub(sub(parent, "w:r"), "w:instrText")
+    instr.set(_XML_SPACE, "preserve")
+    instr.text = f" {instruction} "
+    sub(sub(parent, "w:r"), "w:fldChar", {"w:fldCharType": "separate"})
+
+
+def add_field_end(parent: Element) -> None:
+    sub(sub(parent, "w:r"), "w:fldChar", {"w:fldCharType": "end"})
+
+
+class Bookmarks:
+    """Hands out document-wide unique bookmark ids."""
+
+    def __init__(self) -> None:
+        self._next_id = 0
+
+    def start(self, parent: Element, name: str) -> str:
+        """Appends a `w:bookmarkStart` named `name` and returns its id for `end`."""
+        if len(name) > BOOKMARK_NAME_LIMIT:
+            raise ValueError(f"bookmark name longer than {BOOKMARK_NAME_LIMIT}: {name}")
+        bookmark_id = str(self._next_id)
+        self._next_id += 1
+        sub(parent, "w:bookmarkStart", {"w:id": bookmark_id, "w:name": name})
+        return bookmark_id
+
+    @staticmethod
+    def end(parent: Element, bookmark_id: str) -> None:
+        sub(parent, "w:bookmarkEnd", {"w:id": bookmark_id})
+
+
+class Footnotes:
+    """The footnotes part of a document being built: takes over the template's part (which
+    python-docx loads as opaque bytes) as an XML part, so notes can be appended."""
+
+    def __init__(self, document_part: Any) -> None:
+        template_part = None
+        for rel_id, rel in list(document_part.rels.items()):
+            if rel.reltype == RELATIONSHIP_TYPE.FOOTNOTES:
+                template_part = rel.target_part
+                document_part.drop_rel(rel_id)
+        if template_part is None:
+            raise ValueError("the template has no footnotes part")
+        self.element: Element = parse_xml(template_part.blob)
+        part = XmlPart(
+            PackURI("/word/footnotes.xml"),
+            CONTENT_TYPE.WML_FOOTNOTES,
+            self.element,
+            document_part.package,
+        )
+        document_part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)
+        self._next_id = 1  # -1 and 0 are the separators
+
+    def add(self, run_parent: Element, text: str) -> None:
+        """Adds a footnote with `text` and appends its reference mark to `run_parent`."""
+        note_id = str(self._next_id)
+        self._next_id += 1
+        note = sub(self.element, "w:footnote", {"w:id": note_id})
+        p = sub(note, "w:p")
+        sub(sub(p, "w:pPr"), "w:pStyle", {"w:val": "FootnoteText"})
+        mark = sub(p, "w:r")
+        sub(sub(mark, "w:rPr"), "w:rStyle", {"w:val": "FootnoteReference"})
+        sub(mark, "w:footnoteRef")
+        add_tab(p)
+        add_run(p, text)
+        ref = sub(run_parent, "w:r")
+        sub(sub(ref, "w:rPr"), "w:rStyle", {"w:val": "FootnoteReference"})
+        sub(ref, "w:footnoteReference", {"w:id": note_id})
+
+    @property
+    def count(self) -> int:
+        return self._next_id - 1

@@ -1,0 +1,109 @@
+"""Association-wide settings kept in the database: name and address, the app's address for
+links in e-mails, the board's quorum, and the SMTP server for invitations and reminders."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from db.models import Setting
+from positions import audit
+from positions.clock import utcnow
+from positions.errors import InvalidInput
+from positions.permissions import Action, Actor, require
+
+DEFAULT_BASE_URL = "http://localhost:8501"
+
+
+@dataclass(frozen=True)
+class Association:
+    name: str = "Verband"
+    address: str = ""
+    register_number: str = ""
+    base_url: str = DEFAULT_BASE_URL
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int = 587
+    starttls: bool = True
+    user: str = ""
+    password: str = ""
+    sender: str = ""
+
+
+def _value(session: Session, key: str) -> Any:
+    setting = session.get(Setting, key)
+    return setting.value if setting else None
+
+
+def _store(session: Session, actor: Actor, key: str, value: Any, now: datetime | None) -> None:
+    setting = session.get(Setting, key) or Setting(key=key)
+    setting.value = value
+    setting.updated_at = now or utcnow()
+    session.add(setting)
+    # The value itself may be a password: the audit keeps only that it changed.
+    audit.record(
+        session=session,
+        actor_id=actor.user_id,
+        action="update",
+        object_type="setting",
+        detail={"key": key},
+        now=now,
+    )
+
+
+def association(*, session: Session) -> Association:
+    return Association(
+        name=_value(session, "association.name") or Association.name,
+        address=_value(session, "association.address") or "",
+        register_number=_value(session, "association.register_number") or "",
+        base_url=_value(session, "app.base_url") or DEFAULT_BASE_URL,
+    )
+
+
+def save_association(
+    *, session: Session, actor: Actor, values: Association, now: datetime | None = None
+) -> None:
+    require(actor, Action.SETTINGS_MANAGE)
+    if not values.name.strip():
+        raise InvalidInput("Bitte geben Sie den Namen des Verbands an.")
+    base_url = values.base_url.strip().rstrip("/")
+    if not base_url.startswith(("https://", "http://")):
+        raise InvalidInput("Die Adresse der Anwendung muss mit https:// oder http:// beginnen.")
+    _store(session, actor, "association.name", values.name.strip(), now)
+    _store(session, actor, "association.address", values.address.strip(), now)
+    _store(session, actor, "association.register_number", values.register_number.strip(), now)
+    _store(session, actor, "app.base_url", base_url, now)
+
+
+def smtp(*, session: Session) -> Smtp | None:
+    """The configured mail server, or None when e-mails are to be sent by hand."""
+    stored = _value(session, "smtp")
+    if not stored or not stored.get("host"):
+        return None
+    return Smtp(**stored)
+
+
+def save_smtp(
+    *, session: Session, actor: Actor, values: Smtp | None, now: datetime | None = None
+) -> None:
+    """Store the mail server (None removes it: texts are then offered to copy)."""
+    require(actor, Action.SETTINGS_MANAGE)
+    if values is not None:
+        if not values.host.strip():
+            raise InvalidInput("Bitte geben Sie den Mailserver an.")
+        if not 0 < values.port < 65536:
+            raise InvalidInput("Der Port muss zwischen 1 und 65535 liegen.")
+        if "@" not in values.sender:
+            raise InvalidInput("Bitte geben Sie eine Absenderadresse an.")
+    _store(session, actor, "smtp", asdict(values) if values else None, now)
+
+
+def approval_quorum(*, session: Session) -> int:
+    """How many board members must approve a paper (default one)."""
+    return int(_value(session, "approval.quorum") or 1)

@@ -1,0 +1,242 @@
+"""Invitations and reminders through a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import email
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from email.message import Message
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from db.engine import read_session, write_session
+from db.models import Invitation, MailKind, MailMessage, MailStatus, Role, id_of
+from positions import invitations, mail
+from positions.errors import InvalidInput
+from positions.settings import Smtp
+from tests import factories
+from tests.conftest import free_port
+
+
+@dataclass
+class Inbox:
+    messages: list[Message] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@dataclass
+class MailServer:
+    inbox: Inbox
+    port: int
+
+    def smtp(self, **changes: Any) -> Smtp:
+        defaults = Smtp(
+            host="127.0.0.1",
+            port=self.port,
+            starttls=False,
+            user="referat",
+            password="richtig",
+            sender="referat@verband.example",
+        )
+        return replace(defaults, **changes)
+
+
+def _authenticator(
+    server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+) -> AuthResult:
+    ok = isinstance(auth_data, LoginPassword) and auth_data.password == b"richtig"
+    return AuthResult(success=ok, handled=False)
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, authenticator=_authenticator, auth_require_tls=False
+    )
+    controller.start()
+    try:
+        yield MailServer(inbox, port)
+    finally:
+        controller.stop()
+
+
+@dataclass
+class CallWithMembers:
+    staff: Any
+    call_id: int
+    contacts: dict[str, Any]
+
+
+def _call(engine: Engine) -> CallWithMembers:
+    """A call to three members; 'Antwort GmbH' has already submitted."""
+    with write_session(engine) as session:
+        staff = factories.actor(session)
+        orgs = {
+            name: factories.organisation(session, name)
+            for name in ("Alpha Umformtechnik GmbH", "Beta Sensorik GmbH", "Antwort GmbH")
+        }
+        contacts = {
+            name: factories.user(session, Role.MEMBER, org, password=None)
+            for name, org in orgs.items()
+        }
+        call = factories.call(
+            session, staff, factories.forum(session, staff), invited=list(orgs.values())
+        )
+        factories.statement(session, call, id_of(orgs["Antwort GmbH"]))
+        return CallWithMembers(staff, id_of(call), contacts)
+
+
+def _send_all(engine: Engine, setup: CallWithMembers, kind: MailKind, smtp: Smtp) -> list[int]:
+    with write_session(engine) as session:
+        queued = mail.prepare(
+            session=session,
+            actor=setup.staff,
+            call_id=setup.call_id,
+            kind=kind,
+            association_name="automotiveland.nrw e.V.",
+        )
+        ids = [id_of(m) for m in queued]
+    for message_id in ids:
+        with write_session(engine) as session:
+            mail.send(
+                session=session,
+                actor=setup.staff,
+                message_id=message_id,
+                smtp=smtp,
+                base_url="https://positionen.verband.example",
+            )
+    return ids
+
+
+def _link_token(message: Message) -> str:
+    body = message.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    [link] = [line for line in body.splitlines() if "einladung=" in line]
+    assert link.startswith("https://positionen.verband.example/?einladung=")
+    return parse_qs(urlparse(link).query)["einladung"][0]
+
+
+def test_invitations_reach_every_contact_with_a_working_personal_link(
+    engine: Engine, mail_server: MailServer
+) -> None:
+    setup = _call(engine)
+    _send_all(engine, setup, MailKind.INVITATION, mail_server.smtp())
+    received = {m["To"]: m for m in mail_server.inbox.messages}
+    assert set(received) == {c.email for c in setup.contacts.values()}
+    for name, contact in setup.contacts.items():
+        message = received[contact.email]
+        assert message["Subject"].startswith("Bitte um Ihre Stellungnahme")
+        body = message.get_payload(decode=True).decode()  # type: ignore[union-attr]
+        assert f"Guten Tag {contact.name}," in body and "automotiveland.nrw e.V." in body
+        others = [n for n in setup.contacts if n != name]
+        assert not any(other in body for other in others)  # no other member's data
+        with write_session(engine) as session:
+            actor = invitations.redeem_invitation(session=session, token=_link_token(message))
+        assert actor.user_id == contact.id and actor.call_id == setup.call_id
+    with read_session(engine) as session:
+        stored = session.exec(select(MailMessage)).all()
+        assert {m.status for m in stored} == {MailStatus.SENT}
+        assert all("einladung=" not in m.body for m in stored)  # the link is never stored
+
+
+def test_reminders_go_only_to_members_without_an_answer_and_never_twice_a_day(
+    engine: Engine, mail_server: MailServer
+) -> None:
+    setup = _call(engine)
+    _send_all(engine, setup, MailKind.REMINDER, mail_server.smtp())
+    recipients = {m["To"] for m in mail_server.inbox.messages}
+    assert recipients == {
+        setup.contacts["Alpha Umformtechnik GmbH"].email,
+        setup.contacts["Beta Sensorik GmbH"].email,
+    }
+    assert all(m["Subject"].startswith("Erinnerung") for m in mail_server.inbox.messages)
+    with pytest.raises(InvalidInput, match="selben Tag"), write_session(engine) as session:
+        mail.prepare(
+            session=session,
+            actor=setup.staff,
+            call_id=setup.call_id,
+            kind=MailKind.REMINDER,
+            association_name="Verband",
+        )
+    assert len(mail_server.inbox.messages) == 2
+
+
+def test_an_unreachable_server_is_recorded_and_the_message_can_be_retried(
+    engine: Engine, mail_server: MailServer
+) -> None:
+    setup = _call(engine)
+    [first, *_] = _send_all(engine, setup, MailKind.INVITATION, mail_server.smtp(port=free_port()))
+    with read_session(engine) as session:
+        failed = session.get(MailMessage, first)
+        assert failed is not None and failed.status is MailStatus.FAILED
+        assert "nicht erreichbar" in failed.error
+        link = session.get(Invitation, failed.invitation_id)
+        assert link is not None and link.revoked_at is not None  # the unsent link is dead
+    with write_session(engine) as session:
+        retried = mail.send(
+            session=session,
+            actor=setup.staff,
+            message_id=first,
+            smtp=mail_server.smtp(),
+            base_url="https://positionen.verband.example",
+        )
+        assert retried.status is MailStatus.SENT and retried.attempts == 2
+    assert len(mail_server.inbox.messages) == 1
+
+
+def test_a_refused_login_is_a_clear_message(engine: Engine, mail_server: MailServer) -> None:
+    setup = _call(engine)
+    [first, *_] = _send_all(engine, setup, MailKind.INVITATION, mail_server.smtp(password="falsch"))
+    with read_session(engine) as session:
+        message = session.get(MailMessage, first)
+        assert message is not None and message.status is MailStatus.FAILED
+        assert "Anmeldung abgelehnt" in message.error
+    assert mail_server.inbox.messages == []
+
+
+def test_without_a_mail_server_staff_get_the_text_and_a_mailto_link(engine: Engine) -> None:
+    setup = _call(engine)
+    with write_session(engine) as session:
+        [message, *_] = mail.prepare(
+            session=session,
+            actor=setup.staff,
+            call_id=setup.call_id,
+            kind=MailKind.INVITATION,
+            association_name="Verband",
+        )
+        manual = mail.for_manual_sending(
+            session=session,
+            actor=setup.staff,
+            message_id=id_of(message),
+            base_url="http://localhost:8501",
+        )
+    assert manual.mailto.startswith(f"mailto:{manual.to}?subject=")
+    assert "einladung%3D" in manual.mailto
+    assert "http://localhost:8501/?einladung=" in manual.body
+    with read_session(engine) as session:
+        stored = session.get(MailMessage, message.id)
+        assert stored is not None and stored.status is MailStatus.SENT
+
+
+def test_members_cannot_send_mail(engine: Engine) -> None:
+    setup = _call(engine)
+    with write_session(engine) as session:
+        member = factories.actor(session, Role.MEMBER)
+        with pytest.raises(Exception, match="Berechtigung"):
+            mail.prepare(
+                session=session,
+                actor=member,
+                call_id=setup.call_id,
+                kind=MailKind.INVITATION,
+                association_name="Verband",
+            )

@@ -1,0 +1,115 @@
+"""The deadline dashboard: everything due in the next weeks across forums, with filters and
+the calendar to subscribe to."""
+
+import pandas as pd
+import streamlit as st
+
+from db.models import id_of
+from exports.ics import build_calendar
+from positions import calendar, dashboard, forums, labels, meetings
+from positions.clock import today_in_berlin
+from positions.formatting import days_left, short_date
+from positions.permissions import Action, can
+from ui import auth, database
+from ui.widgets import traffic_light
+
+actor = auth.signed_in()
+today = today_in_berlin()
+
+st.title("Fristen")
+with database.reading() as session:
+    forum_list = [s.forum for s in forums.list_forums(session=session, actor=actor)]
+    people = meetings.association_people(session=session, actor=actor)
+
+forum_names = {id_of(f): f"{f.short_name} · {f.name}" for f in forum_list}
+person_names = {id_of(p): p.name for p in people}
+forum_column, person_column, weeks_column = st.columns([2, 2, 1])
+forum_id = forum_column.selectbox(
+    "Forum",
+    [None, *forum_names],
+    placeholder="alle Foren",
+    format_func=lambda i: "alle Foren" if i is None else forum_names[i],
+)
+person_id = person_column.selectbox(
+    "Person",
+    [None, *person_names],
+    format_func=lambda i: "alle Personen" if i is None else person_names[i],
+)
+weeks = weeks_column.number_input("Wochen", min_value=1, max_value=52, value=8)
+include_done = st.toggle("Erledigte zeigen")
+
+with database.reading() as session:
+    items = dashboard.due_items(
+        session=session,
+        actor=actor,
+        today=today,
+        weeks=int(weeks),
+        forum_id=forum_id,
+        person_id=person_id,
+        include_done=include_done,
+    )
+
+counts = {state: sum(1 for i in items if i.state == state) for state in labels.DEADLINE_STATE}
+columns = st.columns(len(counts))
+for column, (state, count) in zip(columns, counts.items(), strict=True):
+    column.metric(labels.DEADLINE_STATE[state], count)
+
+if not items:
+    st.info("Für diese Auswahl steht nichts an.")
+else:
+    table = pd.DataFrame(
+        {
+            "Status": labels.DEADLINE_STATE[item.state],
+            "Datum": short_date(item.day),
+            "Noch": days_left(item.day, today=today),
+            "Was": item.kind + (" (von Hand)" if item.overridden else ""),
+            "Aufruf / Aufgabe": item.title,
+            "Forum": item.forum_short_name,
+            "Zuständig": ", ".join(item.responsible),
+            "Rückmeldungen": f"{item.answered} von {item.invited}" if item.invited else "",
+        }
+        for item in items
+    )
+    st.dataframe(
+        table.style.map(traffic_light, subset=["Status"]),
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(items), 720),
+        column_config={"Aufruf / Aufgabe": st.column_config.TextColumn(width="medium")},
+    )
+    st.caption(
+        "Grün: offen · Orange: in höchstens fünf Arbeitstagen fällig · Rot: überfällig · "
+        "Grau: erledigt. Arbeitstage ohne Wochenenden und Feiertage in NRW."
+    )
+
+st.subheader("Kalender")
+with database.reading() as session:
+    mine = calendar.events_for_person(session=session, actor=actor)
+    my_name = calendar.calendar_name(session=session, person=actor)
+    everything = (
+        calendar.events_for_association(session=session, actor=actor)
+        if can(actor, Action.DEADLINES_READ)
+        else []
+    )
+    all_name = calendar.calendar_name(session=session)
+mine_column, all_column = st.columns(2)
+mine_column.download_button(
+    "Mein Kalender (.ics)",
+    build_calendar(mine, name=my_name),
+    file_name="positionen-mein-kalender.ics",
+    mime="text/calendar",
+    icon=":material/calendar_month:",
+    on_click="ignore",
+)
+all_column.download_button(
+    "Alle Foren (.ics)",
+    build_calendar(everything, name=all_name),
+    file_name="positionen-alle-foren.ics",
+    mime="text/calendar",
+    icon=":material/calendar_month:",
+    on_click="ignore",
+)
+st.caption(
+    "Die Einträge behalten beim erneuten Import ihre Kennung: Ihr Kalender "
+    "aktualisiert sie, statt sie doppelt anzulegen."
+)

@@ -1,0 +1,82 @@
+"""Settings for administrators: the association's details and the mail server."""
+
+import streamlit as st
+
+from positions import settings
+from positions.settings import Association, Smtp
+from ui import auth, database
+from ui.widgets import done, user_errors
+
+actor = auth.signed_in()
+st.title("Einstellungen")
+
+with database.reading() as session:
+    association = settings.association(session=session)
+    smtp = settings.smtp(session=session)
+
+st.subheader("Verband")
+with st.form("association"):
+    name = st.text_input("Name des Verbands", value=association.name)
+    address = st.text_area("Anschrift", value=association.address, height=80)
+    register = st.text_input(
+        "Nummer im Lobbyregister des Bundestags",
+        value=association.register_number,
+        placeholder="R00…",
+    )
+    base_url = st.text_input(
+        "Adresse der Anwendung (für die Links in E-Mails)",
+        value=association.base_url,
+        help="So erreichen Ihre Mitglieder Positionen, z. B. https://positionen.verband.de",
+    )
+    if st.form_submit_button("Speichern", type="primary"):
+        with user_errors(), database.writing() as session:
+            settings.save_association(
+                session=session,
+                actor=actor,
+                values=Association(
+                    name=name, address=address, register_number=register, base_url=base_url
+                ),
+            )
+        done("Angaben gespeichert.")
+
+st.subheader("E-Mail-Versand")
+st.caption(
+    "Ohne Mailserver erstellt Positionen die Einladungen und Erinnerungen als Text zum "
+    "Kopieren, mit einem Link für Ihr E-Mail-Programm."
+)
+with st.form("smtp"):
+    host_column, port_column = st.columns([3, 1])
+    host = host_column.text_input("Mailserver (SMTP)", value=smtp.host if smtp else "")
+    port = port_column.number_input(
+        "Port", min_value=1, max_value=65535, value=smtp.port if smtp else 587
+    )
+    starttls = st.checkbox("Verschlüsselt mit STARTTLS", value=smtp.starttls if smtp else True)
+    user_column, password_column = st.columns(2)
+    user = user_column.text_input("Benutzername", value=smtp.user if smtp else "")
+    password = password_column.text_input(
+        "Passwort", type="password", placeholder="unverändert" if smtp and smtp.password else ""
+    )
+    sender = st.text_input("Absenderadresse", value=smtp.sender if smtp else "")
+    save_column, remove_column = st.columns(2)
+    save = save_column.form_submit_button("Mailserver speichern", type="primary")
+    remove = remove_column.form_submit_button("Ohne Mailserver arbeiten")
+if save:
+    with user_errors(), database.writing() as session:
+        settings.save_smtp(
+            session=session,
+            actor=actor,
+            values=Smtp(
+                host=host.strip(),
+                port=int(port),
+                starttls=starttls,
+                user=user.strip(),
+                # An empty field keeps the stored password; it is never shown again.
+                password=password or (smtp.password if smtp else ""),
+                sender=sender.strip(),
+            ),
+        )
+    done("Mailserver gespeichert.")
+if remove:
+    with user_errors(), database.writing() as session:
+        settings.save_smtp(session=session, actor=actor, values=None)
+    done("E-Mails werden ab jetzt von Hand verschickt.")
