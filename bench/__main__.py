@@ -12,10 +12,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bench import export
+from bench import dedupe, export, search
 
 BENCHMARKS: dict[str, Callable[[], dict[str, Any]]] = {}
 BENCHMARKS["export"] = export.run
+BENCHMARKS["dedupe"] = dedupe.run
+BENCHMARKS["search"] = search.run
 
 
 def main() -> int:

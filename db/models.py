@@ -425,6 +425,10 @@ class Point(SQLModel, table=True):
     position: int
     text: str = long_text_field()
     norm_hash: str = Field(max_length=64, index=True)
+    # Folded word stems between spaces (" foerderprogramm vereinfach "), for German search.
+    search_key: str = Field(
+        default="", sa_column=sa.Column(sa.Text, nullable=False, server_default="")
+    )
     group_id: int | None = Field(default=None, foreign_key="pointgroup.id", index=True)
     cluster_id: int | None = Field(default=None, foreign_key="cluster.id", index=True)
     # Set when staff moved the point by hand; automatic re-runs leave it where it is.

@@ -19,10 +19,8 @@ from db.models import (
     OrganisationKind,
     Paper,
     PaperStatus,
-    Role,
     Statement,
     StatementStatus,
-    User,
     id_of,
 )
 from positions import audit
@@ -494,52 +492,3 @@ def audience_ids(
     if not chosen:
         raise InvalidInput("Bitte wählen Sie mindestens ein Mitglied aus.")
     return sorted(chosen)
-
-
-@dataclass(frozen=True)
-class InviteeRow:
-    """An invited organisation and where its answer stands."""
-
-    organisation: Organisation
-    statement: Statement | None
-    contacts: int
-
-    @property
-    def status_label(self) -> str:
-        if self.statement is None:
-            return "eingeladen"
-        return {
-            StatementStatus.DRAFT: "Entwurf",
-            StatementStatus.SUBMITTED: "eingereicht",
-            StatementStatus.WITHDRAWN: "zurückgezogen",
-        }[self.statement.status]
-
-
-def invitees(*, session: Session, actor: Actor, call_id: int) -> list[InviteeRow]:
-    """Every invited organisation with its statement (if any), by name; staff and board."""
-    call = get_call(session=session, actor=actor, call_id=call_id)
-    require(actor, Action.STATEMENT_READ_ALL)
-    organisations = session.exec(
-        select(Organisation)
-        .join(CallInvitee, col(CallInvitee.organisation_id) == Organisation.id)
-        .where(CallInvitee.call_id == call.id)
-        .order_by(col(Organisation.name))
-    ).all()
-    statements = {
-        s.organisation_id: s
-        for s in session.exec(select(Statement).where(Statement.call_id == call.id)).all()
-    }
-    contact_counts: dict[int, int] = {}
-    for organisation_id in session.exec(
-        select(User.organisation_id).where(
-            col(User.organisation_id).in_([o.id for o in organisations]),
-            col(User.active),
-            User.role == Role.MEMBER,
-        )
-    ).all():
-        if organisation_id is not None:
-            contact_counts[organisation_id] = contact_counts.get(organisation_id, 0) + 1
-    return [
-        InviteeRow(o, statements.get(id_of(o)), contact_counts.get(id_of(o), 0))
-        for o in organisations
-    ]

@@ -33,14 +33,12 @@ from db.models import (
     Section,
     Setting,
     Statement,
-    StatementSource,
     StatementStatus,
-    StatementVersion,
     User,
     Visibility,
     id_of,
 )
-from positions import accounts, calls, forums, meetings
+from positions import accounts, calls, forums, meetings, statements
 from positions.clock import BERLIN, utcnow
 from positions.deadlines import add_working_days, subtract_working_days
 from positions.invitations import hash_token
@@ -256,7 +254,7 @@ def load_demo(*, session: Session, now: datetime | None = None) -> None:
     _meetings(session, admin, forum_by_short, today=today, attendees=[staff, board], owner=staff)
     call = _open_call(session, admin, forum_by_short["TDA"], members, today=today, now=now)
     _more_calls(session, admin, forum_by_short, members, today=today, now=now)
-    _statements(session, call, members, contacts, now=now)
+    _statements(session, call, contacts, now=now)
     _demo_invitation(session, call, contacts[0], admin, now=now)
     _paper_for_board(session, forum_by_short["GWD-FA"], staff, today=today, now=now)
 
@@ -749,42 +747,23 @@ STATEMENTS: tuple[tuple[int, str, bool, str], ...] = (
 def _statements(
     session: Session,
     call: Call,
-    members: list[Organisation],
     contacts: list[User],
     *,
     now: datetime,
 ) -> None:
-    assert call.id is not None
+    """The demo statements, written by their contacts through the same service members use
+    (versions, points and audit included), on the days before today."""
     for offset, (index, visibility, submitted, text) in enumerate(STATEMENTS):
-        organisation, contact = members[index], contacts[index]
-        assert organisation.id is not None
         saved_at = now - timedelta(days=12 - offset, hours=offset)
-        status = StatementStatus.SUBMITTED if submitted else StatementStatus.DRAFT
-        statement = Statement(
-            call_id=call.id,
-            organisation_id=organisation.id,
-            author_id=contact.id,
-            text=text,
-            source=StatementSource.WEB,
+        statements.save_statement(
+            session=session,
+            actor=Actor.for_user(contacts[index]),
+            call_id=id_of(call),
+            text_input=text,
             visibility=Visibility(visibility),
-            status=status,
-            submitted_at=saved_at if submitted else None,
-            created_at=saved_at,
-            updated_at=saved_at,
-        )
-        session.add(statement)
-        session.flush()
-        assert statement.id is not None
-        session.add(
-            StatementVersion(
-                statement_id=statement.id,
-                version=1,
-                text=text,
-                visibility=Visibility(visibility),
-                status=status,
-                saved_by_id=contact.id,
-                saved_at=saved_at,
-            )
+            submit=submitted,
+            expected_version=None,
+            now=saved_at,
         )
 
 

@@ -143,6 +143,28 @@ def upload(
         raise NotFound("Dieses Forum gibt es nicht.")
     if meeting_id is not None and session.get(Meeting, meeting_id) is None:
         raise NotFound("Diese Sitzung gibt es nicht.")
+    return store(
+        session=session,
+        actor=actor,
+        filename=filename,
+        data=data,
+        forum_id=forum_id,
+        meeting_id=meeting_id,
+        now=now,
+    )
+
+
+def store(
+    *,
+    session: Session,
+    actor: Actor,
+    filename: str,
+    data: bytes,
+    forum_id: int | None = None,
+    meeting_id: int | None = None,
+    now: datetime | None = None,
+) -> Document:
+    """Check a file and keep it in the store; the caller has checked the permissions."""
     mime = check_file(filename, data)
     sha256 = hashlib.sha256(data).hexdigest()
     _write_once(sha256, data)
@@ -186,19 +208,24 @@ def documents_of(
 
 
 def read(*, session: Session, actor: Actor, document_id: int) -> tuple[Document, bytes]:
-    """A document and its bytes, for people allowed to see its forum or meeting."""
+    """A forum's or meeting's document and its bytes, for people allowed to see it.
+    (Statement files are read through `positions.statements`.)"""
     document = session.get(Document, document_id)
     if document is None:
         raise NotFound("Dieses Dokument gibt es nicht.")
-    # Forum documents go to whoever may see the forum; meeting documents stay in the house.
+    # Forum documents go to whoever may see the forum; everything else stays in the house.
     forum = session.get(Forum, document.forum_id) if document.forum_id else None
     if forum is not None:
         require(actor, Action.FORUM_READ, forum, session=session)
     else:
         require(actor, Action.MEETING_READ)
+    return document, content(document)
+
+
+def content(document: Document) -> bytes:
     path = store_path(document.sha256)
     if not path.exists():
         raise NotFound(
-            "Die Datei fehlt im Dateiablage; bitte wenden Sie sich an die Administration."
+            "Die Datei fehlt in der Dateiablage; bitte wenden Sie sich an die Administration."
         )
-    return document, path.read_bytes()
+    return path.read_bytes()

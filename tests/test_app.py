@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import pytest
 import streamlit as st
-from sqlmodel import select
+from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
 from db.engine import create_engine_for, write_session
-from db.models import Call, Forum, Invitation, Meeting, User
+from db.models import Call, Forum, Invitation, Meeting, Organisation, Statement, User
 from positions import demo
 from positions.clock import utcnow
 from positions.invitations import hash_token
@@ -284,3 +284,46 @@ def test_without_a_mail_server_invitations_are_shown_to_copy(demo_url: str) -> N
     assert "Die persönlichen Links werden nur jetzt angezeigt" in texts(app) + " ".join(
         w.value for w in app.warning
     )
+
+
+def open_demo_call_as_member(url: str) -> AppTest:
+    app = new_app()
+    app.query_params["einladung"] = demo.DEMO_INVITATION_TOKEN
+    app.run()
+    with create_engine_for(url).connect() as connection:
+        call_id = connection.execute(
+            select(Call.id).where(
+                Call.title == "Finanzierung und Förderinstrumente in der Transformation"
+            )
+        ).scalar_one()
+    return switch(app, "ui/pages/call.py", aufruf=str(call_id))
+
+
+def test_a_member_changes_the_statement_and_a_stale_tab_is_refused(demo_url: str) -> None:
+    tab_a, tab_b = open_demo_call_as_member(demo_url), open_demo_call_as_member(demo_url)
+    [editor_a] = [t for t in tab_a.text_area if t.label == "Ihre Stellungnahme"]
+    editor_a.input("Neue Fassung aus Tab A\n\n- Bürgschaften ausweiten")
+    [submit_a] = [b for b in tab_a.button if b.label == "Änderungen einreichen"]
+    submit_a.click().run()
+    assert not tab_a.exception and not tab_a.error
+    [editor_b] = [t for t in tab_b.text_area if t.label == "Ihre Stellungnahme"]
+    editor_b.input("Fassung aus Tab B")
+    [submit_b] = [b for b in tab_b.button if b.label == "Änderungen einreichen"]
+    submit_b.click().run()
+    assert any("anderen Fenster" in e.value for e in tab_b.error)
+    with create_engine_for(demo_url).connect() as connection:
+        stored = connection.execute(
+            select(Statement.text)
+            .join(Organisation, col(Organisation.id) == Statement.organisation_id)
+            .where(Organisation.name == "Bergische Umformtechnik GmbH")
+        ).scalar_one()
+    assert stored.startswith("Neue Fassung aus Tab A")
+
+
+def test_an_empty_statement_is_refused_in_german(demo_url: str) -> None:
+    app = open_demo_call_as_member(demo_url)
+    [editor] = [t for t in app.text_area if t.label == "Ihre Stellungnahme"]
+    editor.input("   ")
+    [submit] = [b for b in app.button if b.label == "Änderungen einreichen"]
+    submit.click().run()
+    assert any("Textfeld ist leer" in e.value for e in app.error)

@@ -60,6 +60,16 @@ PAGES = (
         lambda actor: can(actor, Action.DEADLINES_READ),
     ),
     PageSpec(
+        "ui/pages/search.py",
+        "Suche",
+        ":material/search:",
+        "suche",
+        lambda actor: (
+            can(actor, Action.STATEMENT_READ_ALL)
+            or (can(actor, Action.STATEMENT_READ_OWN) and not actor.via_invitation)
+        ),
+    ),
+    PageSpec(
         "ui/pages/meeting.py",
         "Sitzung",
         ":material/event:",

@@ -4,55 +4,172 @@ invitations and reminders by e-mail, and changing the call."""
 import pandas as pd
 import streamlit as st
 
-from db.models import CallStatus, MailKind, MailStatus, id_of
-from positions import calls, labels, mail, settings
+from db.engine import read_session
+from db.models import CallStatus, MailKind, MailStatus, StatementSource, StatementStatus, id_of
+from exports import tables
+from positions import calls, labels, mail, settings, statements
 from positions.calls import CallDetail
 from positions.clock import today_in_berlin
 from positions.errors import InvalidInput
-from positions.formatting import date_time
+from positions.formatting import date_time, long_date
 from positions.permissions import Action, Actor, can
-from ui import auth, database
+from ui import auth, database, statement_form
 from ui.widgets import deadline_badge, done, md, query_id, user_errors
 
 
-def member_view(detail: CallDetail) -> None:
+def member_view(actor: Actor, detail: CallDetail) -> None:
     st.subheader("Ihre Stellungnahme")
-    if detail.own_statement is None:
-        st.info("Ihr Unternehmen hat zu diesem Aufruf noch keine Stellungnahme abgegeben.")
-        return
+    call = detail.call
     statement = detail.own_statement
-    st.markdown(
-        f"Status: **{labels.STATEMENT_STATUS[statement.status]}** · "
-        f"Verwendung: **{labels.VISIBILITY[statement.visibility]}**"
-    )
-    st.text(statement.text)
+    if call.status != CallStatus.OPEN or statements.member_deadline_passed(call):
+        statement_form.read_only(
+            statement,
+            f"Die Frist für Stellungnahmen ist am {long_date(call.member_deadline)} abgelaufen. "
+            "Ihre Stellungnahme kann nicht mehr geändert werden; für Nachträge wenden Sie sich "
+            "bitte an das Referat.",
+        )
+        return
+    if statement is not None:
+        if statement.status == StatementStatus.SUBMITTED:
+            st.success(
+                f"Eingereicht am {date_time(statement.submitted_at or statement.updated_at)}"
+                ". Bis zur Frist können Sie sie noch ändern.",
+                icon=":material/check:",
+            )
+        elif statement.status == StatementStatus.WITHDRAWN:
+            st.warning("Sie haben Ihre Stellungnahme zurückgezogen.", icon=":material/undo:")
+        else:
+            st.info(
+                "Ihr Entwurf ist gespeichert, aber noch nicht eingereicht.",
+                icon=":material/edit_note:",
+            )
+    statement_form.member_form(actor, id_of(call), statement)
+    if statement is not None:
+        statement_form.statement_files(actor, statement)
+        statement_form.withdraw(actor, id_of(call), statement)
 
 
 def answers(actor: Actor, detail: CallDetail) -> None:
     st.subheader("Rückmeldungen")
+    call_id = id_of(detail.call)
     st.progress(
         detail.answered / detail.invited if detail.invited else 0.0,
         text=f"{detail.answered} von {detail.invited} Mitgliedern haben geantwortet",
     )
     with database.reading() as session:
-        rows = calls.invitees(session=session, actor=actor, call_id=id_of(detail.call))
-    if rows:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "Mitglied": row.organisation.name,
-                    "Status": row.status_label,
-                    "Verwendung": labels.VISIBILITY[row.statement.visibility]
-                    if row.statement
-                    else "",
-                    "Letzte Änderung": date_time(row.statement.updated_at) if row.statement else "",
-                    "Ansprechpersonen": row.contacts,
-                }
-                for row in rows
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        rows = statements.answer_table(session=session, actor=actor, call_id=call_id)
+    if not rows:
+        st.caption("Zu diesem Aufruf ist noch niemand eingeladen.")
+        return
+    states = sorted({row.status for row in rows})
+    shown_states = st.multiselect("Status", states, default=states)
+    shown = [row for row in rows if row.status in shown_states]
+    # Text cells throughout: the grid would show "None" for an empty number or date.
+    table = pd.DataFrame(
+        {
+            "Mitglied": [row.organisation.name for row in shown],
+            "Status": [row.status for row in shown],
+            "Verwendung": [
+                labels.VISIBILITY[row.statement.visibility] if row.statement else ""
+                for row in shown
+            ],
+            "Punkte": [str(row.points) if row.statement else "" for row in shown],
+            "Quelle": [
+                SOURCE_LABELS[row.statement.source] if row.statement else "" for row in shown
+            ],
+            "Letzte Änderung": [
+                date_time(row.statement.updated_at) if row.statement else "" for row in shown
+            ],
+        }
+    )
+    selection = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"answers-{call_id}",
+    )
+    st.caption("Eine Zeile anklicken, um die Stellungnahme zu öffnen.")
+    chosen = selection.selection.rows if selection else []
+    if chosen:
+        open_statement(actor, shown[chosen[0]])
+    downloads(actor, detail)
+    if can(actor, Action.STATEMENT_WRITE_ANY) and detail.call.status == CallStatus.OPEN:
+        with st.expander("Stellungnahme für ein Mitglied erfassen", icon=":material/edit_note:"):
+            statement_form.on_behalf_form(actor, call_id, rows)
+
+
+SOURCE_LABELS = {
+    StatementSource.WEB: "online",
+    StatementSource.UPLOAD: "Word-Datei",
+    StatementSource.PHONE: "Telefon",
+    StatementSource.EMAIL: "E-Mail",
+    StatementSource.LETTER: "Brief",
+}
+
+
+def open_statement(actor: Actor, row: statements.AnswerRow) -> None:
+    statement = row.statement
+    with st.container(border=True):
+        st.markdown(f"#### {md(row.organisation.name)}")
+        if statement is None:
+            st.caption("Noch keine Stellungnahme.")
+            return
+        if not row.readable:
+            st.info("Diese Stellungnahme ist „nur intern“ und dem Referat vorbehalten.")
+            return
+        if statement.source_note:
+            st.caption(f"Eingang: {SOURCE_LABELS[statement.source]} · {md(statement.source_note)}")
+        statement_form.show(statement)
+        with database.reading() as session:
+            points = statements.points_of(
+                session=session, actor=actor, statement_id=id_of(statement)
+            )
+            versions = statements.history(
+                session=session, actor=actor, statement_id=id_of(statement)
+            )
+        with st.expander(f"{len(points)} Punkte"):
+            for point in points:
+                st.markdown(f"{point.position + 1}. {md(point.text)}")
+        if len(versions) > 1:
+            with st.expander(f"Verlauf: {len(versions)} Fassungen"):
+                for version in versions:
+                    st.markdown(
+                        f"**Fassung {version.version}** · "
+                        f"{labels.STATEMENT_STATUS[version.status]} · "
+                        f"{labels.VISIBILITY[version.visibility]} · "
+                        f"{date_time(version.saved_at)}"
+                    )
+                    st.text(version.text)
+        statement_form.statement_files(actor, statement)
+
+
+def downloads(actor: Actor, detail: CallDetail) -> None:
+    call_id = id_of(detail.call)
+    stem = f"{today_in_berlin():%Y-%m-%d}_Stellungnahmen_{detail.forum.short_name}_{call_id}"
+
+    def rows() -> list[statements.ExportRow]:
+        with read_session(database.engine()) as session:
+            return statements.export_rows(session=session, actor=actor, call_id=call_id)
+
+    xlsx_column, csv_column = st.columns(2)
+    xlsx_column.download_button(
+        "Tabelle (Excel)",
+        data=lambda: tables.statements_xlsx(rows(), title=detail.call.title),
+        file_name=f"{stem}.xlsx",
+        on_click="ignore",
+        icon=":material/table:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    csv_column.download_button(
+        "Tabelle (CSV)",
+        data=lambda: tables.statements_csv(rows()),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/csv:",
+    )
 
 
 def emails(actor: Actor, detail: CallDetail) -> None:
@@ -226,7 +343,7 @@ st.subheader("Frage")
 st.text(call.question or "–")
 
 if not actor.acts_for_association:
-    member_view(detail)
+    member_view(actor, detail)
     st.stop()
 
 answers(actor, detail)

@@ -1,0 +1,195 @@
+"""Search benchmark: German-aware queries over 100,000 statement points in SQLite.
+
+    python -m bench.search [--points 100000]
+
+Builds a migrated SQLite database in a temp folder with the points of
+`../shared/data/make_corpus.py` (or a built-in generator where that is absent), spread over
+2,000 statements of 400 members, and times typical queries as staff and as a member.
+Prints one JSON line. Goal: every query in at most 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from db import migrate
+from db.engine import create_engine_for, read_session, write_session
+from db.models import (
+    Call,
+    CallStatus,
+    Forum,
+    ForumKind,
+    Organisation,
+    OrganisationKind,
+    Point,
+    Role,
+    Statement,
+    StatementSource,
+    StatementStatus,
+    User,
+    Visibility,
+    id_of,
+)
+from positions import search, text
+from positions.permissions import Actor
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "make_corpus.py"
+QUERIES = (
+    "Förderprogramme",
+    "Strompreise Mittelstand",
+    "foerderung zulieferer",
+    "Weiterbildungsverbünde",
+    "Wasserstoff Industrie",
+    "Genehmigungsverfahren",
+)
+GOAL_SECONDS = 0.5
+
+
+def corpus(n: int) -> list[str]:
+    if CORPUS.exists():
+        output = subprocess.run(
+            [sys.executable, str(CORPUS), str(n), "--seed", "7"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return [json.loads(line)["text"] for line in output.splitlines()]
+    words = (
+        "Förderprogramme",
+        "Strompreise",
+        "Zulieferer",
+        "Mittelstand",
+        "Wasserstoff",
+        "Weiterbildung",
+        "Genehmigung",
+        "vereinfachen",
+        "senken",
+        "fördern",
+    )
+    rng = random.Random(7)
+    return [" ".join(rng.choices(words, k=12)) for _ in range(n)]
+
+
+def build(session: Session, texts: list[str]) -> tuple[Actor, Actor]:
+    forum = Forum(name="Benchmark", short_name="B", kind=ForumKind.FEDERAL)
+    session.add(forum)
+    session.flush()
+    call = Call(
+        forum_id=id_of(forum),
+        title="Benchmark",
+        external_deadline=_day(),
+        member_deadline=_day(),
+        board_deadline=_day(),
+        status=CallStatus.OPEN,
+    )
+    organisations = [
+        Organisation(name=f"Mitglied {i}", kind=OrganisationKind.COMPANY) for i in range(400)
+    ]
+    session.add(call)
+    session.add_all(organisations)
+    session.flush()
+    # One statement per organisation and call: 2,000 statements over five calls.
+    calls = [call] + [
+        Call(
+            forum_id=id_of(forum),
+            title=f"Benchmark {i}",
+            external_deadline=_day(),
+            member_deadline=_day(),
+            board_deadline=_day(),
+            status=CallStatus.OPEN,
+        )
+        for i in range(4)
+    ]
+    session.add_all(calls[1:])
+    session.flush()
+    statements = [
+        Statement(
+            call_id=id_of(calls[i // 400]),
+            organisation_id=id_of(organisations[i % 400]),
+            text="",
+            source=StatementSource.WEB,
+            visibility=Visibility.NAMED,
+            status=StatementStatus.SUBMITTED,
+        )
+        for i in range(2_000)
+    ]
+    session.add_all(statements)
+    session.flush()
+    keys = [search.key_of(t) for t in texts]
+    session.add_all(
+        Point(
+            statement_id=id_of(statements[i % 2_000]),
+            position=i // 2_000,
+            text=t,
+            norm_hash=text.text_hash(t),
+            search_key=keys[i],
+        )
+        for i, t in enumerate(texts)
+    )
+    staff_user = User(email="referat@bench.example", name="Referat", role=Role.STAFF)
+    member_user = User(
+        email="m@bench.example", name="M", role=Role.MEMBER, organisation_id=organisations[0].id
+    )
+    session.add_all([staff_user, member_user])
+    session.flush()
+    return Actor.for_user(staff_user), Actor.for_user(member_user)
+
+
+def _day() -> date:
+    return date(2027, 1, 8)
+
+
+def run(points: int = 100_000) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/bench.db"
+        migrate.upgrade(url)
+        engine = create_engine_for(url)
+        texts = corpus(points)
+        started = time.perf_counter()
+        with write_session(engine) as session:
+            staff, member = build(session, texts)
+        load_seconds = time.perf_counter() - started
+        timings: dict[str, list[float]] = {"staff": [], "member": []}
+        hits: dict[str, int] = {}
+        for who, actor in (("staff", staff), ("member", member)):
+            for query in QUERIES:
+                for _ in range(3):
+                    begin = time.perf_counter()
+                    with read_session(engine) as session:
+                        found = search.search(session=session, actor=actor, query=query)
+                    timings[who].append(time.perf_counter() - begin)
+                hits[f"{who}: {query}"] = len(found)
+        engine.dispose()
+    worst = max(max(values) for values in timings.values())
+    return {
+        "points": points,
+        "load_seconds": round(load_seconds, 2),
+        "median_query_seconds": {k: round(statistics.median(v), 4) for k, v in timings.items()},
+        "max_query_seconds": round(worst, 4),
+        "goal_seconds": GOAL_SECONDS,
+        "goal_met": worst <= GOAL_SECONDS,
+        "hits": hits,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--points", type=int, default=100_000)
+    print(json.dumps(run(parser.parse_args().points)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

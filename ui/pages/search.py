@@ -1,0 +1,48 @@
+"""Search across the statements the person may read, with the matching words marked."""
+
+import streamlit as st
+
+from positions import labels, search
+from positions.formatting import date_time
+from positions.statements import ANONYMOUS_LABEL
+from ui import auth, database
+from ui.widgets import md
+
+actor = auth.signed_in()
+st.title("Suche in Stellungnahmen")
+st.caption(
+    "Groß- und Kleinschreibung, Umlaute (ä/ae, ß/ss) und Wortendungen spielen keine "
+    "Rolle: „Förderprogramme“ findet auch „Foerderprogramm“."
+)
+query = st.text_input("Suchbegriffe", placeholder="z. B. Strompreis Mittelstand", max_chars=200)
+if query.strip():
+    with database.reading() as session:
+        hits = search.search(session=session, actor=actor, query=query)
+    if not hits:
+        st.info("Keine Stellungnahme enthält alle Suchbegriffe.")
+    else:
+        more = " (die ersten 200)" if len(hits) >= search.MAX_RESULTS else ""
+        st.caption(f"{len(hits)} Treffer{more}")
+    for hit in hits:
+        with st.container(border=True):
+            anonymous = hit.statement.visibility.value == "anonymous"
+            source = hit.organisation.name
+            if anonymous and not actor.acts_for_association:
+                source = ANONYMOUS_LABEL
+            st.markdown(
+                "".join(
+                    f":orange-background[{md(piece)}]" if hit_ else md(piece)
+                    for piece, hit_ in hit.fragments
+                )
+            )
+            st.caption(
+                f"{md(source)} · {labels.VISIBILITY[hit.statement.visibility]} · "
+                f"{labels.STATEMENT_STATUS[hit.statement.status]} · {md(hit.call.title)} "
+                f"({md(hit.forum.short_name)}) · {date_time(hit.statement.updated_at)}"
+            )
+            st.page_link(
+                "ui/pages/call.py",
+                label="Zum Aufruf",
+                icon=":material/campaign:",
+                query_params={"aufruf": str(hit.call.id)},
+            )
