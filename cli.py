@@ -27,7 +27,17 @@ from db.engine import (
 )
 from db.models import Forum, MailKind, MailStatus, id_of
 from exports.ics import build_calendar
-from positions import accounts, calendar, dashboard, demo, intake, labels, mail, settings
+from positions import (
+    accounts,
+    calendar,
+    dashboard,
+    demo,
+    intake,
+    labels,
+    mail,
+    papers,
+    settings,
+)
 from positions.clock import today_in_berlin
 from positions.errors import PositionenError
 from positions.formatting import days_left, short_date
@@ -100,6 +110,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("file", metavar="FILE.docx", type=Path)
     extract.set_defaults(command=_extract_text)
+
+    papers_parser = commands.add_parser("papers", help="list the papers with their state")
+    papers_parser.set_defaults(command=_papers)
 
     remind = commands.add_parser(
         "remind", help="send today's reminders to members who have not answered (cron)"
@@ -238,6 +251,20 @@ def _extract_text(arguments: argparse.Namespace) -> int:
     except PositionenError as error:
         print(f"refused: {error.message}", file=sys.stderr)
         return EXIT_USAGE
+    return 0
+
+
+def _papers(_arguments: argparse.Namespace) -> int:
+    engine = _engine()
+    with read_session(engine) as session:
+        summaries = papers.list_papers(session=session, actor=SYSTEM)
+    print(f"{'id':>4}  {'forum':<10} {'status':<22} {'version':>7}  title")
+    for summary in summaries:
+        paper = summary.paper
+        print(
+            f"{paper.id:>4}  {summary.forum.short_name:<10} "
+            f"{labels.PAPER_STATUS[paper.status]:<22} {paper.version_counter:>7}  {paper.title}"
+        )
     return 0
 
 

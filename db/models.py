@@ -475,6 +475,11 @@ class Paper(SQLModel, table=True):
     regulatory_project_title: str = Field(default="", max_length=300)
     regulatory_project_number: str = Field(default="", max_length=60)
     affected_laws: str = long_text_field()
+    # Members review until this day (derived from the call's board deadline when there is one).
+    review_deadline: date | None = None
+    # Last change of sections or paragraphs; an approval is valid only for a version saved
+    # after it.
+    content_changed_at: datetime | None = optional_time_field()
     # Number of the latest saved PaperVersion.
     version_counter: int = 0
     # Optimistic lock for edits of the paper's own fields.
@@ -506,6 +511,9 @@ class Paragraph(SQLModel, table=True):
     text: str = long_text_field()
     is_core_demand: bool = False
     is_minority_opinion: bool = False
+    # For a minority opinion: whose it is, and whether the paper may name them.
+    minority_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    minority_named: bool = False
     # Optimistic lock: a save from a stale editor fails instead of overwriting.
     lock_version: int = Field(default=1, sa_column=_paragraph_lock_version)
     updated_by_id: int | None = Field(default=None, foreign_key="users.id")

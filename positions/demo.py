@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 from db.models import (
     Call,
     CallStatus,
+    Decision,
     DelegateRole,
     Forum,
     ForumDelegate,
@@ -26,19 +27,27 @@ from db.models import (
     OrganisationKind,
     Paper,
     PaperKind,
-    PaperStatus,
-    PaperVersion,
-    Paragraph,
     Role,
-    Section,
     Setting,
+    SourceHow,
+    Stance,
     Statement,
     StatementStatus,
     User,
     Visibility,
     id_of,
 )
-from positions import accounts, calls, forums, meetings, statements
+from positions import (
+    accounts,
+    approvals,
+    calls,
+    forums,
+    meetings,
+    papers,
+    reviews,
+    statements,
+    workflow,
+)
 from positions.clock import BERLIN, utcnow
 from positions.deadlines import add_working_days, subtract_working_days
 from positions.invitations import hash_token
@@ -256,7 +265,16 @@ def load_demo(*, session: Session, now: datetime | None = None) -> None:
     _more_calls(session, admin, forum_by_short, members, today=today, now=now)
     _statements(session, call, contacts, now=now)
     _demo_invitation(session, call, contacts[0], admin, now=now)
-    _paper_for_board(session, forum_by_short["GWD-FA"], staff, today=today, now=now)
+    _papers(
+        session,
+        forum_by_short,
+        call,
+        staff=staff,
+        board=board,
+        members=members,
+        contacts=contacts,
+        now=now,
+    )
 
 
 def _settings(session: Session) -> None:
@@ -786,7 +804,85 @@ def _demo_invitation(
     )
 
 
-_LEITLINIEN = (
+# (section title, [(paragraph text, core demand?, statement members it rests on)])
+PaperContent = tuple[tuple[str, list[tuple[str, bool, tuple[int, ...]]]], ...]
+_TDA_PAPER: PaperContent = (
+    (
+        "Ausgangslage",
+        [
+            (
+                "Die Zulieferbetriebe in Nordrhein-Westfalen müssen Produkte und Fertigung "
+                "zugleich umstellen. Allein die befragten Mitglieder planen "
+                "Transformationsinvestitionen in zweistelliger Millionenhöhe; Hausbanken sind "
+                "bei Betrieben mit hohem Verbrenner-Anteil zurückhaltend.",
+                False,
+                (0, 5),
+            ),
+        ],
+    ),
+    (
+        "Forderungen zur Finanzierung",
+        [
+            (
+                "Förderprogramme für mittelständische Zulieferer werden über ein einheitliches "
+                "Antragsportal für Bundes- und Landesprogramme zugänglich; Anträge werden "
+                "innerhalb von höchstens drei Monaten beschieden.",
+                True,
+                (0, 1, 2, 3),
+            ),
+            (
+                "Der Bund legt ein Bürgschaftsprogramm für Transformationsinvestitionen "
+                "mittelständischer Zulieferer mit einer Haftungsfreistellung von mindestens "
+                "80 Prozent auf.",
+                True,
+                (0,),
+            ),
+            (
+                "Für mittelständische Industriebetriebe gilt bis 2030 ein Brückenstrompreis; die "
+                "Stromsteuer sinkt auf das europäische Mindestmaß.",
+                True,
+                (4, 5),
+            ),
+            (
+                "Ein Transformationsfonds mit Eigenkapitalbeteiligung kann Betrieben helfen, deren "
+                "Finanzierung am Standort sonst nicht zustande kommt.",
+                False,
+                (8,),
+            ),
+        ],
+    ),
+    (
+        "Steuerliche Rahmenbedingungen",
+        [
+            (
+                "Investitionen in klimaneutrale Fertigung werden mit einer Sonderabschreibung von "
+                "30 Prozent begünstigt; der Verlustrücktrag wird auf drei Jahre erweitert.",
+                True,
+                (9,),
+            ),
+        ],
+    ),
+)
+_ZLD_PAPER: PaperContent = (
+    (
+        "Fachkräfte für die Transformation",
+        [
+            (
+                "Regionale Weiterbildungsverbünde werden dauerhaft finanziert, nicht nur als "
+                "Modellprojekte.",
+                True,
+                (),
+            ),
+            (
+                "Wer Beschäftigte während der Kurzarbeit qualifiziert, erhält die "
+                "Sozialversicherungsbeiträge vollständig erstattet.",
+                True,
+                (),
+            ),
+        ],
+    ),
+)
+_GWD_PAPER: PaperContent = (
     (
         "Ausgangslage",
         [
@@ -795,6 +891,7 @@ _LEITLINIEN = (
                 "Transformation. Rund 800 Zulieferbetriebe mit über 200.000 Beschäftigten müssen "
                 "Produkte, Prozesse und Geschäftsmodelle zugleich umstellen.",
                 False,
+                (),
             ),
         ],
     ),
@@ -806,68 +903,226 @@ _LEITLINIEN = (
                 "Antragsportal mit verbindlichen Bearbeitungsfristen von höchstens drei Monaten "
                 "zugänglich.",
                 True,
+                (),
             ),
             (
                 "Für energieintensive mittelständische Betriebe gilt bis 2030 ein "
                 "Brückenstrompreis; die Stromsteuer sinkt auf das europäische Mindestmaß.",
                 True,
+                (),
             ),
             (
                 "Regionale Weiterbildungsverbünde und Transformations-Hubs erhalten eine "
                 "Grundfinanzierung über mindestens fünf Jahre.",
                 False,
+                (),
             ),
         ],
     ),
 )
 
 
-def _paper_for_board(
-    session: Session, forum: Forum, author: User, *, today: date, now: datetime
+def _build_paper(
+    session: Session,
+    staff: Actor,
+    forum: Forum,
+    *,
+    title: str,
+    kind: PaperKind,
+    addressee: str,
+    content: PaperContent,
+    statements_by_member: dict[int, Statement],
+    now: datetime,
+    call: Call | None = None,
+) -> Paper:
+    paper = papers.create_paper(
+        session=session,
+        actor=staff,
+        forum_id=id_of(forum),
+        now=now,
+        fields=papers.PaperFields(
+            title=title,
+            kind=kind,
+            addressee=addressee,
+            paper_date=now.astimezone(BERLIN).date(),
+            call_id=call.id if call else None,
+            contact_ids=(staff.user_id,),
+        ),
+    )
+    for section_title, paragraphs in content:
+        section = papers.add_section(
+            session=session, actor=staff, paper_id=id_of(paper), title=section_title, now=now
+        )
+        for text_, core, members in paragraphs:
+            sources = tuple(
+                papers.SourceRef(statement_id=id_of(statements_by_member[m]), how=SourceHow.MERGED)
+                for m in members
+                if m in statements_by_member
+            )
+            papers.add_paragraph(
+                session=session,
+                actor=staff,
+                section_id=id_of(section),
+                text=text_,
+                is_core_demand=core,
+                sources=sources,
+                now=now,
+            )
+    return paper
+
+
+def _papers(
+    session: Session,
+    forum_by_short: dict[str, Forum],
+    call: Call,
+    *,
+    staff: User,
+    board: User,
+    members: list[Organisation],
+    contacts: list[User],
+    now: datetime,
 ) -> None:
-    assert forum.id is not None
-    paper = Paper(
-        forum_id=forum.id,
+    office, chair = Actor.for_user(staff), Actor.for_user(board)
+    by_member = {
+        index: statement
+        for index, organisation in enumerate(members)
+        if (
+            statement := session.exec(
+                select(Statement).where(
+                    Statement.call_id == call.id, Statement.organisation_id == organisation.id
+                )
+            ).first()
+        )
+    }
+    # Transformationsdialog: in member review, two versions, reviews with a dissent.
+    tda = _build_paper(
+        session,
+        office,
+        forum_by_short["TDA"],
+        call=call,
+        title="Beitrag zur Arbeitsgruppe Unternehmensfinanzierung und Steuerrecht",
+        kind=PaperKind.BASIC_PAPER_CONTRIBUTION,
+        addressee="Bundesministerium für Wirtschaft und Energie",
+        content=_TDA_PAPER,
+        statements_by_member=by_member,
+        now=now - timedelta(days=4),
+    )
+    papers.save_named_version(
+        session=session,
+        actor=office,
+        paper_id=id_of(tda),
+        label="Erster Entwurf",
+        now=now - timedelta(days=4),
+    )
+    first = papers.paper_view(session=session, actor=office, paper_id=id_of(tda))
+    opening = first.all_paragraphs()[0].paragraph
+    papers.save_paragraph(
+        session=session,
+        actor=office,
+        paragraph_id=id_of(opening),
+        is_core_demand=False,
+        expected_version=opening.lock_version,
+        now=now - timedelta(days=3),
+        text=opening.text + " Ohne verlässliche Finanzierung verlagern Betriebe Fertigung ins "
+        "Ausland.",
+    )
+    workflow.apply(
+        session=session,
+        actor=office,
+        paper_id=id_of(tda),
+        name="start_review",
+        now=now - timedelta(days=3),
+    )
+    paragraphs = [
+        v.paragraph
+        for v in papers.paper_view(
+            session=session, actor=office, paper_id=id_of(tda)
+        ).all_paragraphs()
+    ]
+    fund = next(p for p in paragraphs if "Transformationsfonds" in p.text)
+    version = papers.latest_version(session=session, paper=tda)
+    assert version is not None
+    for member, stance, comment, minority in (
+        (1, Stance.SUPPORT, "", False),
+        (6, Stance.CONCERN, "Bitte auch Weiterbildung als Förderzweck nennen.", False),
+        (
+            15,
+            Stance.DISSENT,
+            "Einen staatlichen Transformationsfonds mit Eigenkapitalbeteiligung "
+            "lehnen wir ab; der Staat sollte nicht Miteigentümer von "
+            "Familienunternehmen werden.",
+            True,
+        ),
+    ):
+        reviews.submit_review(
+            session=session,
+            actor=Actor.for_user(contacts[member]),
+            paper_id=id_of(tda),
+            version_number=version.number,
+            now=now - timedelta(days=2),
+            entries=[reviews.ReviewInput(fund.id or 0, stance, comment, minority)]
+            + [
+                reviews.ReviewInput(p.id or 0, Stance.SUPPORT)
+                for p in paragraphs
+                if p.is_core_demand
+            ],
+        )
+    # Zulieferdialog: approved by the board and sent to the ministry.
+    zld = _build_paper(
+        session,
+        office,
+        forum_by_short["ZLD-NRW"],
+        title="Statement zur Fachkräftesicherung in der Zulieferindustrie",
+        kind=PaperKind.STATEMENT,
+        addressee="Ministerium für Wirtschaft, Innovation, Digitalisierung und "
+        "Energie des Landes Nordrhein-Westfalen",
+        content=_ZLD_PAPER,
+        statements_by_member={},
+        now=now - timedelta(days=30),
+    )
+    workflow.apply(
+        session=session,
+        actor=office,
+        paper_id=id_of(zld),
+        name="to_board",
+        now=now - timedelta(days=28),
+    )
+    approvals.decide(
+        session=session,
+        actor=chair,
+        paper_id=id_of(zld),
+        version_number=zld.version_counter,
+        decision=Decision.APPROVE,
+        comment="Einverstanden.",
+        now=now - timedelta(days=27),
+    )
+    workflow.submit(
+        session=session,
+        actor=office,
+        paper_id=id_of(zld),
+        recipient="MWIDE NRW, Referat Automobilwirtschaft",
+        channel="E-Mail",
+        submitted_on=(now - timedelta(days=26)).astimezone(BERLIN).date(),
+        now=now - timedelta(days=26),
+    )
+    # Grüner Wirtschaftsdialog: waiting for the board.
+    gwd = _build_paper(
+        session,
+        office,
+        forum_by_short["GWD-FA"],
         title="Beitrag zu den industriepolitischen Leitlinien des Fachforums",
         kind=PaperKind.GUIDELINES_CONTRIBUTION,
-        status=PaperStatus.BOARD_APPROVAL,
         addressee="Grüner Wirtschaftsdialog e.V., Fachforum Automobil- und Zulieferindustrie",
-        paper_date=today,
-        version_counter=1,
-        created_by_id=author.id,
-        created_at=now - timedelta(days=20),
-        updated_at=now - timedelta(days=2),
+        content=_GWD_PAPER,
+        statements_by_member={},
+        now=now - timedelta(days=5),
     )
-    session.add(paper)
-    session.flush()
-    snapshot: list[dict[str, object]] = []
-    for section_position, (title, paragraphs) in enumerate(_LEITLINIEN):
-        section = Section(paper_id=paper.id or 0, position=section_position, title=title)
-        session.add(section)
-        session.flush()
-        texts = []
-        for position, (text, core) in enumerate(paragraphs):
-            paragraph = Paragraph(
-                section_id=section.id or 0,
-                position=position,
-                text=text,
-                is_core_demand=core,
-                updated_by_id=author.id,
-            )
-            session.add(paragraph)
-            session.flush()
-            texts.append({"id": paragraph.id, "text": text, "is_core_demand": core})
-        snapshot.append({"id": section.id, "title": title, "paragraphs": texts})
-    session.add(
-        PaperVersion(
-            paper_id=paper.id or 0,
-            number=1,
-            label="Vorlage für den Vorstand",
-            status=PaperStatus.BOARD_APPROVAL,
-            snapshot={"title": paper.title, "sections": snapshot},
-            created_by_id=author.id,
-            created_at=now - timedelta(days=2),
-        )
+    workflow.apply(
+        session=session,
+        actor=office,
+        paper_id=id_of(gwd),
+        name="to_board",
+        now=now - timedelta(days=2),
     )
 
 

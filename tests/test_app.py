@@ -9,7 +9,17 @@ from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
 from db.engine import create_engine_for, write_session
-from db.models import Call, Forum, Invitation, Meeting, Organisation, Statement, User
+from db.models import (
+    Call,
+    Forum,
+    Invitation,
+    Meeting,
+    Organisation,
+    Paper,
+    PaperStatus,
+    Statement,
+    User,
+)
 from positions import demo
 from positions.clock import utcnow
 from positions.invitations import hash_token
@@ -52,6 +62,10 @@ def texts(app: AppTest) -> str:
         )
     ]
     return "\n".join(str(p) for p in parts)
+
+
+def page_links(app: AppTest) -> list[str]:
+    return [link.proto.label for link in app.get("page_link")]
 
 
 def test_the_login_form_has_german_labels(demo_url: str) -> None:
@@ -98,7 +112,7 @@ def test_board_start_page_lists_the_paper_waiting_for_approval(demo_url: str) ->
     app = log_in("vorstand@demo.example")
     page = texts(app)
     assert "Papiere zur Freigabe" in page
-    assert "Beitrag zu den industriepolitischen Leitlinien des Fachforums" in page
+    assert "Beitrag zu den industriepolitischen Leitlinien des Fachforums" in page_links(app)
 
 
 def test_member_start_page_lists_their_open_call(demo_url: str) -> None:
@@ -327,3 +341,28 @@ def test_an_empty_statement_is_refused_in_german(demo_url: str) -> None:
     [submit] = [b for b in app.button if b.label == "Änderungen einreichen"]
     submit.click().run()
     assert any("Textfeld ist leer" in e.value for e in app.error)
+
+
+def test_paper_page_shows_core_demands_and_the_review_tally(demo_url: str) -> None:
+    app = log_in("referat@demo.example")
+    with create_engine_for(demo_url).connect() as connection:
+        paper_id = connection.execute(
+            select(Paper.id).where(Paper.status == PaperStatus.MEMBER_REVIEW)
+        ).scalar_one()
+    switch(app, "ui/pages/paper.py", papier=str(paper_id))
+    page = texts(app)
+    assert "Kernforderungen" in page and "Mitgliederbeteiligung" in page
+    [tally] = [d.value for d in app.dataframe if "Ablehnung" in d.value.columns]
+    assert tally["Ablehnung"].sum() == 1 and tally["Zustimmung"].sum() >= 4
+    assert "bittet um Mindermeinung" in page
+
+
+def test_members_cannot_open_papers_not_shared_with_them(demo_url: str) -> None:
+    app = log_in("mitglied@demo.example")
+    with create_engine_for(demo_url).connect() as connection:
+        paper_id = connection.execute(
+            select(Paper.id).where(Paper.status == PaperStatus.BOARD_APPROVAL)
+        ).scalar_one()
+    switch(app, "ui/pages/paper.py", papier=str(paper_id))
+    assert [e.value for e in app.error] == ["Dafür fehlt Ihnen die Berechtigung."]
+    assert "Leitlinien" not in texts(app)

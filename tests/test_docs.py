@@ -31,6 +31,7 @@ def test_every_cli_command_is_documented() -> None:
         "ics",
         "remind",
         "extract-text",
+        "papers",
     }
     for command in subparsers.choices:
         assert f"positionen {command}" in README

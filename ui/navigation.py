@@ -53,6 +53,21 @@ PAGES = (
         in_menu=False,
     ),
     PageSpec(
+        "ui/pages/papers.py",
+        "Papiere",
+        ":material/article:",
+        "papiere",
+        lambda actor: can(actor, Action.PAPER_READ) and not actor.via_invitation,
+    ),
+    PageSpec(
+        "ui/pages/paper.py",
+        "Papier",
+        ":material/article:",
+        "papier",
+        lambda actor: can(actor, Action.PAPER_READ) and not actor.via_invitation,
+        in_menu=False,
+    ),
+    PageSpec(
         "ui/pages/deadlines.py",
         "Fristen",
         ":material/event_upcoming:",

@@ -98,7 +98,12 @@ def papers_and_outcomes(overview: ForumOverview) -> None:
     for status, status_papers in overview.papers_by_status.items():
         st.markdown(f"**{labels.PAPER_STATUS[status]}**")
         for paper in status_papers:
-            st.markdown(f"- {md(paper.title)} ({labels.PAPER_KIND[paper.kind]})")
+            st.page_link(
+                "ui/pages/paper.py",
+                icon=":material/article:",
+                label=md(f"{paper.title} ({labels.PAPER_KIND[paper.kind]})"),
+                query_params={"papier": str(paper.id)},
+            )
     if overview.outcomes:
         st.subheader("Ergebnisse")
         for outcome in overview.outcomes:

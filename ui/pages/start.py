@@ -15,9 +15,26 @@ from ui.widgets import deadline_badge, md, traffic_light, user_errors
 
 
 def member_start(actor: Actor, today: date) -> None:
-    st.subheader("Ihre offenen Aufrufe")
     with database.reading() as session:
         member_calls = calls.calls_for_member(session=session, actor=actor, today=today)
+        shared = [] if actor.via_invitation else papers.list_papers(session=session, actor=actor)
+    if shared:
+        st.subheader("Papiere zur Beteiligung")
+        for summary in shared:
+            with st.container(border=True):
+                st.page_link(
+                    "ui/pages/paper.py",
+                    label=md(summary.paper.title),
+                    icon=":material/rate_review:",
+                    query_params={"papier": str(summary.paper.id)},
+                )
+                if summary.paper.review_deadline:
+                    deadline = summary.paper.review_deadline
+                    st.caption(
+                        f"Rückmeldung bis {short_date(deadline)} "
+                        f"({days_left(deadline, today=today)})"
+                    )
+    st.subheader("Ihre offenen Aufrufe")
     if not member_calls:
         st.info("Zurzeit bittet der Verband Sie um keine Stellungnahme.")
     for item in member_calls:
@@ -48,7 +65,12 @@ def papers_for_approval(items: list[papers.PaperSummary]) -> None:
         st.info("Zurzeit wartet kein Papier auf die Freigabe des Vorstands.")
     for item in items:
         with st.container(border=True):
-            st.markdown(f"#### {md(item.paper.title)}")
+            st.page_link(
+                "ui/pages/paper.py",
+                label=md(item.paper.title),
+                icon=":material/article:",
+                query_params={"papier": str(item.paper.id)},
+            )
             version = item.latest_version
             facts = [labels.PAPER_KIND[item.paper.kind], md(item.forum.name)]
             if version:

@@ -1,0 +1,380 @@
+"""One paper: the text (editable while in the works), its workflow, versions, the member
+review and the board's decision; for members shared in review, their review sheet."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from db.models import Decision, PaperKind, PaperStatus, Review, Stance, id_of
+from positions import approvals, calls, labels, meetings, papers, reviews, settings, workflow
+from positions.clock import today_in_berlin
+from positions.formatting import date_time, long_date
+from positions.papers import PaperFields, PaperView
+from positions.permissions import Action, Actor, can
+from ui import auth, database, paper_editor
+from ui.widgets import done, md, query_id, user_errors
+
+STANCES = {Stance.SUPPORT: "Zustimmung", Stance.CONCERN: "Bedenken", Stance.DISSENT: "Ablehnung"}
+
+
+def header(view: PaperView) -> None:
+    paper = view.paper
+    st.page_link(
+        "ui/pages/forum.py",
+        label=md(view.forum.name),
+        icon=":material/arrow_back:",
+        query_params={"forum": str(view.forum.id)},
+    )
+    st.title(md(paper.title))
+    facts = [
+        labels.PAPER_KIND[paper.kind],
+        md(view.forum.short_name),
+        f"Fassung {paper.version_counter}" if paper.version_counter else "noch keine Fassung",
+    ]
+    if paper.addressee:
+        facts.append(f"an {md(paper.addressee)}")
+    st.caption(" · ".join(facts))
+    st.badge(labels.PAPER_STATUS[paper.status], icon=":material/flag:", color="blue")
+
+
+def transitions(actor: Actor, view: PaperView) -> None:
+    paper = view.paper
+    steps = [
+        t for t in workflow.available(actor, paper) if t.name not in workflow.THROUGH_APPROVALS
+    ]
+    if not steps:
+        return
+    columns = st.columns(len(steps))
+    for column, step in zip(columns, steps, strict=True):
+        with column:
+            if step.name == "submit":
+                submit_form(actor, view)
+            elif step.needs_reason:
+                with st.popover(step.label):
+                    reason = st.text_input("Grund", key=f"reason-{step.name}")
+                    if st.button("Bestätigen", key=f"confirm-{step.name}", type="primary"):
+                        take(actor, id_of(paper), step.name, reason)
+            elif st.button(step.label, key=f"step-{step.name}", type="primary"):
+                take(actor, id_of(paper), step.name, "")
+
+
+def take(actor: Actor, paper_id: int, name: str, reason: str) -> None:
+    with user_errors(), database.writing() as session:
+        workflow.apply(session=session, actor=actor, paper_id=paper_id, name=name, reason=reason)
+    done("Status geändert; die Fassung ist gespeichert.")
+
+
+def submit_form(actor: Actor, view: PaperView) -> None:
+    with st.popover("Als eingereicht erfassen"), st.form("submit-paper"):
+        recipient = st.text_input("An", value=view.paper.addressee)
+        channel = st.selectbox("Weg", ["E-Mail", "Brief", "Online-Portal", "persönlich"])
+        day = st.date_input("Am", value=today_in_berlin(), format="DD.MM.YYYY")
+        if st.form_submit_button("Erfassen", type="primary"):
+            with user_errors(), database.writing() as session:
+                workflow.submit(
+                    session=session,
+                    actor=actor,
+                    paper_id=id_of(view.paper),
+                    recipient=recipient,
+                    channel=channel or "",
+                    submitted_on=day or today_in_berlin(),
+                )
+            done("Einreichung erfasst.")
+
+
+def versions_tab(actor: Actor, view: PaperView) -> None:
+    with database.reading() as session:
+        history = papers.versions(session=session, actor=actor, paper_id=id_of(view.paper))
+    if can(actor, Action.PAPER_EDIT):
+        with st.form("save-version", clear_on_submit=True):
+            label = st.text_input(
+                "Fassung speichern unter dem Namen", placeholder="z. B. Entwurf nach Fachforum"
+            )
+            if st.form_submit_button("Fassung speichern"):
+                with user_errors(), database.writing() as session:
+                    papers.save_named_version(
+                        session=session, actor=actor, paper_id=id_of(view.paper), label=label
+                    )
+                done("Fassung gespeichert.")
+    if not history:
+        st.caption("Noch keine Fassung gespeichert.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Fassung": [v.number for v in history],
+                "Name": [v.label for v in history],
+                "Status": [labels.PAPER_STATUS[v.status] for v in history],
+                "Gespeichert": [date_time(v.created_at) for v in history],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def review_tab(actor: Actor, view: PaperView) -> None:
+    paper = view.paper
+    if paper.review_deadline:
+        st.caption(f"Beteiligung bis {long_date(paper.review_deadline)}")
+    with database.reading() as session:
+        rows = reviews.tally(session=session, actor=actor, paper_id=id_of(paper))
+    if not any(sum(r.counts.values()) for r in rows):
+        st.info("Noch keine Rückmeldungen der Mitglieder.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Abschnitt": [r.section for r in rows],
+                "Absatz": [r.text[:120] for r in rows],
+                "Zustimmung": [r.counts[Stance.SUPPORT] for r in rows],
+                "Bedenken": [r.counts[Stance.CONCERN] for r in rows],
+                "Ablehnung": [r.counts[Stance.DISSENT] for r in rows],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    for row in rows:
+        commented = [(review, name) for review, name in row.reviews if review.comment]
+        if not commented:
+            continue
+        with st.expander(f"{md(row.text[:90])} – {len(commented)} Kommentar(e)"):
+            for review, name in commented:
+                comment_block(actor, review, name)
+
+
+def comment_block(actor: Actor, review: Review, name: str) -> None:
+    review_id = id_of(review)
+    minority = " · bittet um Mindermeinung" if review.minority_opinion_requested else ""
+    st.markdown(f"**{md(name)}** – {STANCES[review.stance]}{minority}")
+    st.text(review.comment)
+    if review.staff_reply:
+        st.caption(f"Antwort des Referats: {md(review.staff_reply)}")
+    if not can(actor, Action.PAPER_EDIT):
+        return
+    with st.form(f"reply-{review_id}", clear_on_submit=True):
+        answer = st.text_input("Antwort", key=f"reply-text-{review_id}")
+        if st.form_submit_button("Antworten"):
+            with user_errors(), database.writing() as session:
+                reviews.reply(session=session, actor=actor, review_id=review_id, text=answer)
+            done("Antwort gespeichert.")
+    if review.minority_opinion_requested and not review.minority_opinion_accepted:
+        named = st.checkbox("namentlich nennen", key=f"minority-named-{review_id}")
+        if st.button("Als Mindermeinung aufnehmen", key=f"minority-{review_id}"):
+            with user_errors(), database.writing() as session:
+                reviews.accept_minority_opinion(
+                    session=session, actor=actor, review_id=review_id, named=named
+                )
+            done("Mindermeinung aufgenommen.")
+
+
+def board_tab(actor: Actor, view: PaperView) -> None:
+    paper = view.paper
+    with database.reading() as session:
+        decisions = approvals.approvals_of(session=session, actor=actor, paper_id=id_of(paper))
+        quorum = settings.approval_quorum(session=session)
+    st.caption(f"Freigabe durch {quorum} Vorstandsmitglied(er).")
+    for item in decisions:
+        state = (
+            " – ungültig, der Text wurde danach geändert" if item.approval.invalidated_at else ""
+        )
+        verdict = "freigegeben" if item.approval.decision == Decision.APPROVE else "abgelehnt"
+        st.markdown(
+            f"- Fassung {item.version_number}: **{md(item.board_member)}** hat "
+            f"{verdict} ({date_time(item.approval.created_at)}){state}"
+        )
+        if item.approval.comment:
+            st.caption(md(item.approval.comment))
+    if paper.status != PaperStatus.BOARD_APPROVAL or not can(actor, Action.PAPER_APPROVE):
+        return
+    with st.form("board-decision"):
+        st.markdown(f"Ihre Entscheidung über **Fassung {paper.version_counter}**")
+        comment = st.text_area("Kommentar (bei Ablehnung: Grund)", height=80)
+        approve, reject = st.columns(2)
+        yes = approve.form_submit_button("Freigeben", type="primary")
+        no = reject.form_submit_button("Nicht freigeben")
+    if yes or no:
+        with user_errors(), database.writing() as session:
+            approvals.decide(
+                session=session,
+                actor=actor,
+                paper_id=id_of(paper),
+                version_number=paper.version_counter,
+                decision=Decision.APPROVE if yes else Decision.REJECT,
+                comment=comment,
+            )
+        done("Entscheidung gespeichert.")
+
+
+def details_tab(actor: Actor, view: PaperView) -> None:
+    paper = view.paper
+    editable = paper.status in papers.EDITABLE and can(actor, Action.PAPER_EDIT)
+    with database.reading() as session:
+        forum_calls = [
+            s.call for s in calls.open_calls(session=session, actor=actor, forum_id=paper.forum_id)
+        ]
+        people = meetings.association_people(session=session, actor=actor)
+    if view.call and view.call.id not in {c.id for c in forum_calls}:
+        forum_calls.append(view.call)
+    call_names = {id_of(c): c.title for c in forum_calls}
+    people_names = {id_of(p): p.name for p in people}
+    kinds = list(PaperKind)
+    with st.form("paper-details"):
+        title = st.text_input("Titel", value=paper.title, max_chars=300)
+        kind_column, date_column = st.columns(2)
+        kind = kind_column.selectbox(
+            "Art", kinds, index=kinds.index(paper.kind), format_func=lambda k: labels.PAPER_KIND[k]
+        )
+        paper_date = date_column.date_input("Datum", value=paper.paper_date, format="DD.MM.YYYY")
+        addressee = st.text_input("Adressat", value=paper.addressee)
+        call_options = [None, *call_names]
+        call_id = st.selectbox(
+            "Antwort auf den Aufruf",
+            call_options,
+            index=call_options.index(paper.call_id) if paper.call_id in call_options else 0,
+            format_func=lambda i: "–" if i is None else call_names[i],
+        )
+        contacts = st.multiselect(
+            "Ansprechpersonen",
+            list(people_names),
+            default=[id_of(c) for c in view.contacts if c.id in people_names],
+            format_func=lambda i: people_names[i],
+        )
+        st.markdown("**Lobbyregister**")
+        relevant = st.checkbox(
+            "Grundlegende Stellungnahme zu einem Regelungsvorhaben des Bundes",
+            value=paper.lobbyregister_relevant,
+        )
+        register = st.text_input("Registernummer des Verbands", value=paper.register_number)
+        project = st.text_input("Regelungsvorhaben (Titel)", value=paper.regulatory_project_title)
+        number = st.text_input("Regelungsvorhaben (Nummer)", value=paper.regulatory_project_number)
+        laws = st.text_area("Betroffene Gesetze", value=paper.affected_laws, height=70)
+        saved = st.form_submit_button("Angaben speichern", type="primary", disabled=not editable)
+    if saved:
+        with user_errors(), database.writing() as session:
+            papers.update_paper(
+                session=session,
+                actor=actor,
+                paper_id=id_of(paper),
+                expected_lock=paper.lock_version,
+                fields=PaperFields(
+                    title=title,
+                    kind=kind or paper.kind,
+                    addressee=addressee,
+                    paper_date=paper_date if isinstance(paper_date, date) else None,
+                    call_id=call_id,
+                    lobbyregister_relevant=relevant,
+                    register_number=register,
+                    regulatory_project_title=project,
+                    regulatory_project_number=number,
+                    affected_laws=laws,
+                    contact_ids=tuple(contacts),
+                ),
+            )
+        done("Angaben gespeichert.")
+
+
+def member_review(actor: Actor, paper_id: int) -> None:
+    """A member organisation's review of the draft, paragraph by paragraph."""
+    with user_errors(), database.reading() as session:
+        sheet = reviews.review_sheet(session=session, actor=actor, paper_id=paper_id)
+    paper = sheet.paper
+    st.title(md(paper.title))
+    deadline = f" bis {long_date(paper.review_deadline)}" if paper.review_deadline else ""
+    st.caption(f"{labels.PAPER_KIND[paper.kind]} · Mitgliederbeteiligung{deadline}")
+    given = [p.mine for p in sheet.paragraphs if p.mine is not None]
+    if given:
+        latest = max(review.created_at for review in given)
+        st.success(
+            f"Ihre Rückmeldung vom {date_time(latest)} ist gespeichert."
+            + (" Sie können sie bis zum Ende der Beteiligung ändern." if sheet.open else ""),
+            icon=":material/check:",
+        )
+    if not sheet.open:
+        st.info("Die Beteiligung ist beendet.")
+    st.write(
+        "Bitte sagen Sie uns zu jedem Absatz, ob Sie zustimmen, Bedenken haben oder ihn "
+        "ablehnen. Bei Ablehnung können Sie darum bitten, dass Ihre abweichende Meinung "
+        "als Mindermeinung im Papier erscheint."
+    )
+    options = [None, *STANCES]
+    entries = []
+    with st.form("review"):
+        section = None
+        for item in sheet.paragraphs:
+            if item.section != section:
+                section = item.section
+                st.subheader(md(section))
+            with st.container(border=True):
+                if item.is_core_demand:
+                    st.markdown(":blue-badge[Kernforderung]")
+                st.markdown(md(item.text))
+                mine = item.mine
+                stance = st.radio(
+                    "Ihre Einschätzung",
+                    options,
+                    horizontal=True,
+                    key=f"stance-{item.id}",
+                    index=options.index(mine.stance) if mine else 0,
+                    format_func=lambda s: "keine Angabe" if s is None else STANCES[s],
+                )
+                comment = st.text_area(
+                    "Kommentar",
+                    value=mine.comment if mine else "",
+                    key=f"comment-{item.id}",
+                    height=68,
+                )
+                minority = st.checkbox(
+                    "Als Mindermeinung aufnehmen lassen",
+                    value=mine.minority_opinion_requested if mine else False,
+                    key=f"minority-{item.id}",
+                )
+                if mine and mine.staff_reply:
+                    st.caption(f"Antwort des Referats: {md(mine.staff_reply)}")
+                if stance is not None:
+                    entries.append(reviews.ReviewInput(item.id, stance, comment, minority))
+        sent = st.form_submit_button("Rückmeldung senden", type="primary", disabled=not sheet.open)
+    if sent:
+        with user_errors(), database.writing() as session:
+            reviews.submit_review(
+                session=session,
+                actor=actor,
+                paper_id=paper_id,
+                version_number=sheet.version.number,
+                entries=entries,
+            )
+        done("Vielen Dank, Ihre Rückmeldung ist gespeichert.")
+
+
+actor = auth.signed_in()
+paper_id = query_id("papier", "Bitte wählen Sie ein Papier aus.")
+if not actor.acts_for_association:
+    member_review(actor, paper_id)
+    st.stop()
+
+with user_errors(), database.reading() as session:
+    view = papers.paper_view(session=session, actor=actor, paper_id=paper_id)
+header(view)
+transitions(actor, view)
+editable = view.paper.status in papers.EDITABLE and can(actor, Action.PAPER_EDIT)
+if view.paper.status == PaperStatus.BOARD_APPROVAL and editable:
+    st.info(
+        "Der Vorstand prüft diese Fassung. Änderungen am Text machen bereits erteilte "
+        "Freigaben ungültig.",
+        icon=":material/info:",
+    )
+text, history, review, board, details = st.tabs(
+    ["Text", "Fassungen", "Mitgliederbeteiligung", "Vorstand", "Angaben"]
+)
+with text:
+    paper_editor.editor(actor, view, editable=editable)
+with history:
+    versions_tab(actor, view)
+with review:
+    review_tab(actor, view)
+with board:
+    board_tab(actor, view)
+with details:
+    details_tab(actor, view)

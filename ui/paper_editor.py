@@ -1,0 +1,351 @@
+"""The paper editor: sections and paragraphs, their sources and comments, and the conflict
+view when a colleague saved the same paragraph in between."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from db.models import Paragraph, Section, id_of
+from positions import papers
+from positions.errors import PositionenError
+from positions.papers import PaperView, ParagraphConflict, ParagraphView, SectionView
+from positions.permissions import Actor
+from ui import database
+from ui.widgets import done, md, user_errors
+
+HOW = {"merged": "zusammengeführt", "quoted": "zitiert", "manual": "von Hand"}
+
+
+def _editing_key(paragraph_id: int) -> str:
+    return f"paragraph-{paragraph_id}-editing"
+
+
+def _version_key(paragraph_id: int) -> str:
+    return f"paragraph-{paragraph_id}-opened"
+
+
+def _conflict_key(paragraph_id: int) -> str:
+    return f"paragraph-{paragraph_id}-conflict"
+
+
+def core_demands(view: PaperView) -> None:
+    demands = view.core_demands
+    with st.container(border=True):
+        st.markdown("**Kernforderungen**")
+        if not demands:
+            st.caption("Noch keine: Markieren Sie Absätze als Kernforderung.")
+        for number, paragraph in enumerate(demands, start=1):
+            st.markdown(f"{number}\\. {md(paragraph.text)}")
+
+
+def editor(actor: Actor, view: PaperView, *, editable: bool) -> None:
+    """The whole text; with `editable`, every part can be changed in place."""
+    core_demands(view)
+    targets = {id_of(s.section): s.section.title for s in _flat(view.sections)}
+    for number, section in enumerate(view.sections, start=1):
+        _section(actor, section, f"{number}.", targets, editable=editable, top=view.sections)
+    if editable:
+        with st.form("new-section", clear_on_submit=True):
+            title_column, parent_column = st.columns([3, 2])
+            title = title_column.text_input("Neuer Abschnitt")
+            parents = {id_of(s.section): s.section.title for s in view.sections}
+            parent = parent_column.selectbox(
+                "eingerückt unter",
+                [None, *parents],
+                format_func=lambda i: "– oberste Ebene –" if i is None else parents[i],
+            )
+            if st.form_submit_button("Abschnitt anlegen"):
+                with user_errors(), database.writing() as session:
+                    papers.add_section(
+                        session=session,
+                        actor=actor,
+                        paper_id=id_of(view.paper),
+                        title=title,
+                        parent_id=parent,
+                    )
+                done("Abschnitt angelegt.")
+
+
+def _flat(sections: list[SectionView]) -> list[SectionView]:
+    return [s for top in sections for s in (top, *top.children)]
+
+
+def _section(
+    actor: Actor,
+    view: SectionView,
+    number: str,
+    targets: dict[int, str],
+    *,
+    editable: bool,
+    top: list[SectionView],
+) -> None:
+    section = view.section
+    heading = "###" if section.parent_id is None else "####"
+    st.markdown(f"{heading} {number} {md(section.title)}")
+    if editable:
+        _section_tools(actor, section, top)
+    if not view.paragraphs and not view.children:
+        st.caption("Noch kein Absatz.")
+    for paragraph in view.paragraphs:
+        _paragraph(actor, paragraph, targets, editable=editable)
+    if editable:
+        _new_paragraph(actor, section)
+    for index, child in enumerate(view.children, start=1):
+        _section(actor, child, f"{number}{index}.", targets, editable=editable, top=top)
+
+
+def _section_tools(actor: Actor, section: Section, top: list[SectionView]) -> None:
+    section_id = id_of(section)
+    up, down, rename, remove = st.columns([1, 1, 3, 2])
+    if up.button("↑", key=f"section-up-{section_id}", help="Abschnitt nach oben"):
+        with user_errors(), database.writing() as session:
+            papers.move_section(session=session, actor=actor, section_id=section_id, step=-1)
+        st.rerun()
+    if down.button("↓", key=f"section-down-{section_id}", help="Abschnitt nach unten"):
+        with user_errors(), database.writing() as session:
+            papers.move_section(session=session, actor=actor, section_id=section_id, step=1)
+        st.rerun()
+    with rename.popover("Überschrift und Ebene", icon=":material/edit:"):
+        parents = {id_of(s.section): s.section.title for s in top if s.section.id != section_id}
+        with st.form(f"section-{section_id}"):
+            title = st.text_input("Überschrift", value=section.title)
+            options = [None, *parents]
+            parent = st.selectbox(
+                "eingerückt unter",
+                options,
+                index=options.index(section.parent_id) if section.parent_id in options else 0,
+                format_func=lambda i: "– oberste Ebene –" if i is None else parents[i],
+            )
+            if st.form_submit_button("Speichern"):
+                with user_errors(), database.writing() as session:
+                    papers.update_section(
+                        session=session,
+                        actor=actor,
+                        section_id=section_id,
+                        title=title,
+                        parent_id=parent,
+                    )
+                done("Abschnitt gespeichert.")
+    if remove.button(
+        "Löschen",
+        key=f"section-delete-{section_id}",
+        help="Nur leere Abschnitte lassen sich löschen",
+    ):
+        with user_errors(), database.writing() as session:
+            papers.delete_section(session=session, actor=actor, section_id=section_id)
+        done("Abschnitt gelöscht.")
+
+
+def _paragraph(
+    actor: Actor, view: ParagraphView, targets: dict[int, str], *, editable: bool
+) -> None:
+    paragraph = view.paragraph
+    paragraph_id = id_of(paragraph)
+    with st.container(border=True):
+        text_column, side_column = st.columns([3, 2]) if editable else (st.container(), None)
+        with text_column:
+            labels = []
+            if paragraph.is_core_demand:
+                labels.append(":blue-badge[Kernforderung]")
+            if paragraph.is_minority_opinion:
+                labels.append(":violet-badge[Mindermeinung]")
+            if labels:
+                st.markdown(" ".join(labels))
+            if st.session_state.get(_conflict_key(paragraph_id)):
+                _conflict(actor, paragraph)
+            elif editable and st.session_state.get(_editing_key(paragraph_id)):
+                _edit(actor, paragraph)
+            else:
+                st.markdown(md(paragraph.text))
+                comments(view)
+                if editable and st.button(
+                    "Bearbeiten", key=f"edit-{paragraph_id}", icon=":material/edit:"
+                ):
+                    st.session_state[_editing_key(paragraph_id)] = True
+                    st.session_state[_version_key(paragraph_id)] = paragraph.lock_version
+                    st.rerun()
+        if side_column is not None:
+            with side_column:
+                _sources(actor, view)
+                _tools(actor, paragraph, targets)
+
+
+def _edit(actor: Actor, paragraph: Paragraph) -> None:
+    paragraph_id = id_of(paragraph)
+    opened = st.session_state.get(_version_key(paragraph_id), paragraph.lock_version)
+    with st.form(f"paragraph-{paragraph_id}"):
+        text = st.text_area(
+            "Text", value=paragraph.text, height=180, key=f"paragraph-{paragraph_id}-text"
+        )
+        core = st.checkbox("Kernforderung", value=paragraph.is_core_demand)
+        save, cancel = st.columns(2)
+        saved = save.form_submit_button("Speichern", type="primary")
+        cancelled = cancel.form_submit_button("Abbrechen")
+    if cancelled:
+        _close(paragraph_id)
+        st.rerun()
+    if saved:
+        _save(actor, paragraph_id, text, core, opened)
+
+
+def _save(actor: Actor, paragraph_id: int, text: str, core: bool, version: int) -> None:
+    try:
+        with database.writing() as session:
+            papers.save_paragraph(
+                session=session,
+                actor=actor,
+                paragraph_id=paragraph_id,
+                text=text,
+                is_core_demand=core,
+                expected_version=version,
+            )
+    except ParagraphConflict as conflict:
+        st.session_state[_conflict_key(paragraph_id)] = (
+            conflict.message,
+            conflict.mine,
+            conflict.theirs,
+            conflict.their_version,
+            core,
+        )
+        st.rerun()
+    except PositionenError as error:
+        st.error(error.message, icon=":material/block:")
+        return
+    _close(paragraph_id)
+    done("Absatz gespeichert.")
+
+
+def _close(paragraph_id: int) -> None:
+    for key in (
+        _editing_key(paragraph_id),
+        _version_key(paragraph_id),
+        _conflict_key(paragraph_id),
+        f"paragraph-{paragraph_id}-text",
+        f"paragraph-{paragraph_id}-merged",
+    ):
+        st.session_state.pop(key, None)
+
+
+def _conflict(actor: Actor, paragraph: Paragraph) -> None:
+    """Both texts side by side: take mine, take theirs, or merge by hand."""
+    paragraph_id = id_of(paragraph)
+    message, mine, theirs, their_version, core = st.session_state[_conflict_key(paragraph_id)]
+    st.warning(message, icon=":material/sync_problem:")
+    mine_column, theirs_column = st.columns(2)
+    with mine_column:
+        st.markdown("**Ihre Fassung**")
+        st.text(mine)
+        if st.button("Meine übernehmen", key=f"take-mine-{paragraph_id}", type="primary"):
+            _save(actor, paragraph_id, mine, core, their_version)
+    with theirs_column:
+        st.markdown("**Gespeicherte Fassung**")
+        st.text(theirs or paragraph.text)
+        if st.button("Gespeicherte behalten", key=f"take-theirs-{paragraph_id}"):
+            _close(paragraph_id)
+            done("Die gespeicherte Fassung bleibt.")
+    with st.form(f"merge-{paragraph_id}"):
+        merged = st.text_area(
+            "Von Hand zusammenführen",
+            height=180,
+            value=f"{theirs or paragraph.text}\n\n{mine}",
+            key=f"paragraph-{paragraph_id}-merged",
+        )
+        if st.form_submit_button("Zusammengeführte Fassung speichern"):
+            _save(actor, paragraph_id, merged, core, their_version)
+
+
+def _excerpt(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+def _sources(actor: Actor, view: ParagraphView) -> None:
+    if not view.sources:
+        st.caption("Keine Quelle verknüpft.")
+        return
+    with st.expander(f"Beruht auf {len(view.sources)} Stellungnahme(n)"):
+        for source in view.sources:
+            who = source.organisation or {"anonymous": "anonym", "internal": "nur intern"}.get(
+                source.visibility, ""
+            )
+            line, action = st.columns([6, 1])
+            line.caption(
+                f"„{md(_excerpt(source.point_text))}“ — {md(who)} "
+                f"({HOW.get(source.source.how.value, '')})"
+            )
+            if action.button("✕", key=f"unlink-{source.source.id}", help="Verknüpfung lösen"):
+                with user_errors(), database.writing() as session:
+                    papers.remove_source(
+                        session=session, actor=actor, source_id=id_of(source.source)
+                    )
+                st.rerun()
+
+
+def _tools(actor: Actor, paragraph: Paragraph, targets: dict[int, str]) -> None:
+    paragraph_id = id_of(paragraph)
+    up, down, more = st.columns(3)
+    if up.button("↑", key=f"up-{paragraph_id}", help="nach oben"):
+        with user_errors(), database.writing() as session:
+            papers.move_paragraph(session=session, actor=actor, paragraph_id=paragraph_id, step=-1)
+        st.rerun()
+    if down.button("↓", key=f"down-{paragraph_id}", help="nach unten"):
+        with user_errors(), database.writing() as session:
+            papers.move_paragraph(session=session, actor=actor, paragraph_id=paragraph_id, step=1)
+        st.rerun()
+    with more.popover("⋯", help="Verschieben, Kommentar, Löschen"):
+        others = {k: v for k, v in targets.items() if k != paragraph.section_id}
+        target = st.selectbox(
+            "In Abschnitt verschieben",
+            [None, *others],
+            key=f"move-target-{paragraph_id}",
+            format_func=lambda i: "–" if i is None else others[i],
+        )
+        if target is not None and st.button("Verschieben", key=f"move-{paragraph_id}"):
+            with user_errors(), database.writing() as session:
+                papers.move_paragraph(
+                    session=session, actor=actor, paragraph_id=paragraph_id, to_section_id=target
+                )
+            done("Absatz verschoben.")
+        note = st.text_area(
+            "Kommentar für Kolleginnen und Kollegen", key=f"comment-{paragraph_id}", height=80
+        )
+        if st.button("Kommentar speichern", key=f"comment-save-{paragraph_id}"):
+            with user_errors(), database.writing() as session:
+                papers.add_comment(
+                    session=session, actor=actor, paragraph_id=paragraph_id, text=note
+                )
+            done("Kommentar gespeichert.")
+        if st.button("Absatz löschen", key=f"delete-{paragraph_id}", type="primary"):
+            with user_errors(), database.writing() as session:
+                papers.delete_paragraph(
+                    session=session,
+                    actor=actor,
+                    paragraph_id=paragraph_id,
+                    expected_version=paragraph.lock_version,
+                )
+            done("Absatz gelöscht.")
+
+
+def comments(view: ParagraphView) -> None:
+    for comment, author in view.comments:
+        st.caption(f"💬 {md(author)}: {md(comment.text)}")
+
+
+def _new_paragraph(actor: Actor, section: Section) -> None:
+    section_id = id_of(section)
+    with (
+        st.expander("Absatz hinzufügen", icon=":material/add:"),
+        st.form(f"new-paragraph-{section_id}", clear_on_submit=True),
+    ):
+        text = st.text_area("Text", height=120)
+        core = st.checkbox("Kernforderung")
+        if st.form_submit_button("Hinzufügen"):
+            with user_errors(), database.writing() as session:
+                papers.add_paragraph(
+                    session=session,
+                    actor=actor,
+                    section_id=section_id,
+                    text=text,
+                    is_core_demand=core,
+                )
+            done("Absatz hinzugefügt.")
