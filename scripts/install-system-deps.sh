@@ -3,7 +3,7 @@
 # only those that are missing, so a machine that has them is not touched.
 set -euo pipefail
 
-packages=(chromium chromium-driver libreoffice-writer fonts-liberation2 poppler-utils postgresql)
+packages=(chromium chromium-driver libreoffice-writer fonts-liberation2 poppler-utils postgresql nginx)
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
@@ -20,7 +20,10 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian's postgresql package starts a system cluster; the tests run their own.
+# Debian's postgresql and nginx packages start system services; the tests run their own.
+if command -v nginx >/dev/null; then
+    nginx -s stop 2>/dev/null || pkill -x nginx 2>/dev/null || true
+fi
 if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
     for version in /etc/postgresql/*; do
         pg_ctlcluster "$(basename "$version")" main stop 2>/dev/null || true
