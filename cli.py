@@ -29,9 +29,11 @@ from db.models import Forum, MailKind, MailStatus, id_of
 from exports.ics import build_calendar
 from positions import (
     accounts,
+    backup,
     calendar,
     dashboard,
     demo,
+    imports,
     intake,
     labels,
     mail,
@@ -110,6 +112,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("file", metavar="FILE.docx", type=Path)
     extract.set_defaults(command=_extract_text)
+
+    backup_parser = commands.add_parser(
+        "backup", help="copy the database and the file store into a new folder"
+    )
+    backup_parser.add_argument("--out", required=True, metavar="DIR", type=Path)
+    backup_parser.set_defaults(command=_backup)
+
+    restore_parser = commands.add_parser("restore", help="restore a backup folder")
+    restore_parser.add_argument("folder", metavar="DIR", type=Path)
+    restore_parser.add_argument(
+        "--force", action="store_true", help="replace a database that holds data"
+    )
+    restore_parser.set_defaults(command=_restore)
+
+    import_parser = commands.add_parser(
+        "import-statements",
+        help="import statements from a CSV (Mitglied;Text;Verwendung) into a call, all or none",
+    )
+    import_parser.add_argument("--call", type=int, required=True, metavar="ID")
+    import_parser.add_argument("file", metavar="FILE.csv", type=Path)
+    import_parser.set_defaults(command=_import_statements)
 
     papers_parser = commands.add_parser("papers", help="list the papers with their state")
     papers_parser.set_defaults(command=_papers)
@@ -251,6 +274,60 @@ def _extract_text(arguments: argparse.Namespace) -> int:
     except PositionenError as error:
         print(f"refused: {error.message}", file=sys.stderr)
         return EXIT_USAGE
+    return 0
+
+
+def _backup(arguments: argparse.Namespace) -> int:
+    _engine().dispose()
+    try:
+        manifest = backup.backup(url=database_url(), target=arguments.out)
+    except backup.BackupError as error:
+        raise CommandError(str(error)) from None
+    print(
+        f"backup written to {arguments.out}: {manifest.backend} database at schema "
+        f"{manifest.schema_revision}, {manifest.files} files"
+    )
+    return 0
+
+
+def _restore(arguments: argparse.Namespace) -> int:
+    engine = create_engine_for(database_url())
+    check_connection(engine)
+    engine.dispose()
+    try:
+        manifest = backup.restore(
+            url=database_url(), source=arguments.folder, force=arguments.force
+        )
+    except backup.BackupError as error:
+        raise CommandError(str(error)) from None
+    print(
+        f"restored the backup of {manifest.created_at} ({manifest.files} files); "
+        "run `positionen migrate` if the app is newer than the backup"
+    )
+    return 0
+
+
+def _import_statements(arguments: argparse.Namespace) -> int:
+    engine = _engine()
+    try:
+        rows = imports.read_csv(arguments.file.read_bytes())
+    except OSError as error:
+        raise CommandError(f"cannot read {arguments.file}: {error.strerror}") from None
+
+    def report(done: int, total: int) -> None:
+        if done == total or done % 50 == 0:
+            print(f"imported {done}/{total}", file=sys.stderr, flush=True)
+
+    with write_session(engine) as session:
+        count = imports.import_statements(
+            session=session,
+            actor=SYSTEM,
+            call_id=arguments.call,
+            rows=rows,
+            source_note=f"Import aus {arguments.file.name}",
+            progress=report,
+        )
+    print(f"imported {count} statements into call {arguments.call}")
     return 0
 
 

@@ -220,7 +220,7 @@ def sqlite_demo_template(sqlite_template: Path) -> Path:
 @pytest.fixture
 def sqlite_demo_url(sqlite_demo_template: Path, tmp_path: Path) -> str:
     """A fresh SQLite file of its own, holding the demo data, for one test."""
-    target = tmp_path / "positionen.db"
+    target = tmp_path / "positionen-demo.db"
     shutil.copy(sqlite_demo_template, target)
     return f"sqlite:///{target}"
 

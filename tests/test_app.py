@@ -366,3 +366,12 @@ def test_members_cannot_open_papers_not_shared_with_them(demo_url: str) -> None:
     switch(app, "ui/pages/paper.py", papier=str(paper_id))
     assert [e.value for e in app.error] == ["Dafür fehlt Ihnen die Berechtigung."]
     assert "Leitlinien" not in texts(app)
+
+
+def test_an_idle_session_ends_with_a_german_note(demo_url: str) -> None:
+    app = log_in("referat@demo.example")
+    assert "Guten Tag" in texts(app)
+    app.session_state["last_activity"] = app.session_state["last_activity"] - 61 * 60
+    app.run()
+    assert [w.label for w in app.text_input] == ["E-Mail", "Passwort"]
+    assert any("ohne Aktivität abgemeldet" in i.value for i in app.info)

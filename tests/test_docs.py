@@ -31,6 +31,9 @@ def test_every_cli_command_is_documented() -> None:
         "ics",
         "remind",
         "extract-text",
+        "backup",
+        "restore",
+        "import-statements",
         "papers",
     }
     for command in subparsers.choices:
@@ -38,7 +41,7 @@ def test_every_cli_command_is_documented() -> None:
 
 
 def test_every_setting_and_demo_login_is_documented() -> None:
-    for variable in (DATABASE_URL_VARIABLE, DATA_DIR_VARIABLE, "PORT"):
+    for variable in (DATABASE_URL_VARIABLE, DATA_DIR_VARIABLE, "PORT", "POSITIONEN_IDLE_MINUTES"):
         assert f"`{variable}`" in README
     for login in demo.DEMO_LOGINS:
         assert f"`{login.email}`" in README

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import time
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
@@ -18,6 +20,9 @@ from ui import database
 log = logging.getLogger("positionen.ui")
 
 ACTOR = "actor"
+LAST_ACTIVITY = "last_activity"
+DEFAULT_IDLE_MINUTES = 60
+_IDLE_ENDED = "idle_ended"
 _USER_ID = "user_id"
 _INVITATION_ID = "invitation_id"
 _INVITATION_TOKEN_HASH = "invitation_token_hash"  # noqa: S105  (a key name)
@@ -31,9 +36,29 @@ def signed_in() -> Actor:
     return actor
 
 
+def idle_limit_seconds() -> float:
+    """How long a session may stay unused before it ends (`POSITIONEN_IDLE_MINUTES`)."""
+    return float(os.environ.get("POSITIONEN_IDLE_MINUTES") or DEFAULT_IDLE_MINUTES) * 60
+
+
+def _idle_too_long() -> bool:
+    """True (and the session ended) when the last activity is longer ago than allowed."""
+    now = time.monotonic()
+    last = st.session_state.get(LAST_ACTIVITY)
+    st.session_state[LAST_ACTIVITY] = now
+    signed_in = any(st.session_state.get(k) is not None for k in (_USER_ID, _INVITATION_ID))
+    if signed_in and last is not None and now - last > idle_limit_seconds():
+        _forget_session()
+        st.session_state[_IDLE_ENDED] = True
+        return True
+    return False
+
+
 def current_actor() -> Actor | None:
     """The actor of this session, or None when nobody is signed in (then show `login_page`)."""
     database.engine()  # an unusable database is reported before anything else
+    if _idle_too_long():
+        return None
     token = st.query_params.get(QUERY_PARAMETER)
     if token:
         return _actor_from_invitation(token)
@@ -96,6 +121,13 @@ def login_page() -> None:
     with middle:
         st.title("Positionen")
         st.caption("Stellungnahmen und Positionspapiere Ihres Verbands")
+        if st.session_state.pop(_IDLE_ENDED, False):
+            minutes = round(idle_limit_seconds() / 60)
+            st.info(
+                f"Sie wurden nach {minutes} Minuten ohne Aktivität abgemeldet. Bitte melden "
+                "Sie sich erneut an.",
+                icon=":material/timer_off:",
+            )
         with st.form("login"):
             email = st.text_input("E-Mail", autocomplete="username")
             password = st.text_input("Passwort", type="password", autocomplete="current-password")

@@ -1,0 +1,187 @@
+"""Statements marked "anonym verwendbar" or "nur intern" must never leak their company (or,
+for internal ones, their text) where they must not appear: exports, other members' pages and
+searches, e-mails, the audit trail and the application log."""
+
+import io
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from db.engine import create_engine_for, read_session, write_session
+from db.models import AuditEvent, Call, MailKind, Role, Visibility, id_of
+from exports import tables
+from positions import accounts, calls, mail, search, statements
+from positions.permissions import Actor
+from tests import factories
+from tests.conftest import REPO
+
+ANONYMOUS_COMPANY = "Markerfirma Anonym GmbH"
+INTERNAL_COMPANY = "Markerfirma Intern AG"
+INTERNAL_TEXT = "INTERNTEXT-4419 Verlagerung nach Übersee"
+ANONYMOUS_TEXT = "Wir fordern ANONYMTEXT-7781 schnellere Förderbescheide."
+OBSERVER_EMAIL = "beobachter@beobachter.example"
+
+
+@pytest.fixture
+def marked(sqlite_demo_url: str, monkeypatch: pytest.MonkeyPatch) -> tuple[str, int]:
+    """The demo database plus two marked statements and an observing member company."""
+    monkeypatch.setenv("DATABASE_URL", sqlite_demo_url)
+    engine = create_engine_for(sqlite_demo_url)
+    with write_session(engine) as session:
+        call = session.exec(
+            select(Call).where(
+                Call.title == "Finanzierung und Förderinstrumente in der Transformation"
+            )
+        ).one()
+        staff = factories.actor(session)
+        anonymous, internal, observer = (
+            factories.organisation(session, name)
+            for name in (ANONYMOUS_COMPANY, INTERNAL_COMPANY, "Beobachter GmbH")
+        )
+        calls.invite_organisations(
+            session=session,
+            actor=staff,
+            call=call,
+            organisation_ids=[id_of(anonymous), id_of(internal), id_of(observer)],
+        )
+        for organisation, text, visibility in (
+            (anonymous, ANONYMOUS_TEXT, Visibility.ANONYMOUS),
+            (internal, INTERNAL_TEXT, Visibility.INTERNAL),
+        ):
+            member = Actor.for_user(
+                factories.user(session, Role.MEMBER, organisation, password=None)
+            )
+            statements.save_statement(
+                session=session,
+                actor=member,
+                call_id=id_of(call),
+                text_input=text,
+                visibility=visibility,
+                submit=True,
+                expected_version=None,
+            )
+        user = factories.user(session, Role.MEMBER, observer, email=OBSERVER_EMAIL)
+        user.password_hash = accounts.hash_password(factories.PASSWORD)
+        call_id = id_of(call)
+    engine.dispose()
+    return sqlite_demo_url, call_id
+
+
+def _no_markers(text: str, *, office: bool = False) -> None:
+    """No anonymous company ever; internal statements (company and text) only in the office."""
+    assert ANONYMOUS_COMPANY not in text
+    if not office:
+        assert INTERNAL_COMPANY not in text
+        assert "INTERNTEXT-4419" not in text
+
+
+def _xlsx_text(data: bytes) -> str:
+    workbook = load_workbook(io.BytesIO(data))
+    return " ".join(str(c.value) for sheet in workbook for row in sheet.iter_rows() for c in row)
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.BOARD])
+def test_exports_name_no_anonymous_company_and_keep_internal_in_the_office(
+    marked: tuple[str, int], role: Role
+) -> None:
+    url, call_id = marked
+    engine = create_engine_for(url)
+    with write_session(engine) as session:
+        reader = factories.actor(session, role)
+        rows = statements.export_rows(session=session, actor=reader, call_id=call_id)
+    for data in (
+        tables.statements_csv(rows).decode("utf-8-sig"),
+        _xlsx_text(tables.statements_xlsx(rows, title="Aufruf")),
+    ):
+        _no_markers(data, office=role == Role.STAFF)
+        if role == Role.STAFF:
+            assert "NUR INTERN" in data and "ANONYMTEXT-7781" in data
+
+
+def test_other_members_search_and_mails_show_nothing_of_the_marked(marked: tuple[str, int]) -> None:
+    url, call_id = marked
+    engine = create_engine_for(url)
+    with write_session(engine) as session:
+        observer = accounts.load_actor(
+            session=session,
+            user_id=id_of(accounts.user_for_email(session=session, email=OBSERVER_EMAIL)),
+        )
+        assert observer is not None
+        for query in ("Förderbescheide", "Verlagerung", "ANONYMTEXT", "fordern"):
+            for hit in search.search(session=session, actor=observer, query=query):
+                _no_markers(hit.point.text + hit.organisation.name)
+                assert "ANONYMTEXT" not in hit.point.text
+        staff = factories.actor(session)
+        queued = mail.prepare(
+            session=session,
+            actor=staff,
+            call_id=call_id,
+            kind=MailKind.INVITATION,
+            association_name="Verband",
+        )
+        for message in queued:
+            if message.recipient != OBSERVER_EMAIL:
+                continue
+            _no_markers(message.body + message.subject)
+            assert "ANONYMTEXT" not in message.body
+
+
+def test_the_audit_trail_holds_no_statement_text(marked: tuple[str, int]) -> None:
+    url, _ = marked
+    with read_session(create_engine_for(url)) as session:
+        events = session.exec(select(AuditEvent)).all()
+    dumped = " ".join(f"{e.action} {e.detail} {e.before_hash} {e.after_hash}" for e in events)
+    assert "INTERNTEXT" not in dumped and "ANONYMTEXT" not in dumped
+
+
+def test_another_members_pages_and_the_log_stay_clean(
+    marked: tuple[str, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    _, call_id = marked
+    caplog.set_level(logging.DEBUG)
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=30).run()
+    [email] = [w for w in app.text_input if w.label == "E-Mail"]
+    [password] = [w for w in app.text_input if w.label == "Passwort"]
+    email.input(OBSERVER_EMAIL)
+    password.input(factories.PASSWORD)
+    [submit] = [b for b in app.button if b.label == "Anmelden"]
+    submit.click().run()
+    seen = []
+    for page, params in (
+        ("ui/pages/start.py", {}),
+        ("ui/pages/call.py", {"aufruf": call_id}),
+        ("ui/pages/search.py", {}),
+    ):
+        for key, value in params.items():
+            app.query_params[key] = str(value)
+        app.switch_page(page).run()
+        assert not app.exception
+        seen.append(repr(app._tree))  # every element the member's browser would receive
+    [query] = [w for w in app.text_input if w.label == "Suchbegriffe"]
+    query.input("fordern").run()
+    seen.append(repr(app._tree))
+    for tree in seen:
+        _no_markers(tree)
+        assert "ANONYMTEXT" not in tree
+    _no_markers(caplog.text)
+    assert "ANONYMTEXT" not in caplog.text
+
+
+def test_no_per_user_data_is_cached_across_sessions() -> None:
+    """st.cache_data would share what one person saw with everyone; only the engine (a
+    resource without user data) is cached."""
+    sources = {
+        p: p.read_text()
+        for folder in ("ui", "positions", "exports", "db")
+        for p in (REPO / folder).rglob("*.py")
+    } | {REPO / "app.py": (REPO / "app.py").read_text()}
+    assert [p for p, text in sources.items() if "cache_data" in text] == []
+    cached = [
+        p.relative_to(REPO) for p, text in sources.items() if re.search(r"cache_resource", text)
+    ]
+    assert cached == [Path("ui/database.py")]
