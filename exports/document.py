@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
 from exports.errors import InvalidExportInput
 
@@ -129,6 +130,32 @@ class PaperDocument:
     def __post_init__(self) -> None:
         if self.participants_anonymous_count < 0:
             raise InvalidExportInput("Die Zahl der ungenannten Mitglieder ist negativ.")
+
+
+Stance = Literal["support", "concern", "dissent"]
+STANCE_LABELS: dict[Stance, str] = {
+    "support": "Zustimmung",
+    "concern": "Bedenken",
+    "dissent": "Ablehnung",
+}
+
+
+@dataclass(frozen=True)
+class MemberReview:
+    """A member organisation's review of one paragraph, for the internal feedback copy."""
+
+    organisation: str
+    stance: Stance
+    comment: str = ""
+    may_name: bool = True
+    """False when the organisation did not allow naming it: the copy says "Mitglied (anonym)"."""
+    minority_opinion_requested: bool = False
+    staff_reply: str = ""
+    submitted: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.stance not in STANCE_LABELS:
+            raise InvalidExportInput(f"Die Bewertung „{self.stance}“ ist unbekannt.")
 
 
 def _check_id(paragraph_id: int) -> None:

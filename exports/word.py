@@ -73,8 +73,7 @@ def build_paper(doc: PaperDocument, *, now: datetime | None = None) -> bytes:
     `now` (default: the current time) becomes the document's created/modified date.
     """
     _check_unique_ids(doc.sections)
-    word = Document(io.BytesIO(_template_bytes()))
-    _apply_colours(word.styles.element, doc.association.accent_colour)
+    word = house_document(doc.association)
     writer = _PaperWriter(word, doc)
     writer.write()
     _fill_header_and_footers(word, doc)
@@ -82,6 +81,14 @@ def build_paper(doc: PaperDocument, *, now: datetime | None = None) -> bytes:
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
+
+
+def house_document(association: Letterhead) -> Any:
+    """A python-docx document from the house template in the association's colours; its
+    body holds one empty paragraph and the section properties."""
+    word = Document(io.BytesIO(_template_bytes()))
+    _apply_colours(word.styles.element, association.accent_colour)
+    return word
 
 
 @cache
@@ -451,15 +458,30 @@ def _fill_header_and_footers(word: Any, doc: PaperDocument) -> None:
 
 
 def _set_properties(word: Any, doc: PaperDocument, now: datetime) -> None:
+    set_core_properties(
+        word,
+        title=doc.title,
+        subject=f"{doc.kind_label} – {doc.addressee}",
+        author=doc.association.name,
+        category=doc.kind_label,
+        now=now,
+    )
+
+
+def set_core_properties(
+    word: Any, *, title: str, subject: str, author: str, category: str, now: datetime
+) -> None:
+    """Title, subject, author (also as last editor), category, German language, and `now` as
+    the created and modified date; keywords and comments emptied."""
     properties = word.core_properties
     moment = now.astimezone(UTC).replace(tzinfo=None)
-    properties.title = _property(doc.title)
-    properties.subject = _property(f"{doc.kind_label} – {doc.addressee}")
-    properties.author = _property(doc.association.name)
-    properties.last_modified_by = _property(doc.association.name)
+    properties.title = _property(title)
+    properties.subject = _property(subject)
+    properties.author = _property(author)
+    properties.last_modified_by = _property(author)
     properties.keywords = ""
     properties.comments = ""
-    properties.category = _property(doc.kind_label)
+    properties.category = _property(category)
     properties.language = "de-DE"
     properties.created = moment
     properties.modified = moment

@@ -8,7 +8,8 @@ typed as `Element` (Any) here.
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
@@ -78,9 +79,12 @@ def add_run(
     style: str | None = None,
     bold: bool = False,
     italic: bool = False,
+    deleted: bool = False,
 ) -> Element:
-    """Appends a `w:r` with `text` cleaned; "\\n" becomes a line break and "\\t" a tab."""
+    """Appends a `w:r` with `text` cleaned; "\\n" becomes a line break and "\\t" a tab.
+    `deleted` text (inside a tracked deletion, `w:del`) goes into `w:delText`."""
     r = sub(parent, "w:r")
+    text_tag = "w:delText" if deleted else "w:t"
     if style or bold or italic:
         rpr = sub(r, "w:rPr")
         if style:
@@ -91,7 +95,7 @@ def add_run(
             sub(rpr, "w:i")
     cleaned = clean_text(text)
     if "\n" not in cleaned and "\t" not in cleaned:
-        _text(r, cleaned)
+        _text(r, cleaned, text_tag)
         return r
     for i, line in enumerate(cleaned.split("\n")):
         if i:
@@ -100,12 +104,12 @@ def add_run(
             if j:
                 sub(r, "w:tab")
             if piece:
-                _text(r, piece)
+                _text(r, piece, text_tag)
     return r
 
 
-def _text(run: Element, text: str) -> None:
-    t = sub(run, "w:t")
+def _text(run: Element, text: str, tag: str = "w:t") -> None:
+    t = sub(run, tag)
     t.set(_XML_SPACE, "preserve")
     t.text = text
 
@@ -196,3 +200,67 @@ class Footnotes:
     @property
     def count(self) -> int:
         return self._next_id - 1
+
+
+RevisionKind = Literal["ins", "del", "moveFrom", "moveTo"]
+
+
+class Revisions:
+    """Tracked changes by one author at one moment: `w:ins`, `w:del`, `w:moveFrom` and
+    `w:moveTo` with the author, the date and an id unique among the document's annotations
+    (start `first_id` above the ids already used by bookmarks and comments)."""
+
+    def __init__(self, author: str, moment: datetime, *, first_id: int) -> None:
+        self.author = one_line(author) or "Unbekannt"
+        # ST_DateTime; Word writes UTC without fractions.
+        self.date = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._next_id = first_id
+
+    def _attributes(self) -> dict[str, str]:
+        revision_id = str(self._next_id)
+        self._next_id += 1
+        return {"w:id": revision_id, "w:author": self.author, "w:date": self.date}
+
+    def wrap(self, parent: Element, kind: RevisionKind) -> Element:
+        """Appends an empty tracked-change container (`w:ins`, …) for runs to `parent`."""
+        return sub(parent, f"w:{kind}", self._attributes())
+
+    def mark_paragraph(self, p: Element, kind: RevisionKind) -> None:
+        """Marks the paragraph mark of `p` as inserted, deleted or moved (`w:pPr/w:rPr`)."""
+        ppr = p.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = element("w:pPr")
+            p.insert(0, ppr)
+        rpr = ppr.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = sub(ppr, "w:rPr")
+        change = element(f"w:{kind}", self._attributes())
+        rpr.insert(0, change)
+
+    def move_range(
+        self, p: Element, kind: Literal["moveFrom", "moveTo"], name: str
+    ) -> tuple[str, str]:
+        """Appends the start of a move range to `p`; returns what `end_move_range` needs.
+        Both halves of one move (its "moveFrom" and its "moveTo" range) share `name`."""
+        attributes = self._attributes()
+        attributes["w:name"] = name
+        sub(p, f"w:{kind}RangeStart", attributes)
+        return f"w:{kind}RangeEnd", attributes["w:id"]
+
+    @staticmethod
+    def end_move_range(p: Element, started: tuple[str, str]) -> None:
+        sub(p, started[0], {"w:id": started[1]})
+
+
+def highest_id(root: Element) -> int:
+    """The highest `w:id` below `root` (bookmarks, notes, comments, changes), or 0.
+
+    Word keeps one id space per kind of annotation, but LibreOffice mixes them up (a comment
+    with the id of a footnote hides the footnote's text), so new ids go above all of them.
+    """
+    found = 0
+    for item in root.iter():
+        value = item.get(qn("w:id")) if isinstance(item.tag, str) else None
+        if value is not None and value.lstrip("-").isdigit():
+            found = max(found, int(value))
+    return found
