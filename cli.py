@@ -26,6 +26,8 @@ from db.engine import (
     write_session,
 )
 from db.models import Forum, MailKind, MailStatus, id_of
+from exports import papers as paper_exports
+from exports import roundtrip
 from exports.ics import build_calendar
 from positions import (
     accounts,
@@ -133,6 +135,31 @@ def _parser() -> argparse.ArgumentParser:
     import_parser.add_argument("--call", type=int, required=True, metavar="ID")
     import_parser.add_argument("file", metavar="FILE.csv", type=Path)
     import_parser.set_defaults(command=_import_statements)
+
+    export_parser = commands.add_parser(
+        "export", help="write a paper as Word, PDF, Synopse or feedback copy"
+    )
+    export_parser.add_argument("--paper", type=int, required=True, metavar="ID")
+    export_parser.add_argument(
+        "--version", type=int, metavar="N", help="the saved version (default: the latest)"
+    )
+    export_parser.add_argument(
+        "--compare-with",
+        type=int,
+        metavar="N",
+        help="for a Synopse: the earlier version (default: N-1)",
+    )
+    export_parser.add_argument("--format", required=True, choices=paper_exports.FORMATS)
+    export_parser.add_argument("--out", required=True, metavar="FILE", type=Path)
+    export_parser.set_defaults(command=_export)
+
+    returned_parser = commands.add_parser(
+        "import-docx",
+        help="show what an edited Word file of a paper would change (nothing is applied)",
+    )
+    returned_parser.add_argument("--paper", type=int, required=True, metavar="ID")
+    returned_parser.add_argument("file", metavar="FILE.docx", type=Path)
+    returned_parser.set_defaults(command=_import_docx)
 
     papers_parser = commands.add_parser("papers", help="list the papers with their state")
     papers_parser.set_defaults(command=_papers)
@@ -328,6 +355,47 @@ def _import_statements(arguments: argparse.Namespace) -> int:
             progress=report,
         )
     print(f"imported {count} statements into call {arguments.call}")
+    return 0
+
+
+def _export(arguments: argparse.Namespace) -> int:
+    engine = _engine()
+    with read_session(engine) as session:
+        result = paper_exports.export(
+            session=session,
+            actor=SYSTEM,
+            paper_id=arguments.paper,
+            fmt=arguments.format,
+            version_number=arguments.version,
+            compare_with=arguments.compare_with,
+        )
+    arguments.out.write_bytes(result.data)
+    print(f"wrote {arguments.out} ({len(result.data):,} bytes; suggested name {result.filename})")
+    return 0
+
+
+def _import_docx(arguments: argparse.Namespace) -> int:
+    engine = _engine()
+    with read_session(engine) as session:
+        base = paper_exports.current_version(
+            session=session, actor=SYSTEM, paper_id=arguments.paper
+        )
+    returned = roundtrip.read_returned_paper(
+        arguments.file.read_bytes(), base, filename=arguments.file.name
+    )
+    for note in returned.notes:
+        print(f"note: {note}")
+    for proposal in returned.proposals:
+        if proposal.kind == "unchanged":
+            continue
+        who = f" by {', '.join(proposal.authors)}" if proposal.authors else ""
+        print(f"\n[{proposal.kind}] paragraph {proposal.paragraph_id or '(new)'}{who}")
+        if proposal.old_text:
+            print(f"  - {proposal.old_text}")
+        if proposal.new_text:
+            print(f"  + {proposal.new_text}")
+    changed = sum(p.kind != "unchanged" for p in returned.proposals)
+    print(f"\n{changed} proposals, {returned.bookmarks_found} bookmarks found; nothing applied")
     return 0
 
 

@@ -954,8 +954,10 @@ def _build_paper(
             session=session, actor=staff, paper_id=id_of(paper), title=section_title, now=now
         )
         for text_, core, members in paragraphs:
+            # A paragraph resting on one statement quotes it; several are merged.
+            how = SourceHow.QUOTED if len(members) == 1 else SourceHow.MERGED
             sources = tuple(
-                papers.SourceRef(statement_id=id_of(statements_by_member[m]), how=SourceHow.MERGED)
+                papers.SourceRef(statement_id=id_of(statements_by_member[m]), how=how)
                 for m in members
                 if m in statements_by_member
             )

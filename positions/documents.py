@@ -229,3 +229,21 @@ def content(document: Document) -> bytes:
             "Die Datei fehlt in der Dateiablage; bitte wenden Sie sich an die Administration."
         )
     return path.read_bytes()
+
+
+def store_image(
+    *, session: Session, actor: Actor, filename: str, data: bytes, now: datetime | None = None
+) -> str:
+    """Keep an already checked image (the association's logo) in the store; its hash."""
+    require(actor, Action.SETTINGS_MANAGE)
+    sha256 = hashlib.sha256(data).hexdigest()
+    _write_once(sha256, data)
+    audit.record(
+        session=session,
+        actor_id=actor.user_id,
+        action="store_image",
+        object_type="setting",
+        detail={"file": Path(filename).name[:100]},
+        now=now,
+    )
+    return sha256

@@ -1033,3 +1033,105 @@ def version_is_current(*, paper: Paper, version: PaperVersion) -> bool:
     return version.number == paper.version_counter and (
         paper.content_changed_at is None or paper.content_changed_at <= version.created_at
     )
+
+
+@dataclass(frozen=True)
+class ReturnedChange:
+    """A change from a returned Word file that staff accepted (see exports.roundtrip)."""
+
+    kind: str  # "change", "addition" or "deletion"
+    paragraph_id: int | None
+    text: str
+    section: str = ""
+    after_paragraph_id: int | None = None
+
+
+def apply_returned_changes(
+    *,
+    session: Session,
+    actor: Actor,
+    paper_id: int,
+    changes: list[ReturnedChange],
+    source: str,
+    now: datetime | None = None,
+) -> PaperVersion | None:
+    """Apply the accepted changes of a returned document and keep the result as a version.
+
+    Nothing is applied unless staff chose it; an empty list changes nothing."""
+    require(actor, Action.PAPER_EDIT)
+    now = now or utcnow()
+    paper = _editable(session, paper_id)
+    if not changes:
+        return None
+    sections = {
+        s.title: s
+        for s in session.exec(
+            select(Section).where(Section.paper_id == paper_id).order_by(col(Section.position))
+        ).all()
+    }
+    for change in changes:
+        if change.kind == "change" and change.paragraph_id is not None:
+            current = session.get(Paragraph, change.paragraph_id)
+            if current is None:
+                continue
+            save_paragraph(
+                session=session,
+                actor=actor,
+                paragraph_id=change.paragraph_id,
+                text=change.text,
+                is_core_demand=current.is_core_demand,
+                expected_version=current.lock_version,
+                now=now,
+            )
+        elif change.kind == "deletion" and change.paragraph_id is not None:
+            current = session.get(Paragraph, change.paragraph_id)
+            if current is not None:
+                delete_paragraph(
+                    session=session,
+                    actor=actor,
+                    paragraph_id=change.paragraph_id,
+                    expected_version=current.lock_version,
+                    now=now,
+                )
+        elif change.kind == "addition":
+            _add_returned(session, actor, change, sections, now)
+    return save_version(
+        session=session, actor=actor, paper=paper, label=f"Rücklauf aus {source}"[:200], now=now
+    )
+
+
+def _add_returned(
+    session: Session,
+    actor: Actor,
+    change: ReturnedChange,
+    sections: dict[str, Section],
+    now: datetime,
+) -> None:
+    anchor = (
+        session.get(Paragraph, change.after_paragraph_id) if change.after_paragraph_id else None
+    )
+    section = (
+        sections.get(change.section)
+        or (session.get(Section, anchor.section_id) if anchor else None)
+        or next(iter(sections.values()), None)
+    )
+    if section is None:
+        raise InvalidInput("Das Papier hat keinen Abschnitt für den neuen Absatz.")
+    added = add_paragraph(
+        session=session, actor=actor, section_id=id_of(section), text=change.text, now=now
+    )
+    if anchor is not None and anchor.section_id == section.id:
+        siblings = [
+            p
+            for p in session.exec(
+                select(Paragraph)
+                .where(Paragraph.section_id == section.id)
+                .order_by(col(Paragraph.position), col(Paragraph.id))
+            ).all()
+            if p.id != added.id
+        ]
+        at = next(i for i, p in enumerate(siblings) if p.id == anchor.id) + 1
+        siblings.insert(at, added)
+        for position, paragraph in enumerate(siblings):
+            paragraph.position = position
+            session.add(paragraph)

@@ -3,14 +3,17 @@ links in e-mails, the board's quorum, and the SMTP server for invitations and re
 
 from __future__ import annotations
 
+import io
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from PIL import Image, UnidentifiedImageError
 from sqlmodel import Session
 
 from db.models import Setting
-from positions import audit
+from positions import audit, documents
 from positions.clock import utcnow
 from positions.errors import InvalidInput
 from positions.permissions import Action, Actor, require
@@ -107,3 +110,58 @@ def save_smtp(
 def approval_quorum(*, session: Session) -> int:
     """How many board members must approve a paper (default one)."""
     return int(_value(session, "approval.quorum") or 1)
+
+
+DEFAULT_ACCENT = "1F4E79"
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+_HEX = re.compile(r"^#?[0-9A-Fa-f]{6}$")
+
+
+def accent_colour(*, session: Session) -> str:
+    """The association's colour for documents (RRGGBB)."""
+    return str(_value(session, "association.colour") or DEFAULT_ACCENT)
+
+
+def logo_sha256(*, session: Session) -> str | None:
+    """The stored logo's hash in the file store, if a logo was uploaded."""
+    value = _value(session, "association.logo")
+    return str(value) if value else None
+
+
+def save_letterhead(
+    *,
+    session: Session,
+    actor: Actor,
+    colour: str,
+    logo: tuple[str, bytes] | None,
+    remove_logo: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Colour and (optionally) a new logo for exports; the logo must be a PNG or JPEG image
+    of at most 2 MB."""
+    require(actor, Action.SETTINGS_MANAGE)
+    if not _HEX.match(colour.strip()):
+        raise InvalidInput("Die Farbe muss als Hex-Wert angegeben werden, z. B. #1F4E79.")
+    _store(session, actor, "association.colour", colour.strip().lstrip("#").upper(), now)
+    if remove_logo:
+        _store(session, actor, "association.logo", None, now)
+    if logo is not None:
+        name, data = logo
+        _check_logo(name, data)
+        stored = documents.store_image(
+            session=session, actor=actor, filename=name, data=data, now=now
+        )
+        _store(session, actor, "association.logo", stored, now)
+
+
+def _check_logo(name: str, data: bytes) -> None:
+    if len(data) > MAX_LOGO_BYTES:
+        raise InvalidInput("Das Logo ist größer als 2 MB.")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise InvalidInput(f"„{name}“ ist kein Bild (PNG oder JPEG).") from None
+    if kind not in {"PNG", "JPEG"}:
+        raise InvalidInput("Bitte laden Sie das Logo als PNG oder JPEG hoch.")

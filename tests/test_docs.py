@@ -31,6 +31,8 @@ def test_every_cli_command_is_documented() -> None:
         "ics",
         "remind",
         "extract-text",
+        "export",
+        "import-docx",
         "backup",
         "restore",
         "import-statements",

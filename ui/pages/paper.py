@@ -12,7 +12,7 @@ from positions.clock import today_in_berlin
 from positions.formatting import date_time, long_date
 from positions.papers import PaperFields, PaperView
 from positions.permissions import Action, Actor, can
-from ui import auth, database, paper_editor
+from ui import auth, database, paper_editor, paper_exports
 from ui.widgets import done, md, query_id, user_errors
 
 STANCES = {Stance.SUPPORT: "Zustimmung", Stance.CONCERN: "Bedenken", Stance.DISSENT: "Ablehnung"}
@@ -365,16 +365,19 @@ if view.paper.status == PaperStatus.BOARD_APPROVAL and editable:
         "Freigaben ungültig.",
         icon=":material/info:",
     )
-text, history, review, board, details = st.tabs(
-    ["Text", "Fassungen", "Mitgliederbeteiligung", "Vorstand", "Angaben"]
+text, history, review, board, documents, details = st.tabs(
+    ["Text", "Fassungen", "Mitgliederbeteiligung", "Vorstand", "Dokumente", "Angaben"]
 )
 with text:
     paper_editor.editor(actor, view, editable=editable)
 with history:
     versions_tab(actor, view)
+    paper_exports.synopsis_view(actor, paper_id)
 with review:
     review_tab(actor, view)
 with board:
     board_tab(actor, view)
+with documents:
+    paper_exports.exports_tab(actor, view)
 with details:
     details_tab(actor, view)

@@ -1,0 +1,113 @@
+"""Stored papers leave the house as Word documents: footnotes only for members who allowed
+naming, the annex without internal ones, Synopse, feedback and a returned file applied."""
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from db.engine import read_session, write_session
+from db.models import Paper, PaperStatus, Paragraph, id_of
+from exports import papers as paper_exports
+from exports import roundtrip
+from positions import papers
+from positions.permissions import SYSTEM
+from tests.conftest import require_shared
+from tests.test_word_export import schema_problems
+
+
+def _paper_id(engine: Engine) -> int:
+    with read_session(engine) as session:
+        paper = session.exec(select(Paper).where(Paper.status == PaperStatus.MEMBER_REVIEW)).one()
+        return id_of(paper)
+
+
+def _all_xml(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return " ".join(
+            archive.read(n).decode("utf-8", "replace")
+            for n in archive.namelist()
+            if n.endswith(".xml")
+        )
+
+
+@pytest.mark.parametrize("fmt", ["docx", "feedback", "synopse-table", "synopse-tracked"])
+def test_every_word_export_of_the_demo_paper_is_valid(
+    demo_engine: Engine, fmt: paper_exports.Format, tmp_path: Path
+) -> None:
+    require_shared()
+    with read_session(demo_engine) as session:
+        result = paper_exports.export(
+            session=session, actor=SYSTEM, paper_id=_paper_id(demo_engine), fmt=fmt
+        )
+    assert re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}_Grundsatzpapier-Beitrag_Transformationsdialog_v2"
+        r"(_[\w-]+)?\.docx",
+        result.filename,
+    ), result.filename
+    assert schema_problems(result.data, tmp_path) == []
+    text = _all_xml(result.data)
+    assert "python-docx" not in text
+    assert "Hagener Federnwerk" not in text  # its statement is "nur intern"
+    if fmt == "docx":
+        assert "Stellungnahme der Bergische Umformtechnik GmbH vom" in text  # quoted, named
+    if fmt == "synopse-tracked":
+        # Version 2 added a sentence to the opening paragraph.
+        assert re.search(r"<w:ins [^>]*>.*?Ohne verlässliche Finanzierung", text)
+    if fmt == "feedback":
+        assert "w:commentReference" in text
+
+
+def test_the_annex_names_only_members_who_allowed_it(demo_engine: Engine) -> None:
+    with read_session(demo_engine) as session:
+        document = paper_exports.document_for(
+            session=session, actor=SYSTEM, paper_id=_paper_id(demo_engine)
+        )
+    assert "Bergische Umformtechnik GmbH" in document.participants_named
+    assert "Hagener Federnwerk GmbH" not in document.participants_named  # internal
+    assert "Remscheider Antriebskomponenten AG" not in document.participants_named  # anonymous
+    assert document.participants_anonymous_count == 2
+    assert len(document.core_demands) == 4
+    footnotes = [
+        f for s in document.sections for p in s.paragraphs for f in getattr(p, "footnotes", ())
+    ]
+    assert footnotes and all("Hagener" not in f for f in footnotes)
+
+
+def test_a_returned_word_file_is_applied_only_as_chosen(demo_engine: Engine) -> None:
+    paper_id = _paper_id(demo_engine)
+    with read_session(demo_engine) as session:
+        exported = paper_exports.export(
+            session=session, actor=SYSTEM, paper_id=paper_id, fmt="docx"
+        ).data
+    # A colleague edits the first demand in Word (untracked) and saves.
+    edited = docx.Document(io.BytesIO(exported))
+    # The demand stands in the Kernforderungen box and in its section; edit the section's.
+    target = [p for p in edited.paragraphs if p.text.startswith("Der Bund legt ein Bürg")][-1]
+    for run in target.runs[1:]:
+        run.text = ""
+    target.runs[0].text = "Der Bund legt ein Bürgschaftsprogramm mit 90 Prozent Haftung auf."
+    buffer = io.BytesIO()
+    edited.save(buffer)
+    with read_session(demo_engine) as session:
+        base = paper_exports.current_version(session=session, actor=SYSTEM, paper_id=paper_id)
+    result = roundtrip.read_returned_paper(buffer.getvalue(), base, filename="zurueck.docx")
+    [change] = [p for p in result.proposals if p.kind == "change"]
+    assert "90 Prozent" in change.new_text and change.matched_by == "bookmark"
+    with write_session(demo_engine) as session:
+        version = papers.apply_returned_changes(
+            session=session,
+            actor=SYSTEM,
+            paper_id=paper_id,
+            changes=paper_exports.returned_changes([change]),
+            source="zurueck.docx",
+        )
+    assert version is not None and version.label == "Rücklauf aus zurueck.docx"
+    with read_session(demo_engine) as session:
+        stored = session.get(Paragraph, change.paragraph_id)
+        assert stored is not None and "90 Prozent" in stored.text

@@ -1,0 +1,232 @@
+"""The paper's documents: Word and PDF (with a page preview), the Synopse on screen and in
+Word, the feedback copy, and reading a Word file that came back edited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from db.engine import read_session
+from db.models import Forum, PaperVersion, id_of
+from exports import papers as paper_exports
+from exports import pdf, roundtrip
+from positions import papers
+from positions.diffing import ROW_LABELS, Synopsis
+from positions.errors import PositionenError
+from positions.papers import PaperView
+from positions.permissions import Action, Actor, can
+from ui import database
+from ui.widgets import done, md, user_errors
+
+LABELS = {
+    "docx": ("Word (.docx)", ":material/description:"),
+    "pdf": ("PDF", ":material/picture_as_pdf:"),
+    "feedback": ("Rückmeldungen als Word-Kommentare", ":material/comment:"),
+    "synopse-table": ("Synopse als Tabelle", ":material/table_chart:"),
+    "synopse-tracked": ("Synopse mit Änderungsverfolgung", ":material/track_changes:"),
+}
+
+
+def _versions(actor: Actor, paper_id: int) -> list[PaperVersion]:
+    with database.reading() as session:
+        return papers.versions(session=session, actor=actor, paper_id=paper_id)
+
+
+def _pick(label: str, versions: list[PaperVersion], key: str, index: int = 0) -> int:
+    numbers = [v.number for v in versions]
+    names = {
+        v.number: f"Fassung {v.number}" + (f" – {v.label}" if v.label else "") for v in versions
+    }
+    return (
+        st.selectbox(
+            label,
+            numbers,
+            index=min(index, len(numbers) - 1),
+            key=key,
+            format_func=lambda n: names[n],
+        )
+        or numbers[0]
+    )
+
+
+def exports_tab(actor: Actor, view: PaperView) -> None:
+    paper_id = id_of(view.paper)
+    versions = _versions(actor, paper_id)
+    if not versions:
+        st.info(
+            "Exportiert werden gespeicherte Fassungen. Speichern Sie zuerst eine Fassung "
+            "(Reiter „Fassungen“)."
+        )
+        return
+    number = _pick("Fassung", versions, "export-version")
+    older = [v for v in versions if v.number < number]
+    compare = _pick("Synopse gegenüber", older, "export-compare") if older else None
+    for fmt in paper_exports.FORMATS:
+        if fmt.startswith("synopse") and compare is None:
+            continue
+        label, icon = LABELS[fmt]
+        st.download_button(
+            label,
+            data=_lazy(actor, paper_id, fmt, number, compare),
+            file_name=_name(actor, paper_id, fmt, number, compare),
+            mime=paper_exports.MIME["pdf" if fmt == "pdf" else "docx"],
+            on_click="ignore",
+            icon=icon,
+            key=f"export-{fmt}",
+        )
+    if st.button("Seitenvorschau (PDF)", icon=":material/preview:"):
+        with st.spinner("LibreOffice setzt das Dokument …"), user_errors():
+            data = _lazy(actor, paper_id, "pdf", number, None)()
+            pages = pdf.pdf_pages_to_png(data, dpi=70, last=4)
+        columns = st.columns(len(pages))
+        for column, page in zip(columns, pages, strict=True):
+            column.image(page, width="stretch")
+    if can(actor, Action.PAPER_EDIT):
+        returned(actor, view)
+
+
+def _name(
+    actor: Actor, paper_id: int, fmt: paper_exports.Format, number: int, compare: int | None
+) -> str:
+    with database.reading() as session:
+        paper = papers.get_paper(session=session, actor=actor, paper_id=paper_id)
+        forum = session.get(Forum, paper.forum_id)
+        assert forum is not None
+        suffix = {
+            "feedback": "Rueckmeldungen",
+            "synopse-table": f"Synopse-v{compare}",
+            "synopse-tracked": f"Aenderungen-seit-v{compare}",
+        }.get(fmt, "")
+        return paper_exports.file_name(
+            paper, forum, number, suffix, "pdf" if fmt == "pdf" else "docx"
+        )
+
+
+def _lazy(
+    actor: Actor, paper_id: int, fmt: paper_exports.Format, number: int, compare: int | None
+) -> Callable[[], bytes]:
+    """The export, built only when the download is clicked."""
+
+    def build() -> bytes:
+        with read_session(database.engine()) as session:
+            return paper_exports.export(
+                session=session,
+                actor=actor,
+                paper_id=paper_id,
+                fmt=fmt,
+                version_number=number,
+                compare_with=compare,
+            ).data
+
+    return build
+
+
+def synopsis_view(actor: Actor, paper_id: int) -> None:
+    """Two versions side by side, changed words marked, unchanged paragraphs hideable."""
+    versions = _versions(actor, paper_id)
+    if len(versions) < 2:
+        st.caption("Für eine Synopse braucht es zwei gespeicherte Fassungen.")
+        return
+    st.subheader("Synopse")
+    left, right = st.columns(2)
+    with left:
+        old = _pick("bisherige Fassung", versions, "synopse-old", index=1)
+    with right:
+        new = _pick("neue Fassung", versions, "synopse-new", index=0)
+    hide = st.toggle("Unveränderte Absätze ausblenden", value=True)
+    with user_errors(), database.reading() as session:
+        synopsis = paper_exports.synopsis_for(
+            session=session, actor=actor, paper_id=paper_id, old=old, new=new
+        )
+    render_synopsis(synopsis, hide_unchanged=hide)
+
+
+def render_synopsis(synopsis: Synopsis, *, hide_unchanged: bool) -> None:
+    st.caption(synopsis.summary())
+    old_column, new_column = st.columns(2)
+    old_column.markdown(f"**{md(synopsis.old.label)}**")
+    new_column.markdown(f"**{md(synopsis.new.label)}**")
+    for row in synopsis.rows:
+        if hide_unchanged and row.collapsible:
+            continue
+        old_side = (
+            "".join(
+                f":red[~~{md(p.text)}~~]" if p.op == "delete" else md(p.text)
+                for p in row.pieces
+                if p.op != "insert"
+            )
+            if row.old
+            else "—"
+        )
+        new_side = (
+            "".join(
+                f":green[**{md(p.text)}**]" if p.op == "insert" else md(p.text)
+                for p in row.pieces
+                if p.op != "delete"
+            )
+            if row.new
+            else "—"
+        )
+        with st.container(border=True):
+            left, right = st.columns(2)
+            left.markdown(old_side or "—")
+            right.markdown(new_side or "—")
+            notes = [ROW_LABELS[row.kind], *row.remarks]
+            st.caption(" · ".join(md(note) for note in notes))
+
+
+def returned(actor: Actor, view: PaperView) -> None:
+    """A Word file that came back edited: proposals to accept one by one."""
+    st.subheader("Rücklauf einer bearbeiteten Word-Datei")
+    st.caption(
+        "Absätze werden über ihre Textmarken zugeordnet, sonst über ihren Text. "
+        "Übernommen wird nur, was Sie auswählen."
+    )
+    upload = st.file_uploader("Bearbeitete Datei (.docx)", type=["docx"], key="returned-docx")
+    if upload is None:
+        return
+    paper_id = id_of(view.paper)
+    try:
+        with database.reading() as session:
+            base = paper_exports.current_version(session=session, actor=actor, paper_id=paper_id)
+        result = roundtrip.read_returned_paper(upload.getvalue(), base, filename=upload.name)
+    except PositionenError as error:
+        st.error(error.message, icon=":material/block:")
+        return
+    for note in result.notes:
+        st.info(note)
+    proposals = [p for p in result.proposals if p.kind != "unchanged"]
+    if not proposals:
+        st.success("Die Datei enthält keine Änderungen gegenüber dem aktuellen Stand.")
+        return
+    chosen = []
+    kinds = {"change": "Änderung", "addition": "neuer Absatz", "deletion": "gelöscht"}
+    with st.form("returned-proposals"):
+        for index, proposal in enumerate(proposals):
+            with st.container(border=True):
+                who = f" von {', '.join(proposal.authors)}" if proposal.authors else ""
+                tracked = " (Änderungsverfolgung)" if proposal.tracked else ""
+                st.markdown(f"**{kinds[proposal.kind]}**{md(who)}{tracked}")
+                left, right = st.columns(2)
+                left.text(proposal.old_text or "—")
+                right.text(proposal.new_text or "—")
+                if proposal.note:
+                    st.caption(md(proposal.note))
+                if st.checkbox("übernehmen", key=f"accept-{index}"):
+                    chosen.append(proposal)
+        apply = st.form_submit_button("Ausgewählte Änderungen übernehmen", type="primary")
+    if apply:
+        with user_errors(), database.writing() as session:
+            version = papers.apply_returned_changes(
+                session=session,
+                actor=actor,
+                paper_id=paper_id,
+                changes=paper_exports.returned_changes(chosen),
+                source=upload.name,
+            )
+        done(
+            f"{len(chosen)} Änderungen übernommen; gespeichert als Fassung {version.number}."
+            if version
+            else "Nichts ausgewählt; nichts geändert."
+        )
