@@ -111,3 +111,26 @@ def test_a_returned_word_file_is_applied_only_as_chosen(demo_engine: Engine) -> 
     with read_session(demo_engine) as session:
         stored = session.get(Paragraph, change.paragraph_id)
         assert stored is not None and "90 Prozent" in stored.text
+
+
+def test_the_logo_must_be_an_image(demo_engine: Engine) -> None:
+    from positions import settings
+    from positions.errors import InvalidInput
+
+    with write_session(demo_engine) as session:
+        with pytest.raises(InvalidInput, match="kein Bild"):
+            settings.save_letterhead(
+                session=session,
+                actor=SYSTEM,
+                colour="#1D5D9B",
+                logo=("logo.png", b"MZ not an image"),
+            )
+        with pytest.raises(InvalidInput, match="Hex-Wert"):
+            settings.save_letterhead(session=session, actor=SYSTEM, colour="blau", logo=None)
+        with pytest.raises(InvalidInput, match="größer als 2 MB"):
+            settings.save_letterhead(
+                session=session,
+                actor=SYSTEM,
+                colour="#1D5D9B",
+                logo=("logo.png", b"\x89PNG" + b"0" * (3 * 1024 * 1024)),
+            )

@@ -39,6 +39,25 @@ with st.form("association"):
             )
         done("Angaben gespeichert.")
 
+st.subheader("Briefkopf der Word-Dokumente")
+with database.reading() as session:
+    colour = settings.accent_colour(session=session)
+    has_logo = settings.logo_sha256(session=session) is not None
+with st.form("letterhead"):
+    chosen = st.color_picker("Farbe für Überschriften und Tabellen", value=f"#{colour}")
+    logo = st.file_uploader("Logo (PNG oder JPEG, höchstens 2 MB)", type=["png", "jpg", "jpeg"])
+    remove = has_logo and st.checkbox("Logo entfernen")
+    if st.form_submit_button("Briefkopf speichern"):
+        with user_errors(), database.writing() as session:
+            settings.save_letterhead(
+                session=session,
+                actor=actor,
+                colour=chosen,
+                logo=(logo.name, logo.getvalue()) if logo else None,
+                remove_logo=bool(remove),
+            )
+        done("Briefkopf gespeichert.")
+
 st.subheader("E-Mail-Versand")
 st.caption(
     "Ohne Mailserver erstellt Positionen die Einladungen und Erinnerungen als Text zum "
