@@ -152,7 +152,7 @@ def render_synopsis(synopsis: Synopsis, *, hide_unchanged: bool) -> None:
             continue
         old_side = (
             "".join(
-                f":red[~~{md(p.text)}~~]" if p.op == "delete" else md(p.text)
+                _marked(p.text, ":red[~~", "~~]") if p.op == "delete" else md(p.text)
                 for p in row.pieces
                 if p.op != "insert"
             )
@@ -161,7 +161,7 @@ def render_synopsis(synopsis: Synopsis, *, hide_unchanged: bool) -> None:
         )
         new_side = (
             "".join(
-                f":green[**{md(p.text)}**]" if p.op == "insert" else md(p.text)
+                _marked(p.text, ":green[**", "**]") if p.op == "insert" else md(p.text)
                 for p in row.pieces
                 if p.op != "delete"
             )
@@ -174,6 +174,15 @@ def render_synopsis(synopsis: Synopsis, *, hide_unchanged: bool) -> None:
             right.markdown(new_side or "—")
             notes = [ROW_LABELS[row.kind], *row.remarks]
             st.caption(" · ".join(md(note) for note in notes))
+
+
+def _marked(text: str, start: str, end: str) -> str:
+    """Markdown emphasis around the words only: "** x**" would not render."""
+    core = text.strip()
+    if not core:
+        return md(text)
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+    return f"{md(lead)}{start}{md(core)}{end}{md(trail)}"
 
 
 def returned(actor: Actor, view: PaperView) -> None:

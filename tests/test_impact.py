@@ -1,0 +1,534 @@
+import io
+import zlib
+from functools import cache
+
+import docx
+import pypdf
+import pytest
+from PIL import Image
+from rapidfuzz import fuzz
+
+from bench.impact import evaluate
+from positions import impact, intake, outcome_text
+from positions.errors import InvalidInput, InvalidUpload
+from positions.impact import Assessment, Demand, Match, assess_outcome, find_adoptions
+from positions.outcome_text import (
+    outcome_text_from_paste,
+    outcome_text_from_pdf,
+    outcome_text_from_upload,
+)
+from tests.data.impact_set import ImpactSet, build, load_demands
+
+# Ministry prose around the passages, so that the outcome reads like one and the rare
+# words of a demand stand out against common ones.
+CONTEXT = (
+    "Die Automobilindustrie ist eine Schlüsselbranche des Industriestandorts Deutschland. "
+    "Die Transformation hin zu klimaneutralen Antrieben verändert die Wertschöpfungsketten "
+    "grundlegend.\n\n"
+    "Die Bundesregierung hat die Beiträge der Verbände und der Sozialpartner sorgfältig "
+    "ausgewertet. Nicht alle Vorschläge konnten in diesen Leitlinien aufgegriffen werden.\n\n"
+)
+
+
+def outcome(*passages: str) -> str:
+    return CONTEXT + "\n\n".join(passages) + "\n\n" + CONTEXT
+
+
+def assess(demand: str, *passages: str) -> Assessment:
+    return assess_outcome([Demand(key=7, text=demand)], outcome(*passages))
+
+
+def only(matches: list[Match]) -> Match:
+    assert len(matches) == 1, matches
+    return matches[0]
+
+
+# --- verbatim ---------------------------------------------------------------------------
+
+
+def test_a_demand_copied_into_the_outcome_is_verbatim_and_quoted_without_the_frame() -> None:
+    text = outcome(
+        "Die Bundesregierung wird darauf hinwirken, dass die Netzentgelte für mittelständische "
+        "Zulieferer dauerhaft gedeckelt werden."
+    )
+    demand = (
+        "Wir fordern, dass die Netzentgelte für mittelständische Zulieferer dauerhaft "
+        "gedeckelt werden."
+    )
+    match = only(find_adoptions([Demand(key=3, text=demand)], text))
+    assert (match.demand_key, match.kind, match.score) == (3, "verbatim", 1.0)
+    assert match.quote == text[match.start : match.end]
+    assert match.quote == (
+        "die Netzentgelte für mittelständische Zulieferer dauerhaft gedeckelt werden"
+    )
+
+
+def test_a_copied_demand_with_another_modal_verb_and_spelling_is_still_verbatim() -> None:
+    match = only(
+        assess(
+            "Der Bund muss die Förderprogramme für mittelständische Zulieferer vereinfachen.",
+            "Im Einzelnen gilt: Der Bund soll die Foerderprogramme fuer mittelstaendische "
+            "Zulieferer vereinfachen.",
+        ).adoptions
+    )
+    assert match.kind == "verbatim"
+    assert 0.9 <= match.score < 1.0
+    assert match.quote.startswith("Der Bund soll die Foerderprogramme")
+
+
+def test_a_copy_with_other_figures_is_no_verbatim_adoption_and_scores_lower() -> None:
+    demand = (
+        "Wir fordern, dass Statistikpflichten für Betriebe mit weniger als 50 Beschäftigten "
+        "entfallen."
+    )
+    copied = (
+        "Es besteht Einvernehmen darüber, dass Statistikpflichten für Betriebe mit weniger als "
+        "{} Beschäftigten entfallen."
+    )
+    same = only(assess(demand, copied.format("50")).adoptions)
+    other = only(assess(demand, copied.format("250")).adoptions)
+    assert (same.kind, other.kind) == ("verbatim", "reworded")
+    assert other.score < same.score
+
+
+# --- reworded ---------------------------------------------------------------------------
+
+REWORDED = [
+    pytest.param(
+        "Die Förderverfahren müssen vereinfacht werden.",
+        "Eine Vereinfachung der Förderverfahren wird angestrebt.",
+        id="nominalised",
+    ),
+    pytest.param(
+        "Wir fordern, dass die Strompreise für die Industrie gesenkt werden.",
+        "Der Industriestrompreis wird durch eine Senkung der Stromsteuer gesenkt.",
+        id="compound joined",
+    ),
+    pytest.param(
+        "Der Bund muss die Genehmigungsverfahren für Umspannwerke beschleunigen.",
+        "Es wird angestrebt, die Verfahren zur Genehmigung von Umspannwerken zügiger "
+        "abzuschließen.",
+        id="compound split, passive, synonym",
+    ),
+    pytest.param(
+        "Weiterbildungsangebote für Beschäftigte in Zulieferbetrieben müssen gefördert werden.",
+        "Qualifizierungsangebote für Mitarbeiterinnen und Mitarbeiter von Zulieferern werden "
+        "künftig unterstützt.",
+        id="synonyms inside compounds",
+    ),
+    pytest.param(
+        "Wir fordern, dass Förderanträge kleiner Unternehmen innerhalb von drei Monaten "
+        "beschieden werden.",
+        "Die Bundesregierung wird prüfen, wie über Anträge auf Förderung aus dem Mittelstand "
+        "binnen 3 Monaten entschieden werden kann.",
+        id="hedged, number as digit",
+    ),
+    pytest.param(
+        "Wir fordern, dass keine neuen Berichtspflichten für Zulieferer eingeführt werden.",
+        "Auf zusätzliche Berichtspflichten für Zulieferer wird verzichtet.",
+        id="negative demand, adopted by a withdrawal",
+    ),
+    pytest.param(
+        "Die Stromsteuer muss gesenkt werden.",
+        "Die Stromsteuer wird auf das europäische Mindestmaß reduziert.",
+        id="one withdrawal for another",
+    ),
+    pytest.param(
+        "Genehmigungsverfahren für Industrieanlagen beschleunigen",
+        "Die Genehmigungsverfahren für Industrieanlagen werden nicht nur beschleunigt, sondern "
+        "auch digitalisiert.",
+        id="nicht nur … sondern auch",
+    ),
+    pytest.param(
+        "Wir fordern einen Brückenstrompreis für energieintensive Zulieferbetriebe.",
+        "Für Zulieferbetriebe mit hohem Energiebedarf wird ein Brückenstrompreis eingeführt, "
+        "damit sie nicht ins Ausland abwandern.",
+        id="negation in a clause of purpose",
+    ),
+    pytest.param(
+        "Förderbescheide für Forschungsprojekte müssen binnen vier Monaten vorliegen.",
+        "Zwischen Antrag und Förderbescheid für Forschungsprojekte sollen künftig nicht mehr "
+        "als vier Monate liegen.",
+        id="nicht mehr als",
+    ),
+]
+
+
+@pytest.mark.parametrize(("demand", "passage"), REWORDED)
+def test_a_demand_in_other_words_is_reworded_and_the_passage_is_quoted(
+    demand: str, passage: str
+) -> None:
+    result = assess(demand, passage)
+    match = only(result.adoptions)
+    assert match.kind == "reworded"
+    assert match.quote == passage
+    assert impact.REWORDED_MIN_COVERAGE <= match.score <= 1.0
+    assert result.rejections == []
+
+
+# --- negated ----------------------------------------------------------------------------
+
+REJECTED = [
+    pytest.param(
+        "Wir fordern einen Brückenstrompreis.",
+        "Ein Brückenstrompreis wird nicht eingeführt.",
+        id="wird nicht eingeführt",
+    ),
+    pytest.param(
+        "Wir fordern einen Brückenstrompreis für energieintensive Zulieferbetriebe.",
+        "Ein Brückenstrompreis für energieintensive Zulieferbetriebe wird nicht eingeführt.",
+        id="wording copied, then negated",
+    ),
+    pytest.param(
+        "Wir fordern einen Brückenstrompreis.",
+        "Einen Brückenstrompreis, wie ihn einzelne Verbände fordern, wird es nicht geben.",
+        id="negation after a clause in between",
+    ),
+    pytest.param(
+        "Wir fordern einen Brückenstrompreis.",
+        "Die Bundesregierung lehnt es ab, einen Brückenstrompreis einzuführen.",
+        id="lehnt ab, infinitive",
+    ),
+    pytest.param(
+        "Wir fordern einen Brückenstrompreis.",
+        "Die Bundesregierung lehnt es ab, dass ein Brückenstrompreis eingeführt wird.",
+        id="lehnt ab, dass",
+    ),
+    pytest.param(
+        "Die Stromsteuer muss gesenkt werden.",
+        "Eine Senkung der Stromsteuer ist nicht vorgesehen.",
+        id="withdrawal negated",
+    ),
+    pytest.param(
+        "Wir fordern, dass das Lieferkettengesetz ersatzlos aufgehoben wird.",
+        "Eine ersatzlose Aufhebung des Lieferkettengesetzes lehnt die Bundesregierung ab; sie "
+        "wird es jedoch auf das unionsrechtlich gebotene Maß zurückführen.",
+        id="withdrawal rejected, then something else",
+    ),
+    pytest.param(
+        "Wir fordern, dass die Netzentgelte für mittelständische Zulieferer gedeckelt werden.",
+        "Die Bundesregierung lehnt es ab, dass die Netzentgelte für mittelständische "
+        "Zulieferer gedeckelt werden.",
+        id="verbatim under a negating frame",
+    ),
+]
+
+
+@pytest.mark.parametrize(("demand", "passage"), REJECTED)
+def test_a_passage_that_turns_the_demand_down_is_a_rejection_and_no_adoption(
+    demand: str, passage: str
+) -> None:
+    result = assess(demand, passage)
+    assert result.adoptions == []
+    assert find_adoptions([Demand(key=7, text=demand)], outcome(passage)) == []
+    rejection = only(result.rejections)
+    assert rejection.demand_key == 7
+    assert rejection.quote in passage
+
+
+def test_a_negation_elsewhere_in_the_outcome_does_not_touch_an_adoption() -> None:
+    result = assess(
+        "Die Ladeinfrastruktur an Betriebsstandorten muss gefördert werden.",
+        "Ein Brückenstrompreis, den einzelne Verbände gefordert haben, wird nicht eingeführt. "
+        "Die Förderung der Ladeinfrastruktur an Betriebsstandorten wird fortgesetzt.",
+    )
+    match = only(result.adoptions)
+    assert (
+        match.quote == "Die Förderung der Ladeinfrastruktur an Betriebsstandorten wird fortgesetzt."
+    )
+
+
+# --- unrelated --------------------------------------------------------------------------
+
+UNRELATED = [
+    pytest.param(
+        "Der Bund muss den Aufbau regionaler Wasserstoffnetze fördern.",
+        "Die Bundesregierung wird die Qualifizierung von Fachkräften in den Regionen unterstützen.",
+        id="other topic, same verbs",
+    ),
+    pytest.param(
+        "Die Förderquote für energieeffiziente Produktionsanlagen muss auf 60 Prozent "
+        "angehoben werden.",
+        "Die Fördersätze der Bundesförderung für Energie- und Ressourceneffizienz in der "
+        "Wirtschaft haben sich bewährt und werden bis zum Ende der Programmperiode beibehalten.",
+        id="neighbouring topic, no adoption",
+    ),
+    pytest.param(
+        "Wir fordern eine Schiedsstelle beim Bundeskartellamt für Streitigkeiten zwischen "
+        "Herstellern und Zulieferern.",
+        "Das Bundeskartellamt beobachtet die Marktverhältnisse in der Automobilwirtschaft "
+        "kontinuierlich.",
+        id="one shared name",
+    ),
+]
+
+
+@pytest.mark.parametrize(("demand", "passage"), UNRELATED)
+def test_unrelated_passages_do_not_match(demand: str, passage: str) -> None:
+    assert assess(demand, passage) == Assessment(adoptions=[], rejections=[])
+
+
+# --- several demands, odd demands ---------------------------------------------------------
+
+
+def test_each_demand_gets_its_own_passage_in_demand_order() -> None:
+    text = outcome(
+        "Eine Senkung der Stromsteuer ist nicht vorgesehen. Die Bundesregierung wird die "
+        "Förderverfahren für kleine und mittlere Zulieferer vereinfachen und digitalisieren.",
+        "Die Zahl der Ausbildungsverträge ist regional sehr unterschiedlich.",
+    )
+    demands = [
+        Demand(key=30, text="Die Förderverfahren für Zulieferer müssen vereinfacht werden."),
+        Demand(key=10, text="Wir fordern eine Ausbildungsplatzprämie für Wasserstoffmotoren."),
+        Demand(key=20, text="Die Stromsteuer muss gesenkt werden."),
+    ]
+    result = assess_outcome(demands, text)
+    assert [m.demand_key for m in result.adoptions] == [30]
+    assert [m.demand_key for m in result.rejections] == [20]
+    for match in [*result.adoptions, *result.rejections]:
+        assert match.quote == text[match.start : match.end]
+
+
+def test_a_paper_without_demands_or_with_empty_ones_finds_nothing() -> None:
+    text = outcome("Die Förderverfahren werden vereinfacht.")
+    assert find_adoptions([], text) == []
+    assert (
+        find_adoptions([Demand(key=1, text="  \n"), Demand(key=2, text="Wir fordern, dass.")], text)
+        == []
+    )
+
+
+# --- what the outcome must be -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "… – !!!"])
+def test_an_empty_outcome_is_refused_in_german(text: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        find_adoptions([Demand(key=1, text="Die Stromsteuer muss gesenkt werden.")], text)
+    assert refused.value.message == impact.EMPTY_OUTCOME
+
+
+def test_an_english_outcome_is_refused_and_a_short_english_line_finds_nothing() -> None:
+    english = (
+        "The Federal Government will simplify the funding procedures for small and medium "
+        "suppliers. It is the aim of this strategy that the energy prices for the industry are "
+        "reduced and that the permits for the new plants will be granted faster. "
+    ) * 3
+    demand = [Demand(key=1, text="Die Förderverfahren für Zulieferer müssen vereinfacht werden.")]
+    with pytest.raises(InvalidInput) as refused:
+        find_adoptions(demand, english)
+    assert refused.value.message == impact.NOT_GERMAN
+    assert find_adoptions(demand, "The funding procedures will be simplified.") == []
+
+
+def test_an_outcome_beyond_the_limit_is_refused() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        find_adoptions(
+            [Demand(key=1, text="Stromsteuer senken")], "a " * (impact.MAX_OUTCOME_CHARS // 2 + 1)
+        )
+    assert refused.value.message == impact.OUTCOME_TOO_LONG
+
+
+@cache
+def large_set() -> ImpactSet:
+    return build(target_chars=5_000_000)
+
+
+def test_a_five_megabyte_outcome_is_read_and_matched() -> None:
+    labelled = large_set()
+    assert len(labelled.outcome) > 4_500_000
+    wanted = [d for d in labelled.demands if d.expected == "verbatim"][:4]
+    text = outcome_text_from_paste(labelled.outcome)
+    found = find_adoptions([Demand(key=d.key, text=d.text) for d in wanted], text)
+    spans = {d.key: d.span for d in wanted}
+    assert [m.demand_key for m in found] == [d.key for d in wanted]
+    for match in found:
+        span = spans[match.demand_key]
+        assert span is not None and match.start < span[1] and span[0] < match.end
+
+
+# --- the labelled set -------------------------------------------------------------------
+
+
+@cache
+def labelled_set() -> ImpactSet:
+    return build()
+
+
+def test_the_labelled_set_has_what_the_benchmark_promises() -> None:
+    labelled = labelled_set()
+    assert build() == labelled  # deterministic
+    assert 280_000 <= len(labelled.outcome) <= 340_000
+    kinds = [d.expected for d in labelled.demands]
+    assert len(kinds) == 200
+    assert kinds.count("reworded") >= 60
+    assert kinds.count("negated") >= 10
+    assert kinds.count("none") >= 30
+    assert len(labelled.near_misses) >= 15
+    for demand in labelled.demands:
+        if demand.expected == "none":
+            assert demand.span is None
+            continue
+        assert demand.span is not None
+        passage = labelled.outcome[demand.span[0] : demand.span[1]]
+        if demand.passage is not None:
+            assert passage == demand.passage
+        core = impact._core(demand.text)
+        ratio = fuzz.partial_ratio(core, impact._core(passage))
+        # Labels agree with what "verbatim" means: near-identical, or clearly reworded.
+        if demand.expected == "verbatim":
+            assert ratio >= 90, (demand.key, passage)
+        elif demand.expected == "reworded":
+            assert ratio < 90, (demand.key, passage)
+
+
+def test_the_labelled_set_reaches_the_goals() -> None:
+    labelled = labelled_set()
+    demands = [Demand(key=d.key, text=d.text) for d in labelled.demands]
+    scores = evaluate(labelled, assess_outcome(demands, labelled.outcome))
+    assert scores["verbatim"]["recall"] >= 0.95
+    assert scores["verbatim"]["precision"] >= 0.9
+    assert scores["reworded"]["recall"] >= 0.6
+    assert scores["reworded"]["precision"] >= 0.9
+    # A demand the outcome turns down is never counted as taken up.
+    assert "verbatim" not in scores["confusion"]["negated"]
+    assert "reworded" not in scores["confusion"]["negated"]
+
+
+def test_the_hand_written_material_parses() -> None:
+    demands = load_demands()
+    assert [d.key for d in demands] == list(range(1, 201))
+    assert all(d.text.endswith(".") for d in demands)
+
+
+# --- reading the outcome ----------------------------------------------------------------
+
+
+def pdf(content: bytes, *, compress: bool = False, fonts: bool = True) -> bytes:
+    """A one-page PDF with the given content stream (Helvetica, WinAnsi, as F1)."""
+    stream = zlib.compress(content, 6) if compress else content
+    flate = b" /Filter /FlateDecode" if compress else b""
+    resources = b" /Resources << /Font << /F1 5 0 R >> >>" if fonts else b""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        + resources
+        + b" >>",
+        b"<< /Length %d%s >>\nstream\n" % (len(stream), flate) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1))
+    out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
+    return out.getvalue()
+
+
+def text_pdf(lines: list[str]) -> bytes:
+    def literal(line: str) -> bytes:
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        return b"(" + escaped.encode("cp1252") + b") Tj T*"
+
+    return pdf(b"BT /F1 11 Tf 14 TL 56 780 Td " + b" ".join(map(literal, lines)) + b" ET")
+
+
+def test_a_pdf_with_text_is_read_with_umlauts_and_hyphenation_joined() -> None:
+    data = text_pdf(
+        [
+            "Die Bundesregierung wird die Förder-",
+            "verfahren für kleine und mittlere Zulieferer (KMU) vereinfachen.",
+            "Der Dialog der Automobil-",
+            "und Zulieferindustrie wird fortgesetzt.",
+        ]
+    )
+    text = outcome_text_from_pdf(data)
+    assert "Förderverfahren für kleine und mittlere Zulieferer (KMU) vereinfachen." in text
+    assert "Automobil-\nund Zulieferindustrie" in text
+    found = find_adoptions(
+        [Demand(key=1, text="Die Förderverfahren für Zulieferer müssen vereinfacht werden.")],
+        text,
+    )
+    assert only(found).kind == "reworded"
+    assert outcome_text_from_upload("Ergebnis.PDF", data) == text
+
+
+def image_pdf() -> bytes:
+    scan = io.BytesIO()
+    Image.new("RGB", (420, 594), "white").save(scan, "PDF")
+    return scan.getvalue()
+
+
+def encrypted_pdf() -> bytes:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt(user_password="geheim", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param(image_pdf(), outcome_text.PDF_NO_TEXT, id="scan without text layer"),
+        pytest.param(b"%PDF-1.7\nkaputt", outcome_text.PDF_CORRUPT, id="garbage"),
+        pytest.param(
+            text_pdf(["Die Bundesregierung wird prüfen."])[:200],
+            outcome_text.PDF_CORRUPT,
+            id="truncated",
+        ),
+        pytest.param(
+            pdf(b"BT /F1 1 Tf (a) Tj ET " * 1_000_000, compress=True),
+            outcome_text.PDF_HOSTILE,
+            id="content stream built to exhaust the reader",
+        ),
+        pytest.param(encrypted_pdf(), outcome_text.PDF_ENCRYPTED, id="password"),
+        pytest.param(b"PK\x03\x04 a zip", outcome_text.NOT_PDF, id="not a pdf"),
+        pytest.param(b"", intake.EMPTY, id="empty"),
+        pytest.param(b"%PDF-1.4\n" + bytes(25 * 1024 * 1024), intake.TOO_LARGE, id="over 25 MB"),
+    ],
+)
+def test_unreadable_pdfs_are_refused_in_german(data: bytes, message: str) -> None:
+    with pytest.raises(InvalidUpload) as refused:
+        outcome_text_from_pdf(data)
+    assert refused.value.message == message
+
+
+def test_the_scan_message_says_what_happened() -> None:
+    assert outcome_text.PDF_NO_TEXT.startswith(
+        "Die PDF-Datei enthält keinen Text (vermutlich ein Scan)"
+    )
+
+
+def test_word_and_text_uploads_are_read_and_other_files_refused() -> None:
+    document = docx.Document()
+    document.add_heading("Leitlinien", level=1)
+    document.add_paragraph("Die Förderverfahren werden vereinfacht.")
+    word = io.BytesIO()
+    document.save(word)
+    assert outcome_text_from_upload("ergebnis.docx", word.getvalue()) == (
+        "Leitlinien\n\nDie Förderverfahren werden vereinfacht."
+    )
+    windows = "Die Förderverfahren werden vereinfacht.\r\n".encode("cp1252")
+    assert outcome_text_from_upload("ergebnis.txt", windows) == (
+        "Die Förderverfahren werden vereinfacht."
+    )
+    with pytest.raises(InvalidUpload) as refused:
+        outcome_text_from_upload("ergebnis.xlsx", b"PK\x03\x04")
+    assert refused.value.message == outcome_text.WRONG_TYPE
+
+
+def test_pasted_text_is_cleaned_and_empty_paste_refused() -> None:
+    pasted = "Die Förder-\r\nverfahren werden vereinfacht\x00.\u00ad"
+    assert outcome_text_from_paste(pasted) == "Die Förderverfahren werden vereinfacht ."
+    with pytest.raises(InvalidInput) as refused:
+        outcome_text_from_paste(" \n ")
+    assert refused.value.message == impact.EMPTY_OUTCOME
