@@ -10,7 +10,9 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -27,7 +29,7 @@ from db.engine import (
 )
 from db.models import Forum, MailKind, MailStatus, id_of
 from exports import papers as paper_exports
-from exports import roundtrip
+from exports import report, roundtrip
 from exports.ics import build_calendar
 from positions import (
     accounts,
@@ -75,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
+    _setup_commands(commands)
+    _forum_commands(commands)
+    _data_commands(commands)
+    _paper_commands(commands)
+    return parser
+
+
+Commands = Any  # argparse's _SubParsersAction
+
+
+def _setup_commands(commands: Commands) -> None:
     migrate_parser = commands.add_parser("migrate", help="create or upgrade the database schema")
     migrate_parser.set_defaults(command=_migrate)
 
@@ -96,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo_parser.set_defaults(command=_demo)
 
+
+def _forum_commands(commands: Commands) -> None:
     deadlines = commands.add_parser(
         "deadlines", help="list what is due in the coming weeks (for a morning cron mail)"
     )
@@ -115,6 +130,14 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("file", metavar="FILE.docx", type=Path)
     extract.set_defaults(command=_extract_text)
 
+    remind = commands.add_parser(
+        "remind", help="send today's reminders to members who have not answered (cron)"
+    )
+    remind.add_argument("--dry-run", action="store_true", help="only list who would get one")
+    remind.set_defaults(command=_remind)
+
+
+def _data_commands(commands: Commands) -> None:
     backup_parser = commands.add_parser(
         "backup", help="copy the database and the file store into a new folder"
     )
@@ -136,6 +159,8 @@ def _parser() -> argparse.ArgumentParser:
     import_parser.add_argument("file", metavar="FILE.csv", type=Path)
     import_parser.set_defaults(command=_import_statements)
 
+
+def _paper_commands(commands: Commands) -> None:
     export_parser = commands.add_parser(
         "export", help="write a paper as Word, PDF, Synopse or feedback copy"
     )
@@ -161,15 +186,16 @@ def _parser() -> argparse.ArgumentParser:
     returned_parser.add_argument("file", metavar="FILE.docx", type=Path)
     returned_parser.set_defaults(command=_import_docx)
 
+    report_parser = commands.add_parser("report", help="write the activity report as Word")
+    report_parser.add_argument(
+        "--from", dest="start", required=True, type=_day, metavar="YYYY-MM-DD"
+    )
+    report_parser.add_argument("--to", dest="end", required=True, type=_day, metavar="YYYY-MM-DD")
+    report_parser.add_argument("--out", required=True, metavar="FILE.docx", type=Path)
+    report_parser.set_defaults(command=_report)
+
     papers_parser = commands.add_parser("papers", help="list the papers with their state")
     papers_parser.set_defaults(command=_papers)
-
-    remind = commands.add_parser(
-        "remind", help="send today's reminders to members who have not answered (cron)"
-    )
-    remind.add_argument("--dry-run", action="store_true", help="only list who would get one")
-    remind.set_defaults(command=_remind)
-    return parser
 
 
 def _engine(*, require_schema: bool = True) -> Engine:
@@ -396,6 +422,24 @@ def _import_docx(arguments: argparse.Namespace) -> int:
             print(f"  + {proposal.new_text}")
     changed = sum(p.kind != "unchanged" for p in returned.proposals)
     print(f"\n{changed} proposals, {returned.bookmarks_found} bookmarks found; nothing applied")
+    return 0
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _report(arguments: argparse.Namespace) -> int:
+    engine = _engine()
+    with read_session(engine) as session:
+        data = report.build_report(
+            session=session, actor=SYSTEM, start=arguments.start, end=arguments.end
+        )
+    arguments.out.write_bytes(data)
+    print(f"wrote {arguments.out} ({len(data):,} bytes)")
     return 0
 
 

@@ -12,12 +12,14 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bench import dedupe, export, search
+from bench import dedupe, export, impact, load, search
 
 BENCHMARKS: dict[str, Callable[[], dict[str, Any]]] = {}
 BENCHMARKS["export"] = export.run
 BENCHMARKS["dedupe"] = dedupe.run
 BENCHMARKS["search"] = search.run
+BENCHMARKS["impact"] = impact.run
+BENCHMARKS["load"] = load.run
 
 
 def main() -> int:

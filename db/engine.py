@@ -68,7 +68,15 @@ def create_engine_for(url: str | None = None) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             return _create_sqlite_engine(url, parsed.database)
         # hide_parameters: error messages and logs never carry statement text or names.
-        return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        # Enough connections for a busy replica; waiting longer beats failing a save.
+        return sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            pool_size=10,
+            max_overflow=20,
+            pool_timeout=60,
+        )
     except (NoSuchModuleError, ArgumentError) as error:
         raise DatabaseUnavailable(
             f"DATABASE_URL {redacted(url)} names an unsupported database: {error}"

@@ -176,6 +176,8 @@ class Decision(StrEnum):
 class MatchKind(StrEnum):
     VERBATIM = "verbatim"
     REWORDED = "reworded"
+    # The outcome takes the demand up only to turn it down ("wird nicht eingeführt").
+    TURNED_DOWN = "turned_down"
 
 
 class MatchStatus(StrEnum):

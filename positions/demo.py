@@ -43,6 +43,7 @@ from positions import (
     calls,
     forums,
     meetings,
+    outcomes,
     papers,
     reviews,
     statements,
@@ -922,6 +923,122 @@ _GWD_PAPER: PaperContent = (
 )
 
 
+_TDA_2025: PaperContent = (
+    (
+        "Forderungen aus dem Regionaldialog",
+        [
+            (
+                "Förderprogramme für mittelständische Zulieferer werden über ein einheitliches "
+                "Antragsportal zugänglich gemacht.",
+                True,
+                (),
+            ),
+            ("Weiterbildungsverbünde in den Regionen werden dauerhaft finanziert.", True, ()),
+            (
+                "Für energieintensive mittelständische Betriebe gilt bis 2030 ein "
+                "Brückenstrompreis.",
+                True,
+                (),
+            ),
+            ("Die Forschungszulage wird für Auftragsforschung an Zulieferer geöffnet.", True, ()),
+        ],
+    ),
+)
+OUTCOME_TEXT = """Grundsatzpapier zur Transformation der Fahrzeugindustrie (Auszug)
+
+1. Ausgangslage
+
+Die Fahrzeugindustrie in Deutschland befindet sich in einem tiefgreifenden Wandel. Die \
+Bundesregierung hat im Transformationsdialog Automobilindustrie mit Herstellern, \
+Zulieferern, Gewerkschaften und Ländern beraten, wie Beschäftigung und Wertschöpfung im \
+Wandel gesichert werden können. Die Regionaldialoge des Herbstes haben gezeigt, dass \
+insbesondere mittelständische Zulieferer vor großen Herausforderungen stehen.
+
+2. Förderung und Finanzierung
+
+Förderprogramme für mittelständische Zulieferer werden über ein einheitliches \
+Antragsportal zugänglich gemacht. Bund und Länder stimmen ihre Programme hierzu eng ab. \
+Die Bundesregierung wird zudem prüfen, wie Bürgschaften für Investitionen in neue \
+Produkte schneller bewilligt werden können.
+
+3. Fachkräfte und Qualifizierung
+
+Die Bundesregierung strebt eine dauerhafte Finanzierung regionaler Weiterbildungsverbünde \
+an und wird hierzu mit den Ländern in Gespräche eintreten. Qualifizierung während der \
+Kurzarbeit bleibt ein wichtiges Instrument.
+
+4. Energie
+
+Ein Brückenstrompreis für energieintensive mittelständische Betriebe bis 2030 wird \
+nicht eingeführt. Stattdessen wird die Stromsteuer für das \
+produzierende Gewerbe auf das europäische Mindestmaß gesenkt.
+"""
+
+
+def _earlier_round(
+    session: Session, office: Actor, chair: Actor, forum: Forum, *, now: datetime
+) -> None:
+    """Last round of the Transformationsdialog: a statement sent to the ministry, and the
+    Grundsatzpapier that took parts of it up (matches confirmed by the office)."""
+    paper = _build_paper(
+        session,
+        office,
+        forum,
+        title="Stellungnahme zum Regionaldialog Förderinstrumente",
+        kind=PaperKind.STATEMENT,
+        addressee="Bundesministerium für Wirtschaft und Energie",
+        content=_TDA_2025,
+        statements_by_member={},
+        now=now - timedelta(days=60),
+    )
+    workflow.apply(
+        session=session,
+        actor=office,
+        paper_id=id_of(paper),
+        name="to_board",
+        now=now - timedelta(days=58),
+    )
+    approvals.decide(
+        session=session,
+        actor=chair,
+        paper_id=id_of(paper),
+        version_number=paper.version_counter,
+        decision=Decision.APPROVE,
+        now=now - timedelta(days=57),
+    )
+    workflow.submit(
+        session=session,
+        actor=office,
+        paper_id=id_of(paper),
+        recipient="BMWi, Referat Automobilindustrie",
+        channel="E-Mail",
+        submitted_on=(now - timedelta(days=56)).astimezone(BERLIN).date(),
+        now=now - timedelta(days=56),
+    )
+    outcome = outcomes.record_outcome(
+        session=session,
+        actor=office,
+        forum_id=id_of(forum),
+        now=now - timedelta(days=9),
+        values=outcomes.OutcomeInput(
+            title="Grundsatzpapier zur Transformation der Fahrzeugindustrie",
+            publisher="Bundesministerium für Wirtschaft und Energie",
+            published_on=(now - timedelta(days=10)).astimezone(BERLIN).date(),
+            pasted_text=OUTCOME_TEXT,
+        ),
+    )
+    for match in outcomes.find_matches(
+        session=session, actor=office, outcome_id=id_of(outcome), now=now - timedelta(days=9)
+    ):
+        outcomes.decide(
+            session=session,
+            actor=office,
+            match_id=id_of(match),
+            confirmed=True,
+            now=now - timedelta(days=8),
+        )
+
+
 def _build_paper(
     session: Session,
     staff: Actor,
@@ -1107,6 +1224,7 @@ def _papers(
         submitted_on=(now - timedelta(days=26)).astimezone(BERLIN).date(),
         now=now - timedelta(days=26),
     )
+    _earlier_round(session, office, chair, forum_by_short["TDA"], now=now)
     # Grüner Wirtschaftsdialog: waiting for the board.
     gwd = _build_paper(
         session,

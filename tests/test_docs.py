@@ -31,6 +31,7 @@ def test_every_cli_command_is_documented() -> None:
         "ics",
         "remind",
         "extract-text",
+        "report",
         "export",
         "import-docx",
         "backup",

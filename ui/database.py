@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from db import engine as db_engine
@@ -74,7 +75,9 @@ def writing() -> Iterator[Session]:
 def _outage_as_message() -> Iterator[None]:
     try:
         yield
-    except OperationalError as error:
-        log.error("database error: %s", str(error.orig or error).splitlines()[0])
+    except (OperationalError, PoolTimeout) as error:
+        # A pool timeout means too many requests at once: the same message serves.
+        reason = error.orig if isinstance(error, OperationalError) and error.orig else error
+        log.error("database error: %s", str(reason).splitlines()[0])
         st.error(UNAVAILABLE, icon=":material/cloud_off:")
         st.stop()

@@ -75,6 +75,13 @@ PAGES = (
         lambda actor: can(actor, Action.DEADLINES_READ),
     ),
     PageSpec(
+        "ui/pages/report.py",
+        "Tätigkeitsbericht",
+        ":material/summarize:",
+        "bericht",
+        lambda actor: can(actor, Action.OUTCOME_READ) and can(actor, Action.STATEMENT_READ_ALL),
+    ),
+    PageSpec(
         "ui/pages/search.py",
         "Suche",
         ":material/search:",

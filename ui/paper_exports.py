@@ -4,14 +4,16 @@ Word, the feedback copy, and reading a Word file that came back edited."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import streamlit as st
 
 from db.engine import read_session
 from db.models import Forum, PaperVersion, id_of
+from exports import lobbyregister as lobbyregister_package
 from exports import papers as paper_exports
 from exports import pdf, roundtrip
-from positions import papers
+from positions import lobbyregister, papers
 from positions.diffing import ROW_LABELS, Synopsis
 from positions.errors import PositionenError
 from positions.papers import PaperView
@@ -82,6 +84,7 @@ def exports_tab(actor: Actor, view: PaperView) -> None:
         columns = st.columns(len(pages))
         for column, page in zip(columns, pages, strict=True):
             column.image(page, width="stretch")
+    lobbyregister_section(actor, view)
     if can(actor, Action.PAPER_EDIT):
         returned(actor, view)
 
@@ -176,12 +179,56 @@ def render_synopsis(synopsis: Synopsis, *, hide_unchanged: bool) -> None:
             st.caption(" · ".join(md(note) for note in notes))
 
 
+def lobbyregister_section(actor: Actor, view: PaperView) -> None:
+    """The register's checklist, the package download and the upload record."""
+    if not view.paper.lobbyregister_relevant:
+        return
+    paper_id = id_of(view.paper)
+    st.subheader("Lobbyregister")
+    with database.reading() as session:
+        pack = lobbyregister.package(session=session, actor=actor, paper_id=paper_id)
+    for check in pack.checks:
+        icon = ":material/check_circle:" if check.ok else ":material/cancel:"
+        hint = "" if check.ok else f" – {md(check.hint)}"
+        st.markdown(f"{icon} {md(check.label)}{hint}")
+    if pack.ready:
+
+        def build() -> bytes:
+            with read_session(database.engine()) as session:
+                return lobbyregister_package.build_package(
+                    session=session, actor=actor, paper_id=paper_id
+                ).data
+
+        st.download_button(
+            "Paket für das Lobbyregister (.zip)",
+            data=build,
+            file_name=f"Lobbyregister_{paper_id}.zip",
+            mime="application/zip",
+            on_click="ignore",
+            icon=":material/folder_zip:",
+        )
+    uploaded = pack.submission.lobbyregister_uploaded_on if pack.submission else None
+    if uploaded:
+        st.success(
+            f"Im Lobbyregister hochgeladen am {uploaded:%d.%m.%Y}.", icon=":material/cloud_done:"
+        )
+    elif pack.submission and can(actor, Action.PAPER_SUBMIT):
+        with st.form("lobbyregister-uploaded"):
+            day = st.date_input("Hochgeladen am", format="DD.MM.YYYY")
+            if st.form_submit_button("Hochladen erfassen") and isinstance(day, date):
+                with user_errors(), database.writing() as session:
+                    lobbyregister.mark_uploaded(
+                        session=session, actor=actor, paper_id=paper_id, day=day
+                    )
+                done("Erfasst.")
+
+
 def _marked(text: str, start: str, end: str) -> str:
     """Markdown emphasis around the words only: "** x**" would not render."""
     core = text.strip()
     if not core:
         return md(text)
-    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
     return f"{md(lead)}{start}{md(core)}{end}{md(trail)}"
 
 

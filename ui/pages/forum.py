@@ -13,7 +13,7 @@ from positions.errors import InvalidInput
 from positions.formatting import date_time, long_date, short_date
 from positions.forums import ForumFields, ForumOverview
 from positions.permissions import Action, Actor, can
-from ui import auth, database
+from ui import auth, database, outcomes_view
 from ui.forms import forum_fields, meeting_fields
 from ui.widgets import (
     deadline_badge,
@@ -419,7 +419,7 @@ if not actor.acts_for_association:
     overview_tab(actor, overview, today)
     st.stop()
 
-tab_names = ["Überblick", "Sitzungen", "Aufrufe", "Dokumente"]
+tab_names = ["Überblick", "Sitzungen", "Aufrufe", "Dokumente", "Ergebnisse"]
 if can(actor, Action.FORUM_MANAGE):
     tab_names.append("Einstellungen")
 tabs = st.tabs(tab_names)
@@ -431,6 +431,8 @@ with tabs[2]:
     calls_tab(actor, overview, today)
 with tabs[3]:
     documents_tab(actor, forum_id)
-if len(tabs) > 4:
-    with tabs[4]:
+with tabs[4]:
+    outcomes_view.outcomes_tab(actor, forum_id)
+if len(tabs) > 5:
+    with tabs[5]:
         settings_tab(actor, overview)
