@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bench import dedupe, export, impact, load, search
+from bench import dedupe, export, impact, load, search, tracing
 
 BENCHMARKS: dict[str, Callable[[], dict[str, Any]]] = {}
 BENCHMARKS["export"] = export.run
@@ -20,6 +20,7 @@ BENCHMARKS["dedupe"] = dedupe.run
 BENCHMARKS["search"] = search.run
 BENCHMARKS["impact"] = impact.run
 BENCHMARKS["load"] = load.run
+BENCHMARKS["tracing"] = tracing.run
 
 
 def main() -> int:

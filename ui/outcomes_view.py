@@ -52,11 +52,12 @@ def outcomes_tab(actor: Actor, forum_id: int) -> None:
             )
     else:
         st.caption("An dieses Forum wurden noch keine Kernforderungen eingereicht.")
+    newest = max((o.id or 0 for o in results), default=0)
     for outcome in results:
         with st.expander(
             f"{md(outcome.title)}"
             + (f" ({short_date(outcome.published_on)})" if outcome.published_on else ""),
-            expanded=outcome is results[0],
+            expanded=outcome.id == newest,
         ):
             if outcome.publisher:
                 st.caption(md(outcome.publisher))

@@ -1,0 +1,268 @@
+from collections.abc import Mapping, Sequence
+
+import pytest
+
+from positions import clustering
+from positions.clustering import (
+    ClusterResult,
+    ExistingCluster,
+    PointInput,
+    cluster_points,
+    label_for,
+)
+
+ENERGY = [
+    "Die Strompreise für Betriebe müssen gesenkt werden.",
+    "Wir fordern, die Energiekosten für Betriebe zu begrenzen.",
+    "Ein Brückenstrompreis für die Industrie ist notwendig.",
+    "Die Netzentgelte für Produktionsstandorte sollten gedeckelt werden.",
+]
+FUNDING = [
+    "Die Förderprogramme für mittelständische Zulieferer müssen vereinfacht werden.",
+    "Zuschüsse für Investitionen sollten schneller ausgezahlt werden.",
+    "Die Antragsverfahren der Förderprogramme sollten digital werden.",
+    "Förderrichtlinien sind zu kompliziert; kleine Betriebe scheitern an den Förderanträgen.",
+]
+SKILLS = [
+    "Weiterbildungsverbünde in den Regionen müssen dauerhaft finanziert werden.",
+    "Der Fachkräftezuzug aus Drittstaaten muss erleichtert werden.",
+    "Beschäftigte brauchen Qualifizierung und Weiterbildung für neue Tätigkeiten.",
+    "Die Ausbildung von Fachkräften in Elektronik und Software muss gestärkt werden.",
+]
+TEXTS = [*ENERGY, *FUNDING, *SKILLS]
+ENERGY_KEYS, FUNDING_KEYS, SKILLS_KEYS = {0, 1, 2, 3}, {4, 5, 6, 7}, {8, 9, 10, 11}
+
+
+def inputs(texts: Sequence[str], first_key: int = 0) -> list[PointInput]:
+    return [PointInput(key=first_key + i, text=text) for i, text in enumerate(texts)]
+
+
+def groups(result: ClusterResult) -> set[frozenset[int]]:
+    return {frozenset(cluster.members) for cluster in result.clusters}
+
+
+def as_existing(
+    result: ClusterResult, first_id: int = 100
+) -> tuple[list[ExistingCluster], dict[int, int]]:
+    """The result as a caller stores it: a Cluster row per cluster, points assigned."""
+    existing: list[ExistingCluster] = []
+    assignment: dict[int, int] = {}
+    for number, cluster in enumerate(result.clusters):
+        existing.append(ExistingCluster(id=first_id + number, label=cluster.label))
+        assignment.update(dict.fromkeys(cluster.members, first_id + number))
+    return existing, assignment
+
+
+def id_of(result: ClusterResult, key: int) -> int | None:
+    cluster = result.cluster_of(key)
+    assert cluster is not None
+    return cluster.id
+
+
+# --- topics --------------------------------------------------------------------------------
+
+
+def test_points_on_one_topic_form_one_cluster_though_worded_differently() -> None:
+    result = cluster_points(inputs(TEXTS))
+    assert groups(result) == {
+        frozenset(ENERGY_KEYS),
+        frozenset(FUNDING_KEYS),
+        frozenset(SKILLS_KEYS),
+    }
+    assert all(cluster.id is None for cluster in result.clusters)
+    assert result.unclustered == ()
+
+
+def test_labels_name_the_most_characteristic_nouns() -> None:
+    result = cluster_points(inputs(TEXTS))
+    energy = result.cluster_of(0)
+    assert energy is not None
+    assert energy.label == "Strompreise · Energiekosten"
+    assert label_for(ENERGY) == "Strompreise · Energiekosten"
+    assert label_for(SKILLS) == "Weiterbildung · Fachkräften"
+
+
+def test_members_come_most_typical_first_and_weights_add_up() -> None:
+    points = [
+        PointInput(key=i, text=text, weight=3.0 if i == 2 else 1.0) for i, text in enumerate(ENERGY)
+    ]
+    [cluster] = cluster_points(points).clusters
+    assert sorted(cluster.members) == [0, 1, 2, 3]
+    assert cluster.members[-1] == 3  # the Netzentgelte point shares least with the others
+    assert cluster.weight == 6.0
+
+
+def test_the_same_points_give_the_same_clusters() -> None:
+    assert cluster_points(inputs(TEXTS)) == cluster_points(inputs(TEXTS))
+
+
+def test_large_inputs_are_clustered_from_samples(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A sample of five points forms the first topics; the rest join them or the next rounds.
+    monkeypatch.setattr(clustering, "SAMPLE_SIZE", 5)
+    result = cluster_points(inputs(TEXTS))
+    assert sorted(key for cluster in result.clusters for key in cluster.members) == list(range(12))
+    for topic in (ENERGY_KEYS, FUNDING_KEYS, SKILLS_KEYS):
+        clusters = {id(result.cluster_of(key)) for key in topic}
+        assert len(clusters) <= 2, "a topic may be split, but not scattered"
+
+
+def test_keys_must_be_unique() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        cluster_points([PointInput(key=1, text="A"), PointInput(key=1, text="B")])
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("texts", "clusters", "unclustered"),
+    [
+        pytest.param([], 0, (), id="empty corpus"),
+        pytest.param(["Die Strompreise müssen sinken."], 1, (), id="a single point"),
+        pytest.param(["Strompreise", "Bürokratie", "Fachkräfte"], 3, (), id="one word each"),
+        pytest.param(["👍", "2030", "!!!", "", "   "], 0, (0, 1, 2, 3, 4), id="no words"),
+        pytest.param(
+            ["We demand lower energy prices.", "Nous demandons des prix bas.", "电价太高"],
+            None,
+            (),
+            id="other languages",
+        ),
+    ],
+)
+def test_bad_input_is_handled(
+    texts: list[str], clusters: int | None, unclustered: tuple[int, ...]
+) -> None:
+    result = cluster_points(inputs(texts))
+    if clusters is not None:
+        assert len(result.clusters) == clusters
+    assert result.unclustered == unclustered
+    placed = sorted(key for cluster in result.clusters for key in cluster.members)
+    assert sorted([*placed, *unclustered]) == list(range(len(texts)))
+
+
+def test_ten_thousand_identical_points_are_one_cluster() -> None:
+    points = inputs(["Die Strompreise für Betriebe müssen sinken."] * 10_000)
+    [cluster] = cluster_points(points).clusters
+    assert len(cluster.members) == 10_000
+    assert cluster.label == "Strompreise · Betriebe"
+
+
+def test_an_extremely_long_point_is_clustered() -> None:
+    long_point = "Die Strompreise für energieintensive Betriebe müssen sinken. " * 800
+    assert len(long_point) > 48_000
+    result = cluster_points(inputs([long_point, *ENERGY]))
+    assert len(result.clusters) == 1
+    assert label_for([long_point]) == "Strompreise · Betriebe"
+
+
+def test_label_for_texts_without_words_is_empty() -> None:
+    assert label_for(["👍", "2030"]) == ""
+    assert label_for([]) == ""
+
+
+# --- staff edits survive re-runs -----------------------------------------------------------
+
+
+def rerun(
+    points: Sequence[PointInput],
+    existing: Sequence[ExistingCluster],
+    assignment: Mapping[int, int],
+    pinned: set[int] | None = None,
+) -> ClusterResult:
+    return cluster_points(points, existing=existing, assignment=assignment, pinned=pinned or set())
+
+
+def test_a_rerun_without_changes_keeps_every_cluster_and_id() -> None:
+    first = cluster_points(inputs(TEXTS))
+    existing, assignment = as_existing(first)
+    again = rerun(inputs(TEXTS), existing, assignment)
+    assert groups(again) == groups(first)
+    assert {id_of(again, key) for key in ENERGY_KEYS} == {assignment[0]}
+    assert again.removed == ()
+
+
+def test_pinned_points_and_renamed_clusters_survive_a_rerun() -> None:
+    existing, assignment = as_existing(cluster_points(inputs(TEXTS)))
+    energy_id, funding_id = assignment[0], assignment[4]
+    # Staff renamed the energy cluster and moved a funding point into it by hand.
+    existing = [
+        ExistingCluster(id=c.id, label="Energiepreise", edited_by_staff=True)
+        if c.id == energy_id
+        else c
+        for c in existing
+    ]
+    assignment[4] = energy_id
+    result = rerun(inputs(TEXTS), existing, assignment, pinned={4})
+    energy = result.cluster_of(0)
+    assert energy is not None
+    assert energy.id == energy_id
+    assert energy.label == "Energiepreise"
+    assert energy.edited_by_staff
+    assert set(energy.members) == ENERGY_KEYS | {4}
+    funding = result.cluster_of(5)
+    assert funding is not None
+    assert funding.id == funding_id
+    assert set(funding.members) == FUNDING_KEYS - {4}
+
+
+def test_new_points_join_a_fitting_existing_cluster_or_form_a_new_one() -> None:
+    existing, assignment = as_existing(cluster_points(inputs(TEXTS)))
+    energy_id = assignment[0]
+    existing = [
+        ExistingCluster(id=c.id, label="Energie", edited_by_staff=True) if c.id == energy_id else c
+        for c in existing
+    ]
+    new = inputs(
+        [
+            "Die Energiepreise für unsere Gießerei in Hagen müssen runter.",
+            "Die Mautbefreiung für emissionsfreie Lkw sollte verlängert werden.",
+        ],
+        first_key=20,
+    )
+    result = rerun([*inputs(TEXTS), *new], existing, assignment)
+    assert id_of(result, 20) == energy_id
+    toll = result.cluster_of(21)
+    assert toll is not None
+    assert toll.id is None
+    assert toll.members == (21,)
+    assert {id_of(result, key) for key in FUNDING_KEYS} == {assignment[4]}
+
+
+def test_a_discarded_cluster_keeps_its_points_and_takes_no_new_ones() -> None:
+    existing, assignment = as_existing(cluster_points(inputs(TEXTS)))
+    skills_id = assignment[8]
+    existing = [
+        ExistingCluster(id=c.id, label=c.label, discarded=True) if c.id == skills_id else c
+        for c in existing
+    ]
+    new = inputs(["Die Weiterbildung von Fachkräften in der Region muss gefördert werden."], 30)
+    result = rerun([*inputs(TEXTS), *new], existing, assignment)
+    skills = result.cluster_of(8)
+    assert skills is not None
+    assert (skills.id, skills.discarded) == (skills_id, True)
+    assert set(skills.members) == SKILLS_KEYS
+    assert id_of(result, 30) != skills_id
+
+
+def test_an_automatic_cluster_whose_points_are_gone_is_removed() -> None:
+    existing, assignment = as_existing(cluster_points(inputs(TEXTS)))
+    result = rerun(inputs([*ENERGY, *FUNDING]), existing, assignment)
+    assert result.removed == (assignment[8],)
+    assert len(result.clusters) == 2
+
+
+def test_an_edited_cluster_is_kept_even_without_points() -> None:
+    existing = [ExistingCluster(id=7, label="Sonstiges", edited_by_staff=True)]
+    result = cluster_points(inputs(ENERGY), existing=existing, assignment={})
+    kept = [cluster for cluster in result.clusters if cluster.id == 7]
+    assert kept == [
+        clustering.TopicCluster(
+            id=7, label="Sonstiges", members=(), weight=0.0, edited_by_staff=True
+        )
+    ]
+
+
+def test_a_point_staff_took_out_of_every_cluster_stays_out() -> None:
+    result = cluster_points(inputs(ENERGY), pinned={2})
+    assert result.unclustered == (2,)
+    assert result.cluster_of(2) is None
