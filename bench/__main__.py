@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bench import dedupe, export, impact, load, search, tracing
+from bench import dedupe, export, impact, load, search, tracing, workspace
 
 BENCHMARKS: dict[str, Callable[[], dict[str, Any]]] = {}
 BENCHMARKS["export"] = export.run
@@ -21,6 +21,7 @@ BENCHMARKS["search"] = search.run
 BENCHMARKS["impact"] = impact.run
 BENCHMARKS["load"] = load.run
 BENCHMARKS["tracing"] = tracing.run
+BENCHMARKS["workspace"] = workspace.run
 
 
 def main() -> int:

@@ -38,3 +38,8 @@ def days_left(deadline: date, *, today: date) -> str:
     if days == -1:
         return "seit gestern abgelaufen"
     return f"seit {-days} Tagen abgelaufen"
+
+
+def counted(number: int, one: str, many: str) -> str:
+    """E.g. "1 Punkt", "3 Punkte"."""
+    return f"{number} {one if number == 1 else many}"

@@ -273,6 +273,16 @@ class _Paragraph:
             entry.add_source(point)
 
 
+def _closed(sentence: str) -> str:
+    """Bullet points often lack a full stop; in running text the next sentence needs one."""
+    sentence = sentence.rstrip()
+    return (
+        sentence
+        if sentence.endswith((".", "!", "?", "…", ":", ";", '"', "“", ")"))
+        else f"{sentence}."
+    )
+
+
 def suggest_merge(points: Sequence[SourcePoint]) -> MergeSuggestion:
     """A merge suggestion for the points of one cluster (see the module docstring)."""
     points = [point for point in points if point.text.strip()]
@@ -309,7 +319,7 @@ def suggest_merge(points: Sequence[SourcePoint]) -> MergeSuggestion:
     chosen = [*paragraph.chosen, *additions]
     named, anonymous, internal = _supporters(supporting)
     return MergeSuggestion(
-        text=" ".join(entry.text for entry in chosen),
+        text=" ".join(_closed(entry.text) for entry in chosen),
         sentences=tuple(_suggested(entry) for entry in chosen),
         medoid_key=medoid.key if medoid is not None else None,
         supporters_named=named,

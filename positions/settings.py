@@ -13,7 +13,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlmodel import Session
 
 from db.models import Setting
-from positions import audit, documents
+from positions import audit, dedupe, documents
 from positions.clock import utcnow
 from positions.errors import InvalidInput
 from positions.permissions import Action, Actor, require
@@ -110,6 +110,28 @@ def save_smtp(
 def approval_quorum(*, session: Session) -> int:
     """How many board members must approve a paper (default one)."""
     return int(_value(session, "approval.quorum") or 1)
+
+
+# What counts as "the same demand" (see positions.dedupe): below 0.75 rewordings start to
+# merge, which is the job of topic clusters; above 0.97 only copies and typos would.
+LOWEST_DUPLICATE_THRESHOLD, HIGHEST_DUPLICATE_THRESHOLD = 0.75, 0.97
+_DUPLICATE_RANGE = (LOWEST_DUPLICATE_THRESHOLD, HIGHEST_DUPLICATE_THRESHOLD)
+
+
+def duplicate_threshold(*, session: Session) -> float:
+    """How alike two points must be to count as the same demand (0 … 1)."""
+    value = _value(session, "merging.duplicate_threshold")
+    return float(value) if value is not None else dedupe.DEFAULT_THRESHOLD
+
+
+def save_duplicate_threshold(
+    *, session: Session, actor: Actor, value: float, now: datetime | None = None
+) -> None:
+    require(actor, Action.SETTINGS_MANAGE)
+    if not LOWEST_DUPLICATE_THRESHOLD <= value <= HIGHEST_DUPLICATE_THRESHOLD:
+        low, high = (f"{v:.2f}".replace(".", ",") for v in _DUPLICATE_RANGE)
+        raise InvalidInput(f"Die Ähnlichkeit muss zwischen {low} und {high} liegen.")
+    _store(session, actor, "merging.duplicate_threshold", round(value, 2), now)
 
 
 DEFAULT_ACCENT = "1F4E79"

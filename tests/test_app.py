@@ -8,7 +8,7 @@ import streamlit as st
 from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
-from db.engine import create_engine_for, write_session
+from db.engine import create_engine_for, read_session, write_session
 from db.models import (
     Call,
     Forum,
@@ -20,7 +20,7 @@ from db.models import (
     Statement,
     User,
 )
-from positions import demo
+from positions import demo, settings
 from positions.clock import utcnow
 from positions.invitations import hash_token
 from tests.conftest import REPO, free_port
@@ -278,6 +278,13 @@ def test_settings_are_for_admins_only(demo_url: str) -> None:
     app = log_in("admin@demo.example")
     switch(app, "ui/pages/settings.py")
     assert "automotiveland.nrw e.V." in [t.value for t in app.text_input]
+    [threshold] = [s for s in app.slider if "dieselbe Forderung" in s.label]
+    threshold.set_value(0.9)
+    [save] = [b for b in app.button if b.label == "Speichern" and "merging" in str(b.form_id)]
+    save.click().run()
+    assert not app.exception and not app.error
+    with read_session(create_engine_for(demo_url)) as session:
+        assert settings.duplicate_threshold(session=session) == 0.9
     # For everyone else the address shows a refusal (checked in the browser test, as
     # AppTest cannot open pages registered as functions); the service refuses as well.
 

@@ -44,6 +44,18 @@ def test_the_suggestion_is_the_medoid_plus_what_the_others_add() -> None:
     assert suggestion.text == " ".join(sentence.text for sentence in suggestion.sentences)
 
 
+def test_bullet_points_without_a_full_stop_read_as_sentences() -> None:
+    suggestion = suggest_merge(
+        [
+            point(1, "Sonderabschreibung von 30 Prozent für klimaneutrale Fertigung"),
+            point(2, "Sonderabschreibung von 30 Prozent für klimaneutrale Fertigung"),
+            point(3, "Ein Brückenstrompreis bis 2030"),
+        ]
+    )
+    assert "Fertigung Ein" not in suggestion.text
+    assert suggestion.text.endswith(".")
+
+
 def test_no_sentence_is_suggested_twice() -> None:
     suggestion = suggest_merge([*ENERGY, point(5, f"{CENTRE} {CENTRE}"), point(6, CENTRE.upper())])
     texts = [sentence.text for sentence in suggestion.sentences]

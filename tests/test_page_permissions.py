@@ -21,8 +21,8 @@ OFFICE = {
     "aufruf",
 }
 EXPECTED = {
-    "admin": OFFICE | {"einstellungen"},
-    "staff": OFFICE,
+    "admin": OFFICE | {"einstellungen", "zusammenfuehren"},
+    "staff": OFFICE | {"zusammenfuehren"},
     "board": OFFICE,
     "member": {"start", "foren", "forum", "papiere", "papier", "suche", "aufruf"},
     "invitation link": {"start", "aufruf"},

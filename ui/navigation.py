@@ -107,6 +107,14 @@ PAGES = (
         lambda actor: can(actor, Action.SETTINGS_MANAGE),
     ),
     PageSpec(
+        "ui/pages/workspace.py",
+        "Zusammenführen",
+        ":material/merge:",
+        "zusammenfuehren",
+        lambda actor: can(actor, Action.PAPER_EDIT),
+        in_menu=False,
+    ),
+    PageSpec(
         "ui/pages/call.py",
         "Aufruf",
         ":material/campaign:",

@@ -3,17 +3,21 @@ view when a colleague saved the same paragraph in between."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
-from db.models import Paragraph, Section, id_of
-from positions import papers
+from db.models import Paragraph, Section, SourceHow, Visibility, id_of
+from positions import analysis, papers
 from positions.errors import PositionenError
+from positions.formatting import counted
 from positions.papers import PaperView, ParagraphConflict, ParagraphView, SectionView
 from positions.permissions import Actor
 from ui import database
 from ui.widgets import done, md, user_errors
 
 HOW = {"merged": "zusammengeführt", "quoted": "zitiert", "manual": "von Hand"}
+MAX_SUGGESTED = 5
 
 
 def _editing_key(paragraph_id: int) -> str:
@@ -43,7 +47,15 @@ def editor(actor: Actor, view: PaperView, *, editable: bool) -> None:
     core_demands(view)
     targets = {id_of(s.section): s.section.title for s in _flat(view.sections)}
     for number, section in enumerate(view.sections, start=1):
-        _section(actor, section, f"{number}.", targets, editable=editable, top=view.sections)
+        _section(
+            actor,
+            section,
+            f"{number}.",
+            targets,
+            editable=editable,
+            top=view.sections,
+            call_id=view.paper.call_id,
+        )
     if editable:
         with st.form("new-section", clear_on_submit=True):
             title_column, parent_column = st.columns([3, 2])
@@ -78,6 +90,7 @@ def _section(
     *,
     editable: bool,
     top: list[SectionView],
+    call_id: int | None,
 ) -> None:
     section = view.section
     heading = "###" if section.parent_id is None else "####"
@@ -87,11 +100,19 @@ def _section(
     if not view.paragraphs and not view.children:
         st.caption("Noch kein Absatz.")
     for paragraph in view.paragraphs:
-        _paragraph(actor, paragraph, targets, editable=editable)
+        _paragraph(actor, paragraph, targets, editable=editable, call_id=call_id)
     if editable:
-        _new_paragraph(actor, section)
+        _new_paragraph(actor, section, call_id)
     for index, child in enumerate(view.children, start=1):
-        _section(actor, child, f"{number}{index}.", targets, editable=editable, top=top)
+        _section(
+            actor,
+            child,
+            f"{number}{index}.",
+            targets,
+            editable=editable,
+            top=top,
+            call_id=call_id,
+        )
 
 
 def _section_tools(actor: Actor, section: Section, top: list[SectionView]) -> None:
@@ -137,7 +158,12 @@ def _section_tools(actor: Actor, section: Section, top: list[SectionView]) -> No
 
 
 def _paragraph(
-    actor: Actor, view: ParagraphView, targets: dict[int, str], *, editable: bool
+    actor: Actor,
+    view: ParagraphView,
+    targets: dict[int, str],
+    *,
+    editable: bool,
+    call_id: int | None,
 ) -> None:
     paragraph = view.paragraph
     paragraph_id = id_of(paragraph)
@@ -167,6 +193,8 @@ def _paragraph(
         if side_column is not None:
             with side_column:
                 _sources(actor, view)
+                if call_id is not None:
+                    _source_finder(actor, view, call_id)
                 _tools(actor, paragraph, targets)
 
 
@@ -259,26 +287,112 @@ def _excerpt(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
+def _who(organisation: str, visibility: str) -> str:
+    """The member's name only where they allowed naming."""
+    if visibility == Visibility.NAMED.value and organisation:
+        return organisation
+    return {"anonymous": "anonym", "internal": "nur intern"}.get(visibility, "")
+
+
 def _sources(actor: Actor, view: ParagraphView) -> None:
     if not view.sources:
         st.caption("Keine Quelle verknüpft.")
         return
-    with st.expander(f"Beruht auf {len(view.sources)} Stellungnahme(n)"):
+    with st.expander(f"Beruht auf {counted(len(view.sources), 'Quelle', 'Quellen')}"):
         for source in view.sources:
-            who = source.organisation or {"anonymous": "anonym", "internal": "nur intern"}.get(
-                source.visibility, ""
-            )
+            who = _who(source.organisation, source.visibility)
             line, action = st.columns([6, 1])
             line.caption(
                 f"„{md(_excerpt(source.point_text))}“ — {md(who)} "
                 f"({HOW.get(source.source.how.value, '')})"
             )
-            if action.button("✕", key=f"unlink-{source.source.id}", help="Verknüpfung lösen"):
+            if action.button(
+                ":material/link_off:", key=f"unlink-{source.source.id}", help="Verknüpfung lösen"
+            ):
                 with user_errors(), database.writing() as session:
                     papers.remove_source(
                         session=session, actor=actor, source_id=id_of(source.source)
                     )
                 st.rerun()
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A point the paragraph may rest on; names only what the member allowed."""
+
+    point_id: int
+    statement_id: int
+    text: str
+    who: str
+    score: float
+
+
+def _suggestions_key(paragraph_id: int) -> str:
+    return f"paragraph-{paragraph_id}-suggested-sources"
+
+
+def _find_sources(actor: Actor, call_id: int, text: str) -> list[_Candidate]:
+    with user_errors(), database.reading() as session:
+        found = analysis.suggest_sources(
+            session=session, actor=actor, call_id=call_id, text=text, top=MAX_SUGGESTED
+        )
+        return [
+            _Candidate(
+                point_id=view.id,
+                statement_id=view.statement_id,
+                text=view.text,
+                who=_who(view.organisation, view.visibility.value),
+                score=score,
+            )
+            for view, score in found
+        ]
+
+
+def _source_finder(actor: Actor, view: ParagraphView, call_id: int) -> None:
+    """Which statements of the call a hand-written paragraph rests on, to link in one click."""
+    paragraph_id = id_of(view.paragraph)
+    key = _suggestions_key(paragraph_id)
+    if key not in st.session_state:
+        if st.button(
+            "Quellen vorschlagen",
+            key=f"suggest-sources-{paragraph_id}",
+            icon=":material/manage_search:",
+            help="Sucht die Punkte der Stellungnahmen, auf denen dieser Absatz beruht.",
+        ):
+            st.session_state[key] = _find_sources(actor, call_id, view.paragraph.text)
+            st.rerun()
+        return
+    points = {s.source.point_id for s in view.sources}
+    whole = {s.source.statement_id for s in view.sources if s.source.point_id is None}
+    candidates = [
+        c for c in st.session_state[key] if c.point_id not in points and c.statement_id not in whole
+    ]
+    with st.container(border=True):
+        st.markdown("**Vorgeschlagene Quellen**")
+        if not candidates:
+            st.caption("Keine weiteren passenden Punkte in den Stellungnahmen gefunden.")
+        for candidate in candidates:
+            line, action = st.columns([6, 1])
+            line.caption(
+                f"„{md(_excerpt(candidate.text))}“ — {md(candidate.who)} "
+                f"· {candidate.score:.0%} Übereinstimmung"
+            )
+            if action.button(
+                ":material/add_link:",
+                key=f"link-{paragraph_id}-{candidate.point_id}",
+                help="Als Quelle verknüpfen",
+            ):
+                with user_errors(), database.writing() as session:
+                    papers.add_source(
+                        session=session,
+                        actor=actor,
+                        paragraph_id=paragraph_id,
+                        source=papers.SourceRef(point_id=candidate.point_id, how=SourceHow.MANUAL),
+                    )
+                st.rerun()
+        if st.button("Vorschläge schließen", key=f"close-suggestions-{paragraph_id}"):
+            st.session_state.pop(key, None)
+            st.rerun()
 
 
 def _tools(actor: Actor, paragraph: Paragraph, targets: dict[int, str]) -> None:
@@ -331,7 +445,7 @@ def comments(view: ParagraphView) -> None:
         st.caption(f"💬 {md(author)}: {md(comment.text)}")
 
 
-def _new_paragraph(actor: Actor, section: Section) -> None:
+def _new_paragraph(actor: Actor, section: Section, call_id: int | None) -> None:
     section_id = id_of(section)
     with (
         st.expander("Absatz hinzufügen", icon=":material/add:"),
@@ -341,11 +455,16 @@ def _new_paragraph(actor: Actor, section: Section) -> None:
         core = st.checkbox("Kernforderung")
         if st.form_submit_button("Hinzufügen"):
             with user_errors(), database.writing() as session:
-                papers.add_paragraph(
+                added = papers.add_paragraph(
                     session=session,
                     actor=actor,
                     section_id=section_id,
                     text=text,
                     is_core_demand=core,
                 )
-            done("Absatz hinzugefügt.")
+                added_id = id_of(added)
+            if call_id is None:
+                done("Absatz hinzugefügt.")
+            # A hand-written paragraph should not stay without sources: offer them at once.
+            st.session_state[_suggestions_key(added_id)] = _find_sources(actor, call_id, text)
+            done("Absatz hinzugefügt. Prüfen Sie die vorgeschlagenen Quellen.")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Literal, NoReturn
 
 import streamlit as st
 
@@ -88,7 +88,7 @@ def at_berlin(day: date, time_of_day: time) -> datetime:
     return datetime.combine(day, time_of_day, tzinfo=BERLIN)
 
 
-def done(message: str) -> None:
+def done(message: str) -> NoReturn:
     """Confirm a saved change and show the page again with it."""
     st.toast(message, icon=":material/check_circle:")
     st.rerun()

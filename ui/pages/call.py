@@ -346,6 +346,13 @@ if not actor.acts_for_association:
     member_view(actor, detail)
     st.stop()
 
+if can(actor, Action.PAPER_EDIT):
+    st.page_link(
+        "ui/pages/workspace.py",
+        label="Stellungnahmen zusammenführen",
+        icon=":material/merge:",
+        query_params={"aufruf": str(call_id)},
+    )
 answers(actor, detail)
 if can(actor, Action.INVITATION_MANAGE) and call.status == CallStatus.OPEN:
     emails(actor, detail)

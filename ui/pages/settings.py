@@ -1,4 +1,5 @@
-"""Settings for administrators: the association's details and the mail server."""
+"""Settings for administrators: the association's details, letterhead, mail server and
+what counts as the same demand when statements are merged."""
 
 import streamlit as st
 
@@ -99,3 +100,31 @@ if remove:
     with user_errors(), database.writing() as session:
         settings.save_smtp(session=session, actor=actor, values=None)
     done("E-Mails werden ab jetzt von Hand verschickt.")
+
+st.subheader("Zusammenführen")
+with database.reading() as session:
+    threshold = settings.duplicate_threshold(session=session)
+with st.form("merging"):
+    chosen_threshold = st.slider(
+        "Ab welcher Ähnlichkeit gelten Punkte als dieselbe Forderung?",
+        min_value=settings.LOWEST_DUPLICATE_THRESHOLD,
+        max_value=settings.HIGHEST_DUPLICATE_THRESHOLD,
+        value=threshold,
+        step=0.01,
+        format="%.2f",
+    )
+    st.caption(
+        "Gleiche Forderungen werden zu einem Punkt mit Mitzeichnern zusammengefasst. Bei 0,85 "
+        "(empfohlen) gelten „Der Bund muss die Förderprogramme für Zulieferer vereinfachen.“ "
+        "und „Aus unserer Sicht sollte der Bund die Förderprogamme für Zulieferer unbedingt "
+        "vereinfachen!“ als dieselbe Forderung (Füllwörter, Tippfehler, Satzstellung), ebenso "
+        "ein zusätzliches Wort in einem Satz mit sieben Inhaltswörtern. Nie zusammengefasst "
+        "werden Punkte mit anderem Adressaten („Das Land muss …“), anderen Zahlen („bis "
+        "2035“ statt „bis 2030“) oder einer Verneinung. Höhere Werte fassen nur noch Kopien "
+        "und Tippfehler zusammen; ähnliche, aber anders formulierte Forderungen ordnet die "
+        "Analyse ohnehin demselben Thema zu. Die Änderung gilt ab der nächsten Analyse."
+    )
+    if st.form_submit_button("Speichern"):
+        with user_errors(), database.writing() as session:
+            settings.save_duplicate_threshold(session=session, actor=actor, value=chosen_threshold)
+        done("Einstellung gespeichert; sie gilt ab der nächsten Analyse.")

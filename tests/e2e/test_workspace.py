@@ -1,0 +1,85 @@
+"""Merging the demo call in the browser: the analysis forms topics, staff take a suggested
+paragraph into the paper, and the paper shows what the new paragraph rests on."""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import select
+
+from db.engine import create_engine_for, read_session
+from db.models import Call
+from tests.e2e.test_journeys import log_in
+from tests.e2e.test_papers import TDA_PAPER, paper_url
+
+pytestmark = pytest.mark.e2e
+CALL = "Finanzierung und Förderinstrumente in der Transformation"
+SECTION = "Forderungen zur Finanzierung"
+
+
+def call_url(app_url: str, app_data: dict[str, str]) -> str:
+    engine = create_engine_for(f"sqlite:///{app_data['POSITIONEN_DATA_DIR']}/positionen.db")
+    with read_session(engine) as session:
+        call = session.exec(select(Call).where(Call.title == CALL)).one()
+    engine.dispose()
+    return f"{app_url}/aufruf?aufruf={call.id}"
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick an option of a select box by typing it (clicking the moving list is flaky)."""
+    box = page.get_by_role("combobox", name=label)
+    box.press_sequentially(option)
+    expect(page.get_by_role("option").filter(has_text=option)).to_have_count(1)
+    box.press("Enter")
+    expect(box).to_have_value(re.compile(option))
+
+
+def test_staff_merge_the_call_into_a_section_and_see_the_sources(
+    browser: Browser, app_url: str, app_data: dict[str, str], screenshots: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 1600}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(call_url(app_url, app_data))
+    log_in(page, "referat@demo.example")
+    page.get_by_role("link", name="Stellungnahmen zusammenführen").click()
+    expect(page.get_by_role("heading", name="Zusammenführen")).to_be_visible()
+    expect(page.get_by_text("Noch keine Analyse")).to_be_visible()
+
+    page.get_by_role("button", name="Analyse starten").click()
+    expect(page.get_by_text("Zuletzt analysiert")).to_be_visible()
+    expect(page.get_by_role("button", name="Analyse aktualisieren")).to_be_visible()
+
+    expect(page.get_by_text("Themen", exact=True)).to_be_visible()
+    choose(page, "Thema", "Antragsportal")
+    topic = (
+        page.get_by_test_id("stVerticalBlock")
+        .filter(has=page.get_by_role("heading", name=re.compile("Antragsportal")))
+        .last
+    )
+    expect(topic.get_by_text("Bergische Umformtechnik GmbH").first).to_be_visible()
+    proposed = topic.get_by_label("Vorgeschlagener Absatz").input_value()
+    assert "Antragsportal" in proposed
+    topic.get_by_text("Kernforderung", exact=True).click()
+    choose(page, "In Abschnitt", SECTION)
+    page.screenshot(path=screenshots / "workspace-1-topic.png", full_page=True)
+    topic.get_by_role("button", name="In das Papier übernehmen").click()
+    expect(page.get_by_text("Absatz übernommen; seine Quellen sind verknüpft.")).to_be_visible()
+
+    page.goto(paper_url(app_url, app_data, TDA_PAPER))
+    log_in(page, "referat@demo.example")  # a typed address starts a new session
+    expect(page.get_by_role("heading", name=TDA_PAPER)).to_be_visible()
+    paragraph = (
+        page.get_by_test_id("stHorizontalBlock")
+        .filter(has=page.get_by_test_id("stMarkdownContainer").get_by_text(proposed[:60]))
+        .first
+    )
+    expect(paragraph.get_by_text("Kernforderung")).to_be_visible()
+    paragraph.get_by_text(re.compile(r"Beruht auf \d+ Quellen")).click()
+    expect(paragraph.get_by_text("Bergische Umformtechnik GmbH").first).to_be_visible()
+    expect(paragraph.get_by_text("zusammengeführt").first).to_be_visible()
+    expect(paragraph.get_by_text("anonym").first).to_be_visible()
+    paragraph.scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / "workspace-2-paper-sources.png", full_page=True)
+    context.close()

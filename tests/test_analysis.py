@@ -1,0 +1,231 @@
+"""The merge workspace on the demo call: co-signed near-duplicates, topics, suggestions that
+never quote internal statements, staff edits that survive re-runs, and taking a suggestion
+into a paper with its sources."""
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from db.engine import read_session, write_session
+from db.models import (
+    Call,
+    Cluster,
+    Paper,
+    ParagraphSource,
+    PointGroup,
+    SourceHow,
+    Visibility,
+    id_of,
+)
+from positions import analysis, papers, settings
+from positions.errors import InvalidInput
+from positions.permissions import SYSTEM
+
+CALL = "Finanzierung und Förderinstrumente in der Transformation"
+
+
+def _call_id(engine: Engine) -> int:
+    with read_session(engine) as session:
+        return id_of(session.exec(select(Call).where(Call.title == CALL)).one())
+
+
+@dataclass
+class Space:
+    """Everything the merge screen can show of a call, loaded at once."""
+
+    overview: analysis.Overview
+    topics: list[analysis.ClusterView]
+    loose: list[analysis.GroupView]
+    unused: list[analysis.PointView]
+
+
+def _load(session: Session, call_id: int) -> Space:
+    seen = analysis.overview(session=session, actor=SYSTEM, call_id=call_id)
+    return Space(
+        seen,
+        [
+            analysis.topic(session=session, actor=SYSTEM, cluster_id=id_of(t.cluster))
+            for t in seen.topics
+        ],
+        analysis.loose_points(session=session, actor=SYSTEM, call_id=call_id),
+        analysis.unused_points(session=session, actor=SYSTEM, call_id=call_id),
+    )
+
+
+def _analysed(engine: Engine) -> tuple[int, Space]:
+    call_id = _call_id(engine)
+    steps: list[float] = []
+    with write_session(engine) as session:
+        analysis.analyse(
+            session=session,
+            actor=SYSTEM,
+            call_id=call_id,
+            progress=lambda share, _: steps.append(share),
+        )
+        space = _load(session, call_id)
+    assert steps[-1] == 1.0 and steps == sorted(steps)
+    return call_id, space
+
+
+def test_the_campaign_text_becomes_one_point_with_co_signers(demo_engine: Engine) -> None:
+    _, space = _analysed(demo_engine)
+    groups = [g for c in space.topics for g in c.groups] + space.loose
+    campaign = [g for g in groups if "einheitliches Antragsportal" in g.canonical.text]
+    assert len(campaign) == 1
+    supporters = analysis.Supporters.of(campaign[0].all)
+    assert set(supporters.names) == {
+        "Bergische Umformtechnik GmbH",
+        "Wupperstahl Präzisionsteile GmbH",
+        "Klingenstadt Kabelsysteme GmbH & Co. KG",
+    }
+    assert supporters.support.anonymous == 1  # Remscheider Antriebskomponenten AG
+    with read_session(demo_engine) as session:
+        assert session.exec(select(PointGroup)).all()
+
+
+def test_suggestions_exist_and_never_quote_internal_statements(demo_engine: Engine) -> None:
+    _, space = _analysed(demo_engine)
+    assert space.topics and all(c.cluster.suggested_text for c in space.topics)
+    assert all(c.cluster.label for c in space.topics)
+    for view in space.topics:
+        assert "Polen" not in view.cluster.suggested_text
+        assert "Polen" not in analysis.suggest(view.points).text
+    assert space.overview.total_points >= 15
+
+
+def test_staff_edits_survive_a_re_run(demo_engine: Engine) -> None:
+    call_id, space = _analysed(demo_engine)
+    first, second = space.topics[0], space.topics[-1]
+    moved = second.groups[0].canonical
+    with write_session(demo_engine) as session:
+        analysis.rename_cluster(
+            session=session, actor=SYSTEM, cluster_id=id_of(first.cluster), label="Unser Thema"
+        )
+        analysis.move_point(
+            session=session, actor=SYSTEM, point_id=moved.id, cluster_id=id_of(first.cluster)
+        )
+    with write_session(demo_engine) as session:
+        analysis.analyse(session=session, actor=SYSTEM, call_id=call_id)
+        renamed = session.get(Cluster, first.cluster.id)
+        assert renamed is not None and renamed.label == "Unser Thema"
+        after = _load(session, call_id)
+    [kept] = [c for c in after.topics if c.cluster.id == first.cluster.id]
+    assert moved.id in {p.id for p in kept.points}
+
+
+def test_a_suggestion_goes_into_a_paper_with_its_sources(demo_engine: Engine) -> None:
+    call_id, space = _analysed(demo_engine)
+    cluster = space.topics[0]
+    with write_session(demo_engine) as session:
+        paper = session.exec(select(Paper).where(Paper.call_id == call_id)).one()
+        section = (
+            papers.paper_view(session=session, actor=SYSTEM, paper_id=id_of(paper))
+            .sections[0]
+            .section
+        )
+        paragraph = analysis.accept_suggestion(
+            session=session,
+            actor=SYSTEM,
+            cluster_id=id_of(cluster.cluster),
+            section_id=id_of(section),
+            text=analysis.suggest(cluster.points).text,
+        )
+        sources = session.exec(
+            select(ParagraphSource).where(ParagraphSource.paragraph_id == paragraph.id)
+        ).all()
+        after = _load(session, call_id)
+    assert {s.point_id for s in sources} == {p.id for p in cluster.points}
+    assert all(s.how is SourceHow.MERGED for s in sources)
+    unused_before = {v.id for v in space.unused}
+    taken = {p.id for p in cluster.points}
+    assert {v.id for v in after.unused} == unused_before - taken
+
+
+def test_points_of_statements_linked_whole_count_as_used(demo_engine: Engine) -> None:
+    _, space = _analysed(demo_engine)
+    # The demo paper links whole statements; each of their points is part of the paper.
+    assert 0 < len(space.unused) < space.overview.total_points
+
+
+def test_sources_are_suggested_for_a_hand_written_paragraph(demo_engine: Engine) -> None:
+    call_id, _ = _analysed(demo_engine)
+    with read_session(demo_engine) as session:
+        found = analysis.suggest_sources(
+            session=session,
+            actor=SYSTEM,
+            call_id=call_id,
+            text="Wir fordern einen Brückenstrompreis für den industriellen Mittelstand.",
+        )
+    assert found and "Brückenstrompreis" in found[0][0].text
+
+
+def test_the_overview_counts_what_the_topics_hold(demo_engine: Engine) -> None:
+    _, space = _analysed(demo_engine)
+    for summary, topic in zip(space.overview.topics, space.topics, strict=True):
+        assert summary.points == len(topic.points)
+        assert summary.support == topic.supporters.support
+    assert space.overview.used_points == space.overview.total_points - len(space.unused)
+    assert space.overview.loose_points == sum(len(g.all) for g in space.loose)
+    assert space.overview.submitted_since == 0
+
+
+def test_no_name_of_a_member_that_did_not_allow_naming_is_loaded(demo_engine: Engine) -> None:
+    _, space = _analysed(demo_engine)
+    points = [p for t in space.topics for p in t.points]
+    assert {p.visibility for p in points} >= {Visibility.ANONYMOUS, Visibility.INTERNAL}
+    assert all(p.organisation == "" for p in points if p.visibility != Visibility.NAMED)
+    assert all(p.organisation for p in points if p.visibility == Visibility.NAMED)
+
+
+def _view(key: int, organisation: int, visibility: Visibility) -> analysis.PointView:
+    name = f"Mitglied {organisation}" if visibility == Visibility.NAMED else ""
+    return analysis.PointView(key, "Text", key, visibility, organisation, name, None, None)
+
+
+def test_a_member_counts_once_under_its_most_open_permission() -> None:
+    named, anonymous, internal = Visibility.NAMED, Visibility.ANONYMOUS, Visibility.INTERNAL
+    supporters = analysis.Supporters.of(
+        [
+            _view(1, 1, anonymous),
+            _view(2, 1, named),
+            _view(3, 2, internal),
+            _view(4, 2, anonymous),
+            _view(5, 3, internal),
+            _view(6, 3, internal),
+        ]
+    )
+    assert supporters.names == ("Mitglied 1",)
+    assert supporters.support == analysis.Support(named=1, anonymous=1, internal=1)
+    assert supporters.support.citable == 2
+
+
+def _grouped_points(engine: Engine) -> int:
+    with read_session(engine) as session:
+        return sum(group.size for group in session.exec(select(PointGroup)).all())
+
+
+def test_the_duplicate_threshold_setting_changes_what_counts_as_the_same(
+    demo_engine: Engine,
+) -> None:
+    call_id, _ = _analysed(demo_engine)
+    at_default = _grouped_points(demo_engine)
+    with write_session(demo_engine) as session:
+        settings.save_duplicate_threshold(session=session, actor=SYSTEM, value=0.97)
+        analysis.analyse(session=session, actor=SYSTEM, call_id=call_id)
+    strict = _grouped_points(demo_engine)
+    assert strict < at_default
+
+
+@pytest.mark.parametrize("value", [0.5, 0.99, 1.5])
+def test_a_threshold_outside_the_sensible_range_is_refused_in_german(
+    demo_engine: Engine, value: float
+) -> None:
+    with (
+        pytest.raises(InvalidInput, match="zwischen 0,75 und 0,97"),
+        write_session(demo_engine) as session,
+    ):
+        settings.save_duplicate_threshold(session=session, actor=SYSTEM, value=value)
+    with read_session(demo_engine) as session:
+        assert settings.duplicate_threshold(session=session) == 0.85
