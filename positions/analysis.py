@@ -246,23 +246,7 @@ def analyse(
         pinned={key for key, point in heads.items() if point.cluster_pinned},
         progress=lambda share: report(0.5 + 0.35 * share, "Themen bilden …"),
     )
-    by_id = {id_of(c): c for c in existing}
-    cluster_of_head: dict[int, int | None] = {key: None for key in heads}
-    for position, topic in enumerate(result.clusters):
-        row = by_id.get(topic.id) if topic.id is not None else None
-        if row is None:
-            row = Cluster(call_id=call_id, label=topic.label[:200], created_at=now or utcnow())
-            session.add(row)
-            session.flush()
-        elif not row.edited_by_staff:
-            row.label = topic.label[:200]
-        row.position = position
-        session.add(row)
-        for key in topic.members:
-            cluster_of_head[key] = id_of(row)
-    for removed in result.removed:
-        if removed in by_id:
-            session.delete(by_id[removed])
+    cluster_of_head = _store_clusters(session, call_id, result, existing, now)
     for view in views:
         point = stored[view.id]
         if not point.cluster_pinned:
@@ -290,6 +274,39 @@ def analyse(
     return len(result.clusters)
 
 
+def _store_clusters(
+    session: Session,
+    call_id: int,
+    result: clustering.ClusterResult,
+    existing: list[Cluster],
+    now: datetime | None,
+) -> dict[int, int]:
+    """Clusters as the clustering found them (staff's names kept); returns head point id →
+    cluster id."""
+    by_id = {id_of(c): c for c in existing}
+    cluster_of_head: dict[int, int] = {}
+    for position, topic in enumerate(result.clusters):
+        row = by_id.get(topic.id) if topic.id is not None else None
+        if row is None:
+            row = Cluster(call_id=call_id, label=topic.label[:200], created_at=now or utcnow())
+            session.add(row)
+            session.flush()
+        elif not row.edited_by_staff:
+            row.label = topic.label[:200]
+        row.position = position
+        session.add(row)
+        for key in topic.members:
+            cluster_of_head[key] = id_of(row)
+    for removed in result.removed:
+        if removed in by_id:
+            for point in session.exec(select(Point).where(Point.cluster_id == removed)).all():
+                point.cluster_id, point.cluster_pinned = None, False
+                session.add(point)
+            session.flush()
+            session.delete(by_id[removed])
+    return cluster_of_head
+
+
 def _regroup(
     session: Session,
     call_id: int,
@@ -298,7 +315,13 @@ def _regroup(
     progress: Callable[[float], None],
 ) -> dict[int, int]:
     """Near-duplicate groups again from scratch; returns point id → canonical point id."""
-    for point in stored.values():
+    # Points of statements withdrawn since the last run still name their old group.
+    in_old_groups = session.exec(
+        select(Point)
+        .join(PointGroup, col(PointGroup.id) == Point.group_id)
+        .where(PointGroup.call_id == call_id)
+    ).all()
+    for point in [*stored.values(), *in_old_groups]:
         point.group_id = None
         session.add(point)
     session.flush()

@@ -16,10 +16,11 @@ from db.models import (
     ParagraphSource,
     PointGroup,
     SourceHow,
+    Statement,
     Visibility,
     id_of,
 )
-from positions import analysis, papers, settings
+from positions import analysis, papers, settings, statements
 from positions.errors import InvalidInput
 from positions.permissions import SYSTEM
 
@@ -229,3 +230,26 @@ def test_a_threshold_outside_the_sensible_range_is_refused_in_german(
         settings.save_duplicate_threshold(session=session, actor=SYSTEM, value=value)
     with read_session(demo_engine) as session:
         assert settings.duplicate_threshold(session=session) == 0.85
+
+
+def test_a_statement_withdrawn_after_the_analysis_drops_out_of_the_next_run(
+    demo_engine: Engine,
+) -> None:
+    call_id, space = _analysed(demo_engine)
+    [campaign] = [g for t in space.topics for g in t.groups if "Antragsportal" in g.canonical.text]
+    with write_session(demo_engine) as session:
+        statement = session.get(Statement, campaign.canonical.statement_id)
+        assert statement is not None
+        statements.withdraw_statement(
+            session=session,
+            actor=SYSTEM,
+            statement_id=campaign.canonical.statement_id,
+            expected_version=statement.version,
+        )
+    with write_session(demo_engine) as session:
+        analysis.analyse(session=session, actor=SYSTEM, call_id=call_id)
+        after = _load(session, call_id)
+    assert after.overview.total_points < space.overview.total_points
+    shown = {p.statement_id for t in after.topics for p in t.points}
+    shown |= {p.statement_id for g in after.loose for p in g.all}
+    assert campaign.canonical.statement_id not in shown
