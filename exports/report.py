@@ -108,7 +108,13 @@ def _summary(report: ActivityReport, name: str, ids: itertools.count[int]) -> Se
             Table(
                 id=next(ids),
                 caption="Tätigkeit je Forum",
-                header=["Forum", "Sitzungen", "Aufrufe", "Papiere", "Kernforderungen übernommen"],
+                header=[
+                    "Forum",
+                    "Sitzungen",
+                    "Aufrufe",
+                    "Papiere",
+                    "Kern\u00adforderungen übernommen",
+                ],
                 rows=rows,
             )
         )

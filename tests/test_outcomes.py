@@ -2,6 +2,7 @@
 
 import io
 import json
+import subprocess
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,14 +16,14 @@ from sqlmodel import select
 from db.engine import read_session, write_session
 from db.models import Forum, MatchKind, MatchStatus, Outcome, Paper, PaperKind, PaperStatus, id_of
 from exports import lobbyregister as lobbyregister_package
-from exports import report
+from exports import pdf, report
 from positions import lobbyregister, outcomes, papers
 from positions.clock import today_in_berlin
 from positions.errors import InvalidInput, InvalidUpload
 from positions.papers import PaperFields
 from positions.permissions import SYSTEM
 from tests.conftest import require_shared
-from tests.test_word_export import schema_problems
+from tests.test_word_export import _require_tool, schema_problems
 
 
 def _forum(engine: Engine, short: str) -> int:
@@ -160,6 +161,16 @@ def test_the_activity_report_has_figures_and_is_valid_word(
     assert "Tätigkeitsbericht" in text and "Transformationsdialog Automobilindustrie" in text
     assert "nahm der Verband an" in text and "Kernforderungen" in text
     assert "Bergische Umformtechnik" not in text  # members appear only as counts
+    # It opens in LibreOffice as well and turns into a PDF with the same content.
+    _require_tool("soffice")
+    _require_tool("pdftotext")
+    path = tmp_path / "bericht.pdf"
+    path.write_bytes(pdf.to_pdf(data))
+    rendered = subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "Tätigkeitsbericht" in rendered and "Kernforderungen" in rendered
+    assert "Bergische Umformtechnik" not in rendered
 
 
 def test_paper_fields_for_the_register_need_a_project(demo_engine: Engine) -> None:

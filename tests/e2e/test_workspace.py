@@ -8,29 +8,41 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
-from db.engine import create_engine_for, read_session
-from db.models import Call
+from db.engine import create_engine_for, write_session
+from db.models import Call, PaperKind, id_of
+from positions import papers
+from positions.permissions import SYSTEM
 from tests.e2e.test_journeys import log_in
-from tests.e2e.test_papers import TDA_PAPER, paper_url
 
 pytestmark = pytest.mark.e2e
 CALL = "Finanzierung und Förderinstrumente in der Transformation"
-SECTION = "Forderungen zur Finanzierung"
+PAPER = "Positionspapier Förderinstrumente"
+SECTION = "Forderungen an Bund und Land"
 
 
-def call_url(app_url: str, app_data: dict[str, str]) -> str:
+def draft_for_the_call(app_data: dict[str, str]) -> tuple[int, int]:
+    """A new draft answering the demo call (the demo's own paper may be approved by now);
+    returns the call and the paper."""
     engine = create_engine_for(f"sqlite:///{app_data['POSITIONEN_DATA_DIR']}/positionen.db")
-    with read_session(engine) as session:
+    with write_session(engine) as session:
         call = session.exec(select(Call).where(Call.title == CALL)).one()
+        paper = papers.create_paper(
+            session=session,
+            actor=SYSTEM,
+            forum_id=call.forum_id,
+            fields=papers.PaperFields(title=PAPER, kind=PaperKind.POSITION_PAPER, call_id=call.id),
+        )
+        papers.add_section(session=session, actor=SYSTEM, paper_id=id_of(paper), title=SECTION)
+        ids = id_of(call), id_of(paper)
     engine.dispose()
-    return f"{app_url}/aufruf?aufruf={call.id}"
+    return ids
 
 
 def choose(page: Page, label: str, option: str) -> None:
     """Pick an option of a select box by typing it (clicking the moving list is flaky)."""
     box = page.get_by_role("combobox", name=label)
     box.press_sequentially(option)
-    expect(page.get_by_role("option").filter(has_text=option)).to_have_count(1)
+    expect(page.get_by_role("option").filter(has_text=option).first).to_be_visible()
     box.press("Enter")
     expect(box).to_have_value(re.compile(option))
 
@@ -41,7 +53,8 @@ def test_staff_merge_the_call_into_a_section_and_see_the_sources(
     context = browser.new_context(viewport={"width": 1280, "height": 1600}, locale="de-DE")
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.goto(call_url(app_url, app_data))
+    call_id, paper_id = draft_for_the_call(app_data)
+    page.goto(f"{app_url}/aufruf?aufruf={call_id}")
     log_in(page, "referat@demo.example")
     page.get_by_role("link", name="Stellungnahmen zusammenführen").click()
     expect(page.get_by_role("heading", name="Zusammenführen")).to_be_visible()
@@ -67,9 +80,9 @@ def test_staff_merge_the_call_into_a_section_and_see_the_sources(
     topic.get_by_role("button", name="In das Papier übernehmen").click()
     expect(page.get_by_text("Absatz übernommen; seine Quellen sind verknüpft.")).to_be_visible()
 
-    page.goto(paper_url(app_url, app_data, TDA_PAPER))
+    page.goto(f"{app_url}/papier?papier={paper_id}")
     log_in(page, "referat@demo.example")  # a typed address starts a new session
-    expect(page.get_by_role("heading", name=TDA_PAPER)).to_be_visible()
+    expect(page.get_by_role("heading", name=PAPER)).to_be_visible()
     paragraph = (
         page.get_by_test_id("stHorizontalBlock")
         .filter(has=page.get_by_test_id("stMarkdownContainer").get_by_text(proposed[:60]))
