@@ -29,7 +29,7 @@ from db.engine import (
 )
 from db.models import Forum, MailKind, MailStatus, id_of
 from exports import papers as paper_exports
-from exports import report, roundtrip
+from exports import report
 from exports.ics import build_calendar
 from positions import (
     accounts,
@@ -403,12 +403,14 @@ def _export(arguments: argparse.Namespace) -> int:
 def _import_docx(arguments: argparse.Namespace) -> int:
     engine = _engine()
     with read_session(engine) as session:
-        base = paper_exports.current_version(
-            session=session, actor=SYSTEM, paper_id=arguments.paper
+        returned = paper_exports.read_returned(
+            session=session,
+            actor=SYSTEM,
+            paper_id=arguments.paper,
+            data=arguments.file.read_bytes(),
+            filename=arguments.file.name,
         )
-    returned = roundtrip.read_returned_paper(
-        arguments.file.read_bytes(), base, filename=arguments.file.name
-    )
+    print(f"compared with: {returned.compared_with}")
     for note in returned.notes:
         print(f"note: {note}")
     for proposal in returned.proposals:
@@ -420,6 +422,8 @@ def _import_docx(arguments: argparse.Namespace) -> int:
             print(f"  - {proposal.old_text}")
         if proposal.new_text:
             print(f"  + {proposal.new_text}")
+        if proposal.current_text is not None:
+            print(f"  ! changed since the export, now: {proposal.current_text or '(deleted)'}")
     changed = sum(p.kind != "unchanged" for p in returned.proposals)
     print(f"\n{changed} proposals, {returned.bookmarks_found} bookmarks found; nothing applied")
     return 0

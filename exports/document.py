@@ -106,6 +106,14 @@ class LobbyregisterLine:
 
 
 @dataclass(frozen=True)
+class ExportOrigin:
+    """The paper a file was exported from and its saved version (None: the unsaved state)."""
+
+    paper_id: int
+    version: int | None
+
+
+@dataclass(frozen=True)
 class PaperDocument:
     """Everything a paper export shows, in reading order."""
 
@@ -126,6 +134,9 @@ class PaperDocument:
     participants_anonymous_count: int = 0
     contact_persons: Sequence[Contact] = ()
     lobbyregister: LobbyregisterLine | None = None
+    origin: ExportOrigin | None = None
+    """Which paper and saved version this is; written into the file so that an edited copy
+    coming back is compared with what was sent, not with what the paper says today."""
 
     def __post_init__(self) -> None:
         if self.participants_anonymous_count < 0:

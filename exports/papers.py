@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -26,13 +26,20 @@ from db.models import (
     Visibility,
     id_of,
 )
-from exports import document, feedback, pdf, synopse, word
-from exports.document import Contact, Letterhead, LobbyregisterLine, MemberReview, PaperDocument
-from exports.roundtrip import Proposal
+from exports import document, feedback, pdf, roundtrip, synopse, word
+from exports.document import (
+    Contact,
+    ExportOrigin,
+    Letterhead,
+    LobbyregisterLine,
+    MemberReview,
+    PaperDocument,
+)
+from exports.roundtrip import Proposal, ReturnedPaper
 from positions import documents, labels, papers, settings
 from positions.clock import BERLIN, utcnow
 from positions.diffing import Synopsis, Version, VersionParagraph, compare_versions
-from positions.errors import InvalidInput, NotFound, PermissionDenied
+from positions.errors import InvalidInput, InvalidUpload, NotFound, PermissionDenied
 from positions.formatting import short_date
 from positions.permissions import Action, Actor, require
 
@@ -108,9 +115,10 @@ def document_for(
     if snapshot is None:
         version = _version(session, paper, version_number)
         snapshot, label = version.snapshot, f"Fassung {version.number}"
-        made = version.created_at
+        made, version_number = version.created_at, version.number
     else:
         label, made = "aktueller Stand (nicht gespeichert)", utcnow()
+        version_number = None
     sources = {
         source["statement_id"]
         for section in snapshot["sections"]
@@ -165,6 +173,7 @@ def document_for(
         )
         if paper.lobbyregister_relevant
         else None,
+        origin=ExportOrigin(id_of(paper), version_number),
     )
 
 
@@ -366,6 +375,71 @@ def current_version(*, session: Session, actor: Actor, paper_id: int) -> Version
             for p in section["paragraphs"]
         ],
     )
+
+
+def read_returned(
+    *, session: Session, actor: Actor, paper_id: int, data: bytes, filename: str
+) -> ReturnedPaper:
+    """What an edited copy of the paper proposes, relative to the version that was exported
+    (so a colleague's later edit is not proposed for undoing); proposals for paragraphs that
+    changed since then carry today's text."""
+    require(actor, Action.PAPER_EDIT)
+    paper = papers.get_paper(session=session, actor=actor, paper_id=paper_id)
+    returned = roundtrip.read_returned_file(data, filename=filename)
+    origin = returned.origin
+    if origin is not None and origin.paper_id != paper_id:
+        other = session.get(Paper, origin.paper_id)
+        raise InvalidUpload(
+            "Diese Datei wurde aus einem anderen Papier exportiert"
+            + (f" („{other.title}“)" if other is not None else "")
+            + ". Bitte laden Sie sie bei diesem Papier hoch."
+        )
+    current = current_version(session=session, actor=actor, paper_id=paper_id)
+    exported = _exported_version(session, paper, origin)
+    if exported is None:
+        result = returned.propose(current)
+        note = (
+            "Die Datei nennt keine gespeicherte Fassung dieses Papiers, aus der sie exportiert "
+            "wurde; verglichen wird mit dem aktuellen Stand."
+        )
+        return replace(result, notes=(note, *result.notes), compared_with=current.label)
+    result = returned.propose(exported)
+    today = {p.id: p.text for p in current.paragraphs}
+    proposals = tuple(_with_current_text(p, today) for p in result.proposals)
+    changed_since = sum(p.current_text is not None and p.kind != "unchanged" for p in proposals)
+    notes = result.notes
+    if changed_since:
+        which = (
+            "Ein Vorschlag betrifft einen Absatz, der"
+            if changed_since == 1
+            else f"{changed_since} Vorschläge betreffen Absätze, die"
+        )
+        notes = (
+            f"{which} seit dem Export geändert wurde{'n' if changed_since > 1 else ''}; "
+            "dort steht der heutige Text zum Vergleich.",
+            *notes,
+        )
+    return replace(result, proposals=proposals, notes=notes, compared_with=exported.label)
+
+
+def _exported_version(
+    session: Session, paper: Paper, origin: ExportOrigin | None
+) -> Version | None:
+    if origin is None or origin.version is None:
+        return None
+    try:
+        return diff_version(_version(session, paper, origin.version))
+    except NotFound:
+        return None
+
+
+def _with_current_text(proposal: Proposal, today: dict[int, str]) -> Proposal:
+    if proposal.paragraph_id is None or proposal.kind == "addition":
+        return proposal
+    now = today.get(proposal.paragraph_id, "")
+    if now == proposal.old_text:
+        return proposal
+    return replace(proposal, current_text=now)
 
 
 def returned_changes(proposals: Sequence[Proposal]) -> list[papers.ReturnedChange]:

@@ -19,6 +19,7 @@ document says once all changes are accepted) as `new_text`, the rejected reading
 
 from __future__ import annotations
 
+import copy
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,7 +28,8 @@ from typing import Literal, TypeVar
 
 from rapidfuzz import fuzz, utils
 
-from exports.word import BOOKMARK_PREFIX
+from exports.document import ExportOrigin
+from exports.word import BOOKMARK_PREFIX, ORIGIN_PAPER, ORIGIN_VERSION
 from exports.wordml import clean_text
 from positions.diffing import (
     DEFAULT_MIN_SCORE,
@@ -45,6 +47,7 @@ from positions.intake import (
     _chosen_branch,
     _flatten,
     _open_package,
+    _Package,
     _related_part_names,
     _Styles,
     _suspicious,
@@ -128,6 +131,9 @@ class Proposal:
     after_paragraph_id: int | None = None
     moved: bool = False
     note: str = ""
+    current_text: str | None = None
+    """The paragraph's text today when it changed since the export ("" if it was deleted
+    since); None when it is still what was exported."""
 
     @property
     def pieces(self) -> tuple[Piece, ...]:
@@ -138,11 +144,13 @@ class Proposal:
 @dataclass(frozen=True)
 class ReturnedPaper:
     """The proposals in the returned file's reading order (a deletion where the paragraph
-    stood), and notes on the file as a whole."""
+    stood), and notes on the file as a whole. `compared_with` names the version the
+    proposals are relative to."""
 
     proposals: tuple[Proposal, ...]
     notes: tuple[str, ...]
     bookmarks_found: int
+    compared_with: str = ""
 
     def counts(self) -> dict[ProposalKind, int]:
         kinds: tuple[ProposalKind, ...] = ("change", "addition", "deletion", "unchanged")
@@ -164,18 +172,68 @@ def read_returned_paper(
     Raises InvalidUpload (German message) for anything the member intake refuses, including
     a `filename` not ending in .docx, and for malformed XML.
     """
+    return read_returned_file(data, filename=filename).propose(base, min_score=min_score)
+
+
+@dataclass(frozen=True)
+class ReturnedFile:
+    """A returned .docx, read once: its paper text and, when it kept the properties our
+    export writes, the paper and version it was exported from."""
+
+    blocks: tuple[_Block, ...]
+    origin: ExportOrigin | None
+
+    def propose(self, base: Version, *, min_score: float = DEFAULT_MIN_SCORE) -> ReturnedPaper:
+        """The file's proposals for `base` (normally the version it was exported from)."""
+        return _Proposer(copy.deepcopy(list(self.blocks)), base, min_score).propose()
+
+
+def read_returned_file(data: bytes, *, filename: str | None = None) -> ReturnedFile:
+    """The returned file's paper text and origin; refused like `read_returned_paper`."""
     if filename is not None:
         _check_name(filename)
     with _open_package(data) as package:
         document = package.xml("word/document.xml")
         styles = package.xml(_related_part_names(package)["styles"])
+        origin = _origin(package)
     assert document is not None  # the intake checks make sure it exists
     body = document.find(f"{_W}body")
     try:
         blocks = _Reader(_Styles(styles)).read(body) if body is not None else []
     except RecursionError:
         raise _suspicious("zu tief verschachtelt") from None
-    return _Proposer(blocks, base, min_score).propose()
+    return ReturnedFile(tuple(blocks), origin)
+
+
+def _origin(package: _Package) -> ExportOrigin | None:
+    """Our custom properties, found through the package relationships as Word and
+    LibreOffice both may name the part differently."""
+    relationships = package.xml("_rels/.rels")
+    targets = [
+        str(r.get("Target") or "").lstrip("/")
+        for r in (relationships if relationships is not None else ())
+        if str(r.get("Type") or "").endswith("/custom-properties")
+        and r.get("TargetMode") != "External"
+    ]
+    custom = package.xml(targets[0]) if targets else None
+    values: dict[str, int] = {}
+    for prop in custom if custom is not None else ():
+        name = prop.get("name")
+        number = _whole_number("".join(child.text or "" for child in prop))
+        if name in (ORIGIN_PAPER, ORIGIN_VERSION) and number is not None:
+            values[name] = number
+    if ORIGIN_PAPER not in values:
+        return None
+    return ExportOrigin(values[ORIGIN_PAPER], values.get(ORIGIN_VERSION))
+
+
+def _whole_number(text: str) -> int | None:
+    """ "12", and "12.0" as LibreOffice may write a number property back."""
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() and 0 < number < 2**31 else None
 
 
 @dataclass

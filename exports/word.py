@@ -19,12 +19,15 @@ from babel.dates import format_date
 from docx import Document
 from docx.image.exceptions import UnrecognizedImageError
 from docx.image.image import Image
-from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
 from exports.document import (
     Block,
+    ExportOrigin,
     Letterhead,
     LobbyregisterLine,
     PaperDocument,
@@ -57,6 +60,13 @@ _LOGO_HEIGHT = Cm(1.6)
 _LOGO_MAX_WIDTH = Cm(7)
 
 
+ORIGIN_PAPER, ORIGIN_VERSION = "Positionen-Papier", "Positionen-Fassung"
+CUSTOM_PROPERTIES_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+# The format id every application uses for user-defined properties.
+_CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
 def bookmark_name(paragraph_id: int) -> str:
     return f"{BOOKMARK_PREFIX}{paragraph_id}"
 
@@ -78,6 +88,8 @@ def build_paper(doc: PaperDocument, *, now: datetime | None = None) -> bytes:
     writer.write()
     _fill_header_and_footers(word, doc)
     _set_properties(word, doc, now or datetime.now(UTC))
+    if doc.origin is not None:
+        set_origin(word, doc.origin)
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
@@ -486,6 +498,28 @@ def set_core_properties(
     properties.created = moment
     properties.modified = moment
     properties.revision = 1
+
+
+def set_origin(word: Any, origin: ExportOrigin) -> None:
+    """The paper id and version as custom document properties (File > Properties >
+    Custom in Word; LibreOffice keeps them as user-defined properties on saving)."""
+    values = {ORIGIN_PAPER: origin.paper_id}
+    if origin.version is not None:
+        values[ORIGIN_VERSION] = origin.version
+    properties = "".join(
+        f'<property fmtid="{_CUSTOM_FMTID}" pid="{pid}" name="{name}"><vt:i4>{value}</vt:i4>'
+        "</property>"
+        for pid, (name, value) in enumerate(values.items(), start=2)
+    )
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Properties xmlns="{CUSTOM_PROPERTIES_NS}" xmlns:vt="{_VT_NS}">{properties}</Properties>'
+    )
+    package = word.part.package
+    part = Part(
+        PackURI("/docProps/custom.xml"), CONTENT_TYPE.OFC_CUSTOM_PROPERTIES, xml.encode(), package
+    )
+    package.relate_to(part, RELATIONSHIP_TYPE.CUSTOM_PROPERTIES)
 
 
 def _joined(*texts: str, separator: str) -> str:

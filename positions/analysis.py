@@ -524,7 +524,10 @@ def move_point(
     if point is None:
         raise NotFound("Diesen Punkt gibt es nicht (mehr).")
     if cluster_id is not None:
-        _cluster(session, cluster_id)
+        target = _cluster(session, cluster_id)
+        statement = session.get(Statement, point.statement_id)
+        if statement is None or statement.call_id != target.call_id:
+            raise InvalidInput("Der Punkt gehört zu einem anderen Aufruf als dieses Thema.")
     members = [point]
     if point.group_id is not None:
         members = list(session.exec(select(Point).where(Point.group_id == point.group_id)).all())
@@ -570,6 +573,8 @@ def merge_clusters(
     keep, merged = _cluster(session, keep_id), _cluster(session, merge_id)
     if keep.id == merged.id:
         raise InvalidInput("Ein Thema lässt sich nicht mit sich selbst zusammenlegen.")
+    if keep.call_id != merged.call_id:
+        raise InvalidInput("Nur Themen desselben Aufrufs lassen sich zusammenlegen.")
     for point in session.exec(select(Point).where(Point.cluster_id == merge_id)).all():
         point.cluster_id, point.cluster_pinned = keep_id, True
         session.add(point)
@@ -603,6 +608,13 @@ def split_cluster(
     source = _cluster(session, cluster_id)
     if not point_ids:
         raise InvalidInput("Bitte wählen Sie die Punkte für das neue Thema.")
+    inside = set(
+        session.exec(
+            select(Point.id).where(col(Point.id).in_(point_ids), Point.cluster_id == cluster_id)
+        ).all()
+    )
+    if inside != set(point_ids):
+        raise InvalidInput("Aufteilen lassen sich nur Punkte dieses Themas.")
     created = Cluster(
         call_id=source.call_id,
         label=(label.strip() or "Neues Thema")[:200],
@@ -648,20 +660,17 @@ def accept_suggestion(
     now: datetime | None = None,
 ) -> Paragraph:
     """Take a cluster's (edited) suggestion into a paper section, linked to every point of
-    the cluster it rests on (near-duplicates included)."""
+    the cluster that supports it (near-duplicates included). Points that reject the
+    cluster's demand are not its sources: the paper must not claim a dissenting member
+    for a demand it opposes."""
     require(actor, Action.PAPER_EDIT)
     cluster = _cluster(session, cluster_id)
-    points = session.exec(select(Point).where(Point.cluster_id == cluster_id)).all()
-    statements = {
-        s.id: s
-        for s in session.exec(
-            select(Statement).where(col(Statement.id).in_([p.statement_id for p in points]))
-        ).all()
-    }
+    views = _points(session, cluster.call_id, col(Point.cluster_id) == cluster_id)
+    dissenting = {entry.key for entry in suggest(views).dissent}
     sources = tuple(
-        papers.SourceRef(point_id=id_of(p), how=SourceHow.MERGED)
-        for p in points
-        if statements[p.statement_id].status == StatementStatus.SUBMITTED
+        papers.SourceRef(point_id=view.id, how=SourceHow.MERGED)
+        for view in views
+        if view.id not in dissenting
     )
     paragraph = papers.add_paragraph(
         session=session,

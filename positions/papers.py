@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, select
 
@@ -425,9 +427,17 @@ def _editable(session: Session, paper_id: int) -> Paper:
 def content_changed(*, session: Session, actor: Actor, paper: Paper, now: datetime) -> int:
     """Note a change of the paper's text; approvals given so far become invalid (they were
     for the earlier text). Returns how many approvals that were."""
-    paper.content_changed_at = now
-    paper.updated_at = now
-    session.add(paper)
+    # A plain UPDATE, not the versioned ORM flush: two colleagues saving different paragraphs
+    # at once both change this row, and neither should get a conflict for the other's work.
+    # The paper's lock version guards its own fields (title, addressee), not its text.
+    session.execute(
+        sa.update(Paper)
+        .where(col(Paper.id) == paper.id)
+        .values(content_changed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(paper, "content_changed_at", now)
+    set_committed_value(paper, "updated_at", now)
     return invalidate_approvals(
         session=session, actor=actor, paper=paper, why="Text geändert", now=now
     )

@@ -137,10 +137,12 @@ def test_a_suggestion_goes_into_a_paper_with_its_sources(demo_engine: Engine) ->
             select(ParagraphSource).where(ParagraphSource.paragraph_id == paragraph.id)
         ).all()
         after = _load(session, call_id)
-    assert {s.point_id for s in sources} == {p.id for p in cluster.points}
+    dissent = {d.key for d in analysis.suggest(cluster.points).dissent}
+    assert dissent, "the demo's largest topic holds members rejecting its demand"
+    assert {s.point_id for s in sources} == {p.id for p in cluster.points} - dissent
     assert all(s.how is SourceHow.MERGED for s in sources)
     unused_before = {v.id for v in space.unused}
-    taken = {p.id for p in cluster.points}
+    taken = {p.id for p in cluster.points} - dissent
     assert {v.id for v in after.unused} == unused_before - taken
 
 
@@ -253,3 +255,77 @@ def test_a_statement_withdrawn_after_the_analysis_drops_out_of_the_next_run(
     shown = {p.statement_id for t in after.topics for p in t.points}
     shown |= {p.statement_id for g in after.loose for p in g.all}
     assert campaign.canonical.statement_id not in shown
+
+
+def test_merge_split_and_set_aside_survive_a_re_run(demo_engine: Engine) -> None:
+    call_id, space = _analysed(demo_engine)
+    big, merged, aside = space.topics[0], space.topics[1], space.topics[2]
+    split_off = big.groups[0].canonical.id
+    with write_session(demo_engine) as session:
+        analysis.merge_clusters(
+            session=session,
+            actor=SYSTEM,
+            keep_id=id_of(big.cluster),
+            merge_id=id_of(merged.cluster),
+        )
+        new = analysis.split_cluster(
+            session=session,
+            actor=SYSTEM,
+            cluster_id=id_of(big.cluster),
+            point_ids=[split_off],
+            label="Abgespalten",
+        )
+        analysis.discard_cluster(session=session, actor=SYSTEM, cluster_id=id_of(aside.cluster))
+    with write_session(demo_engine) as session:
+        analysis.analyse(session=session, actor=SYSTEM, call_id=call_id)
+        after = _load(session, call_id)
+        assert session.get(Cluster, merged.cluster.id) is None
+    by_id = {t.cluster.id: t for t in after.topics}
+    assert aside.cluster.id not in by_id, "a topic set aside stays aside"
+    kept = {p.id for p in by_id[big.cluster.id].points}
+    assert {p.id for p in merged.points} <= kept
+    assert split_off not in kept
+    assert split_off in {p.id for p in by_id[new.id].points}
+    assert by_id[new.id].cluster.label == "Abgespalten"
+
+
+def test_topics_and_points_stay_within_their_call(demo_engine: Engine) -> None:
+    _, space = _analysed(demo_engine)
+    first, second = space.topics[0], space.topics[1]
+    with write_session(demo_engine) as session:
+        with pytest.raises(InvalidInput, match="mit sich selbst"):
+            analysis.merge_clusters(
+                session=session,
+                actor=SYSTEM,
+                keep_id=id_of(first.cluster),
+                merge_id=id_of(first.cluster),
+            )
+        with pytest.raises(InvalidInput, match="nur Punkte dieses Themas"):
+            analysis.split_cluster(
+                session=session,
+                actor=SYSTEM,
+                cluster_id=id_of(first.cluster),
+                point_ids=[second.points[0].id],
+                label="Falsch",
+            )
+        other_call = Cluster(call_id=_other_call(session, first.cluster.call_id), label="Fremd")
+        session.add(other_call)
+        session.flush()
+        with pytest.raises(InvalidInput, match="anderen Aufruf"):
+            analysis.move_point(
+                session=session,
+                actor=SYSTEM,
+                point_id=first.points[0].id,
+                cluster_id=id_of(other_call),
+            )
+        with pytest.raises(InvalidInput, match="desselben Aufrufs"):
+            analysis.merge_clusters(
+                session=session,
+                actor=SYSTEM,
+                keep_id=id_of(first.cluster),
+                merge_id=id_of(other_call),
+            )
+
+
+def _other_call(session: Session, call_id: int) -> int:
+    return id_of(session.exec(select(Call).where(Call.id != call_id)).first())

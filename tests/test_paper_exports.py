@@ -3,6 +3,8 @@ naming, the annex without internal ones, Synopse, feedback and a returned file a
 
 import io
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -15,7 +17,9 @@ from db.engine import read_session, write_session
 from db.models import Paper, PaperStatus, Paragraph, id_of
 from exports import papers as paper_exports
 from exports import roundtrip
+from exports.document import ExportOrigin
 from positions import papers
+from positions.errors import InvalidUpload
 from positions.permissions import SYSTEM
 from tests.conftest import require_shared
 from tests.test_word_export import schema_problems
@@ -95,8 +99,14 @@ def test_a_returned_word_file_is_applied_only_as_chosen(demo_engine: Engine) -> 
     buffer = io.BytesIO()
     edited.save(buffer)
     with read_session(demo_engine) as session:
-        base = paper_exports.current_version(session=session, actor=SYSTEM, paper_id=paper_id)
-    result = roundtrip.read_returned_paper(buffer.getvalue(), base, filename="zurueck.docx")
+        result = paper_exports.read_returned(
+            session=session,
+            actor=SYSTEM,
+            paper_id=paper_id,
+            data=buffer.getvalue(),
+            filename="zurueck.docx",
+        )
+    assert result.compared_with.startswith("Fassung 2")
     [change] = [p for p in result.proposals if p.kind == "change"]
     assert "90 Prozent" in change.new_text and change.matched_by == "bookmark"
     with write_session(demo_engine) as session:
@@ -134,3 +144,128 @@ def test_the_logo_must_be_an_image(demo_engine: Engine) -> None:
                 colour="#1D5D9B",
                 logo=("logo.png", b"\x89PNG" + b"0" * (3 * 1024 * 1024)),
             )
+
+
+def _export_docx(engine: Engine, paper_id: int) -> bytes:
+    with read_session(engine) as session:
+        return paper_exports.export(
+            session=session, actor=SYSTEM, paper_id=paper_id, fmt="docx"
+        ).data
+
+
+def _with_paragraph_text(data: bytes, paragraph_id: int, text: str) -> bytes:
+    """The file as a colleague saves it after retyping one paragraph in Word."""
+    edited = docx.Document(io.BytesIO(data))
+    name = f"_pos_p_{paragraph_id}"
+    [target] = [p for p in edited.paragraphs if name in p._p.xpath(".//w:bookmarkStart/@w:name")]
+    for run in target.runs[1:]:
+        run.text = ""
+    target.runs[0].text = text
+    buffer = io.BytesIO()
+    edited.save(buffer)
+    return buffer.getvalue()
+
+
+def _read(engine: Engine, paper_id: int, data: bytes) -> roundtrip.ReturnedPaper:
+    with read_session(engine) as session:
+        return paper_exports.read_returned(
+            session=session, actor=SYSTEM, paper_id=paper_id, data=data, filename="zurueck.docx"
+        )
+
+
+def test_a_returned_file_never_proposes_undoing_edits_made_after_its_export(
+    demo_engine: Engine,
+) -> None:
+    paper_id = _paper_id(demo_engine)
+    exported = _export_docx(demo_engine, paper_id)
+    with read_session(demo_engine) as session:
+        first, second = paper_exports.current_version(
+            session=session, actor=SYSTEM, paper_id=paper_id
+        ).paragraphs[:2]
+    # While the file is out at the ministry, a colleague rewrites the first paragraph.
+    with write_session(demo_engine) as session:
+        stored = session.get(Paragraph, first.id)
+        assert stored is not None
+        papers.save_paragraph(
+            session=session,
+            actor=SYSTEM,
+            paragraph_id=first.id,
+            text="Heute im Büro neu gefasst.",
+            is_core_demand=stored.is_core_demand,
+            expected_version=stored.lock_version,
+        )
+    # The ministry changed only the second paragraph.
+    returned = _with_paragraph_text(exported, second.id, "Das Ministerium schlägt dies vor.")
+    result = _read(demo_engine, paper_id, returned)
+    changes = [p for p in result.proposals if p.kind != "unchanged"]
+    assert [(p.kind, p.paragraph_id) for p in changes] == [("change", second.id)]
+    assert changes[0].current_text is None
+    assert result.compared_with.startswith("Fassung 2")
+    # Had it also changed the first one, staff see today's text beside the proposal.
+    both = _with_paragraph_text(returned, first.id, "Das Ministerium auch hier.")
+    result = _read(demo_engine, paper_id, both)
+    [on_first] = [p for p in result.proposals if p.paragraph_id == first.id]
+    assert on_first.old_text == first.text
+    assert on_first.current_text == "Heute im Büro neu gefasst."
+    assert any("seit dem Export geändert" in note for note in result.notes)
+
+
+def test_a_file_exported_from_another_paper_is_refused(demo_engine: Engine) -> None:
+    paper_id = _paper_id(demo_engine)
+    with read_session(demo_engine) as session:
+        other = session.exec(
+            select(Paper).where(Paper.id != paper_id, Paper.version_counter > 0)
+        ).first()
+        assert other is not None
+    with pytest.raises(InvalidUpload, match="aus einem anderen Papier exportiert"):
+        _read(demo_engine, paper_id, _export_docx(demo_engine, id_of(other)))
+
+
+def test_a_file_without_our_properties_is_compared_with_today_and_says_so(
+    demo_engine: Engine,
+) -> None:
+    paper_id = _paper_id(demo_engine)
+    exported = _export_docx(demo_engine, paper_id)
+    stripped = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(exported)) as source,
+        zipfile.ZipFile(stripped, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "_rels/.rels":
+                data = re.sub(rb"<Relationship [^>]*custom-properties[^>]*/>", b"", data)
+            if item.filename != "docProps/custom.xml":
+                target.writestr(item, data)
+    result = _read(demo_engine, paper_id, stripped.getvalue())
+    assert result.compared_with == "aktueller Stand"
+    assert "nennt keine gespeicherte Fassung" in result.notes[0]
+    assert result.counts()["change"] == 0
+
+
+def test_the_export_origin_survives_saving_in_libreoffice(
+    demo_engine: Engine, tmp_path: Path
+) -> None:
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice is installed by make test"
+    paper_id = _paper_id(demo_engine)
+    (tmp_path / "papier.docx").write_bytes(_export_docx(demo_engine, paper_id))
+    out = tmp_path / "out"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(out),
+            str(tmp_path / "papier.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    saved = (out / "papier.docx").read_bytes()
+    assert roundtrip.read_returned_file(saved).origin == ExportOrigin(paper_id, 2)
+    assert _read(demo_engine, paper_id, saved).compared_with.startswith("Fassung 2")

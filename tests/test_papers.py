@@ -1,4 +1,5 @@
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -180,6 +181,48 @@ def test_concurrent_saves_of_one_paragraph_give_exactly_one_conflict(engine: Eng
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["conflict", "saved"]
+
+
+def test_colleagues_saving_different_paragraphs_at_once_both_succeed(engine: Engine) -> None:
+    """The first save holds its transaction open while the second one starts: on PostgreSQL
+    the second then waits for the paper row and must not fail once the first commits."""
+    staff, paper_id, _, ids = _paper(engine)
+    first_saved, second_started = threading.Event(), threading.Event()
+    outcomes: dict[str, str] = {}
+
+    def save(paragraph_id: int, text: str, hold: bool) -> None:
+        try:
+            with write_session(engine) as session:
+                if not hold:
+                    second_started.set()
+                papers.save_paragraph(
+                    session=session,
+                    actor=staff,
+                    paragraph_id=paragraph_id,
+                    text=text,
+                    is_core_demand=False,
+                    expected_version=1,
+                )
+                if hold:
+                    first_saved.set()
+                    second_started.wait(5)
+                    time.sleep(0.3)
+            outcomes[text] = "saved"
+        except StaleEdit as error:
+            outcomes[text] = str(error)
+
+    holder = threading.Thread(target=save, args=(ids[0], "Text von A", True))
+    holder.start()
+    assert first_saved.wait(5)
+    other = threading.Thread(target=save, args=(ids[1], "Text von B", False))
+    other.start()
+    holder.join()
+    other.join()
+    assert outcomes == {"Text von A": "saved", "Text von B": "saved"}
+    with read_session(engine) as session:
+        view = papers.paper_view(session=session, actor=staff, paper_id=paper_id)
+        texts = [p.paragraph.text for p in view.all_paragraphs()]
+    assert texts[:2] == ["Text von A", "Text von B"]
 
 
 def test_versions_are_immutable_snapshots(engine: Engine) -> None:

@@ -12,7 +12,7 @@ from db.engine import read_session
 from db.models import Forum, PaperVersion, id_of
 from exports import lobbyregister as lobbyregister_package
 from exports import papers as paper_exports
-from exports import pdf, roundtrip
+from exports import pdf
 from positions import lobbyregister, papers
 from positions.diffing import ROW_LABELS, Synopsis
 from positions.errors import PositionenError
@@ -245,16 +245,22 @@ def returned(actor: Actor, view: PaperView) -> None:
     paper_id = id_of(view.paper)
     try:
         with database.reading() as session:
-            base = paper_exports.current_version(session=session, actor=actor, paper_id=paper_id)
-        result = roundtrip.read_returned_paper(upload.getvalue(), base, filename=upload.name)
+            result = paper_exports.read_returned(
+                session=session,
+                actor=actor,
+                paper_id=paper_id,
+                data=upload.getvalue(),
+                filename=upload.name,
+            )
     except PositionenError as error:
         st.error(error.message, icon=":material/block:")
         return
+    st.caption(f"Verglichen mit: {md(result.compared_with)}")
     for note in result.notes:
         st.info(note)
     proposals = [p for p in result.proposals if p.kind != "unchanged"]
     if not proposals:
-        st.success("Die Datei enthält keine Änderungen gegenüber dem aktuellen Stand.")
+        st.success(f"Die Datei enthält keine Änderungen gegenüber {md(result.compared_with)}.")
         return
     chosen = []
     kinds = {"change": "Änderung", "addition": "neuer Absatz", "deletion": "gelöscht"}
@@ -265,8 +271,16 @@ def returned(actor: Actor, view: PaperView) -> None:
                 tracked = " (Änderungsverfolgung)" if proposal.tracked else ""
                 st.markdown(f"**{kinds[proposal.kind]}**{md(who)}{tracked}")
                 left, right = st.columns(2)
+                left.caption("Exportiert")
                 left.text(proposal.old_text or "—")
+                right.caption("In der Datei")
                 right.text(proposal.new_text or "—")
+                if proposal.current_text is not None:
+                    st.warning(
+                        "Seit dem Export geändert; heute steht hier: "
+                        + (md(proposal.current_text) or "(Absatz gelöscht)"),
+                        icon=":material/history:",
+                    )
                 if proposal.note:
                     st.caption(md(proposal.note))
                 if st.checkbox("übernehmen", key=f"accept-{index}"):

@@ -107,7 +107,8 @@ def topic(actor: Actor, view: ClusterView, seen: Overview, targets: dict[int, st
     )
     if suggestion.dissent:
         st.warning(
-            "Widerspruch: " + " | ".join(md(d.text) for d in suggestion.dissent),
+            "Widerspruch (wird beim Übernehmen nicht als Quelle verknüpft): "
+            + " | ".join(md(d.text) for d in suggestion.dissent),
             icon=":material/gavel:",
         )
     point_lines(view.groups, key=f"topic-{cluster_id}")
