@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from urllib.parse import urlparse
 
 from sqlmodel import Session, col, select
 
@@ -41,7 +40,7 @@ class CalendarEvent:
 
 
 def _domain(session: Session) -> str:
-    return urlparse(settings.association(session=session).base_url).hostname or "positionen"
+    return settings.calendar_domain(session=session)
 
 
 def _meeting_event(meeting: Meeting, forum: Forum, domain: str) -> CalendarEvent:

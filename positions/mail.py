@@ -9,6 +9,7 @@ sure no contact gets the same kind of message twice on one day.
 from __future__ import annotations
 
 import smtplib
+import ssl
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -320,10 +321,19 @@ def deliver(smtp: Smtp, *, to: str, subject: str, body: str) -> None:
     message.set_content(body)
     where = f"{smtp.host}:{smtp.port}"
     try:
-        connection_class = smtplib.SMTP_SSL if smtp.port == 465 else smtplib.SMTP
-        with connection_class(smtp.host, smtp.port, timeout=SMTP_TIMEOUT_SECONDS) as server:
-            if smtp.starttls and connection_class is smtplib.SMTP:
-                server.starttls()
+        # smtplib's own default context checks neither certificate nor host name; the
+        # default context does both, so the password never goes to an impostor.
+        tls = ssl.create_default_context()
+        server: smtplib.SMTP
+        if smtp.port == 465:
+            server = smtplib.SMTP_SSL(
+                smtp.host, smtp.port, timeout=SMTP_TIMEOUT_SECONDS, context=tls
+            )
+        else:
+            server = smtplib.SMTP(smtp.host, smtp.port, timeout=SMTP_TIMEOUT_SECONDS)
+        with server:
+            if smtp.starttls and smtp.port != 465:
+                server.starttls(context=tls)
             if smtp.user:
                 server.login(smtp.user, smtp.password)
             server.send_message(message)
@@ -341,5 +351,10 @@ def deliver(smtp: Smtp, *, to: str, subject: str, body: str) -> None:
         raise MailFailed(f"Der Mailserver hat die Empfängeradresse {to} abgelehnt.") from None
     except smtplib.SMTPException as error:
         raise MailFailed(f"Der Mailserver {where} hat den Versand abgelehnt: {error}") from None
+    except ssl.SSLCertVerificationError as error:
+        raise MailFailed(
+            f"Das Zertifikat des Mailservers {where} ist nicht vertrauenswürdig "
+            f"({error.verify_message}); es wurde nichts gesendet."
+        ) from None
     except (TimeoutError, OSError):
         raise MailFailed(f"Der Mailserver {where} ist nicht erreichbar.") from None

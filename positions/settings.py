@@ -8,11 +8,12 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlparse
 
 from PIL import Image, UnidentifiedImageError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from db.models import Setting
+from db.models import Role, Setting, User
 from positions import audit, dedupe, documents
 from positions.clock import utcnow
 from positions.errors import InvalidInput
@@ -81,7 +82,23 @@ def save_association(
     _store(session, actor, "association.name", values.name.strip(), now)
     _store(session, actor, "association.address", values.address.strip(), now)
     _store(session, actor, "association.register_number", values.register_number.strip(), now)
+    if _value(session, CALENDAR_DOMAIN) is None:
+        # Freeze the calendar's UID domain before the address it came from changes.
+        _store(session, actor, CALENDAR_DOMAIN, calendar_domain(session=session), now)
     _store(session, actor, "app.base_url", base_url, now)
+
+
+CALENDAR_DOMAIN = "calendar.uid_domain"
+
+
+def calendar_domain(*, session: Session) -> str:
+    """The domain part of calendar UIDs. It must never change, or calendars that imported
+    our events would get every one of them twice: so it is the host of the application's
+    address as first configured, kept when the address changes."""
+    stored = _value(session, CALENDAR_DOMAIN)
+    if stored:
+        return str(stored)
+    return urlparse(association(session=session).base_url).hostname or "positionen"
 
 
 def smtp(*, session: Session) -> Smtp | None:
@@ -110,6 +127,24 @@ def save_smtp(
 def approval_quorum(*, session: Session) -> int:
     """How many board members must approve a paper (default one)."""
     return int(_value(session, "approval.quorum") or 1)
+
+
+def save_approval_quorum(
+    *, session: Session, actor: Actor, value: int, now: datetime | None = None
+) -> None:
+    """Set how many board members must approve; never more than the board has."""
+    require(actor, Action.SETTINGS_MANAGE)
+    board = len(
+        session.exec(select(User.id).where(User.role == Role.BOARD, col(User.active))).all()
+    )
+    if value < 1:
+        raise InvalidInput("Mindestens ein Vorstandsmitglied muss freigeben.")
+    if value > board:
+        members = "ist nur ein Mitglied" if board == 1 else f"sind nur {board} Mitglieder"
+        raise InvalidInput(
+            f"Im Vorstand {members} mit Zugang aktiv; mehr Freigaben kann ein Papier nie erhalten."
+        )
+    _store(session, actor, "approval.quorum", value, now)
 
 
 # What counts as "the same demand" (see positions.dedupe): below 0.75 rewordings start to

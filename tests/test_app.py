@@ -19,10 +19,12 @@ from db.models import (
     PaperStatus,
     Statement,
     User,
+    id_of,
 )
-from positions import demo, settings
+from positions import demo, papers, settings
 from positions.clock import utcnow
 from positions.invitations import hash_token
+from positions.permissions import SYSTEM
 from tests.conftest import REPO, free_port
 
 
@@ -285,6 +287,13 @@ def test_settings_are_for_admins_only(demo_url: str) -> None:
     assert not app.exception and not app.error
     with read_session(create_engine_for(demo_url)) as session:
         assert settings.duplicate_threshold(session=session) == 0.9
+    [quorum] = [n for n in app.number_input if "Vorstandsmitglieder" in n.label]
+    [save] = [b for b in app.button if b.label == "Speichern" and "approval" in str(b.form_id)]
+    quorum.set_value(5)
+    save.click().run()
+    assert any("nur 2 Mitglieder mit Zugang aktiv" in e.value for e in app.error)
+    with read_session(create_engine_for(demo_url)) as session:
+        assert settings.approval_quorum(session=session) == 1
     # For everyone else the address shows a refusal (checked in the browser test, as
     # AppTest cannot open pages registered as functions); the service refuses as well.
 
@@ -332,6 +341,11 @@ def test_a_member_changes_the_statement_and_a_stale_tab_is_refused(demo_url: str
     [submit_b] = [b for b in tab_b.button if b.label == "Änderungen einreichen"]
     submit_b.click().run()
     assert any("anderen Fenster" in e.value for e in tab_b.error)
+    [reload] = [b for b in tab_b.button if b.label.startswith("Neuere Fassung laden")]
+    reload.click().run()
+    assert not tab_b.exception and not tab_b.error
+    [editor_b] = [t for t in tab_b.text_area if t.label == "Ihre Stellungnahme"]
+    assert (editor_b.value or "").startswith("Neue Fassung aus Tab A")
     with create_engine_for(demo_url).connect() as connection:
         stored = connection.execute(
             select(Statement.text)
@@ -382,3 +396,43 @@ def test_an_idle_session_ends_with_a_german_note(demo_url: str) -> None:
     app.run()
     assert [w.label for w in app.text_input] == ["E-Mail", "Passwort"]
     assert any("ohne Aktivität abgemeldet" in i.value for i in app.info)
+
+
+def test_a_text_changed_during_board_approval_goes_back_before_the_board(demo_url: str) -> None:
+    engine = create_engine_for(demo_url)
+    with write_session(engine) as session:
+        paper = session.exec(select(Paper).where(Paper.status == PaperStatus.BOARD_APPROVAL)).one()
+        paper_id, before = id_of(paper), paper.version_counter
+        paragraph = papers.paper_view(session=session, actor=SYSTEM, paper_id=paper_id)
+        first = paragraph.all_paragraphs()[0].paragraph
+        papers.save_paragraph(
+            session=session,
+            actor=SYSTEM,
+            paragraph_id=id_of(first),
+            text=first.text + " Nachgetragen.",
+            is_core_demand=first.is_core_demand,
+            expected_version=first.lock_version,
+        )
+
+    def board_tab(email: str) -> AppTest:
+        app = log_in(email)
+        return switch(app, "ui/pages/paper.py", papier=str(paper_id))
+
+    board = board_tab("vorstand@demo.example")
+    assert any(f"nach Fassung {before} geändert" in w.value for w in board.warning)
+    assert not [b for b in board.button if b.label == "Freigeben"]
+    assert not [b for b in board.button if b.label.startswith("Geänderte Fassung")]
+
+    staff = board_tab("referat@demo.example")
+    [resubmit] = [b for b in staff.button if b.label == "Geänderte Fassung zur Freigabe vorlegen"]
+    resubmit.click().run()
+    assert not staff.exception and not staff.error
+
+    board = board_tab("vorstand@demo.example")
+    assert f"Ihre Entscheidung über **Fassung {before + 1}**" in texts(board)
+    [approve] = [b for b in board.button if b.label == "Freigeben"]
+    approve.click().run()
+    assert not board.exception and not board.error
+    with read_session(engine) as session:
+        released = session.get_one(Paper, paper_id)
+        assert released.status == PaperStatus.APPROVED  # the demo's quorum is one

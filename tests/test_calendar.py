@@ -1,5 +1,6 @@
 """The .ics export, parsed again with icalendar: events, Europe/Berlin times, stable UIDs."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar
@@ -9,9 +10,9 @@ from sqlmodel import select
 from db.engine import read_session, write_session
 from db.models import CallInvitee, DelegateRole, ForumDelegate, Organisation, Role, id_of
 from exports.ics import build_calendar
-from positions import calendar, calls, meetings
+from positions import calendar, calls, meetings, settings
 from positions.meetings import MeetingFields
-from positions.permissions import Actor
+from positions.permissions import SYSTEM, Actor
 from tests import factories
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)
@@ -106,6 +107,22 @@ def test_uids_are_stable_so_a_reimport_updates(engine: Engine) -> None:
     assert set(before) == set(after)
     moved = after[f"meeting-{meeting_id}@localhost"]
     assert "verschoben" in str(moved["SUMMARY"])  # type: ignore[index]
+    # The association moves the application to its own domain: the UIDs stay.
+    with write_session(engine) as session:
+        address = settings.association(session=session)
+        settings.save_association(
+            session=session,
+            actor=SYSTEM,
+            values=replace(address, base_url="https://positionen.verband.example"),
+        )
+    with read_session(engine) as session:
+        moved_host = _parse(
+            build_calendar(
+                calendar.events_for_forum(session=session, actor=staff, forum_id=forum_id, now=NOW),
+                name="A",
+            )
+        )
+    assert set(moved_host) == set(before)
 
 
 def test_members_get_only_their_member_deadlines(engine: Engine) -> None:

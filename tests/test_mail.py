@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import email
+import ipaddress
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from email.message import Message
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -240,3 +248,72 @@ def test_members_cannot_send_mail(engine: Engine) -> None:
                 kind=MailKind.INVITATION,
                 association_name="Verband",
             )
+
+
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no system trusts, and its key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mail.verband.example")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.fixture
+def tls_mail_server(tmp_path: Path) -> Iterator[tuple[MailServer, Path]]:
+    """A server that insists on STARTTLS before the login, with a self-signed certificate."""
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    inbox, port = Inbox(), free_port()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=_authenticator,
+        tls_context=context,
+        require_starttls=True,
+    )
+    controller.start()
+    try:
+        yield MailServer(inbox, port), cert
+    finally:
+        controller.stop()
+
+
+def test_starttls_checks_the_server_certificate_before_sending_the_password(
+    tls_mail_server: tuple[MailServer, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, certificate = tls_mail_server
+    smtp = server.smtp(starttls=True)
+    with pytest.raises(mail.MailFailed, match=r"Zertifikat des Mailservers .* nicht vertrauens"):
+        mail.deliver(smtp, to="kontakt@alpha.example", subject="Einladung", body="Hallo")
+    assert server.inbox.messages == []
+    # Once the certificate is trusted (as a company's own CA would be), the mail goes out.
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
+    mail.deliver(smtp, to="kontakt@alpha.example", subject="Einladung", body="Hallo")
+    [received] = server.inbox.messages
+    assert received["Subject"] == "Einladung"

@@ -82,6 +82,13 @@ def member_form(actor: Actor, call_id: int, statement: Statement | None) -> None
     if version_key not in st.session_state:
         st.session_state[version_key] = statement.version if statement else None
         st.session_state[text_key] = statement.text if statement else ""
+    conflict_key = f"{scope}-conflict"
+    if conflict_key in st.session_state:
+        # Shown until resolved: the button must still be there on the rerun its click causes.
+        st.error(st.session_state[conflict_key], icon=":material/sync_problem:")
+        if st.button("Neuere Fassung laden (meine Änderungen verwerfen)"):
+            forget_editor(scope)
+            st.rerun()
     word_import(scope)
     submitted = statement is not None and statement.status == StatementStatus.SUBMITTED
     with st.form(f"{scope}-form"):
@@ -146,21 +153,19 @@ def member_form(actor: Actor, call_id: int, statement: Statement | None) -> None
                 )
             version = saved.version
     except StaleEdit as error:
-        st.error(error.message, icon=":material/sync_problem:")
-        if st.button("Neuere Fassung laden (meine Änderungen verwerfen)"):
-            forget_editor(scope)
-            st.rerun()
-        return
+        st.session_state[conflict_key] = error.message
+        st.rerun()
     except PositionenError as error:
         st.error(error.message, icon=":material/block:")
         return
     st.session_state[version_key] = version
     st.session_state.pop(file_key, None)
+    st.session_state.pop(conflict_key, None)
     done("Stellungnahme eingereicht. Vielen Dank!" if submit else "Entwurf gespeichert.")
 
 
 def forget_editor(scope: str) -> None:
-    for key in _keys(scope):
+    for key in (*_keys(scope), f"{scope}-conflict"):
         st.session_state.pop(key, None)
 
 

@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from db.models import Decision, PaperKind, PaperStatus, Review, Stance, id_of
+from db.models import Decision, Paper, PaperKind, PaperStatus, Review, Stance, id_of
 from positions import approvals, calls, labels, meetings, papers, reviews, settings, workflow
 from positions.clock import today_in_berlin
 from positions.formatting import date_time, long_date
@@ -187,7 +187,14 @@ def board_tab(actor: Actor, view: PaperView) -> None:
         )
         if item.approval.comment:
             st.caption(md(item.approval.comment))
-    if paper.status != PaperStatus.BOARD_APPROVAL or not can(actor, Action.PAPER_APPROVE):
+    if paper.status != PaperStatus.BOARD_APPROVAL:
+        return
+    with database.reading() as session:
+        latest = papers.latest_version(session=session, paper=paper)
+    if latest is None or not papers.version_is_current(paper=paper, version=latest):
+        changed_after(actor, paper)
+        return
+    if not can(actor, Action.PAPER_APPROVE):
         return
     with st.form("board-decision"):
         st.markdown(f"Ihre Entscheidung über **Fassung {paper.version_counter}**")
@@ -206,6 +213,27 @@ def board_tab(actor: Actor, view: PaperView) -> None:
                 comment=comment,
             )
         done("Entscheidung gespeichert.")
+
+
+def changed_after(actor: Actor, paper: Paper) -> None:
+    """The text changed after the version the board was asked about: the board cannot
+    decide until staff put the changed text before it as a new version."""
+    st.warning(
+        f"Der Text wurde nach Fassung {paper.version_counter} geändert. Der Vorstand kann "
+        "erst entscheiden, wenn das Referat die geänderte Fassung zur Freigabe vorlegt.",
+        icon=":material/edit_note:",
+    )
+    if not can(actor, Action.PAPER_EDIT):
+        return
+    if st.button("Geänderte Fassung zur Freigabe vorlegen", type="primary"):
+        with user_errors(), database.writing() as session:
+            version = papers.save_named_version(
+                session=session,
+                actor=actor,
+                paper_id=id_of(paper),
+                label="Zur Freigabe vorgelegt nach Änderung",
+            )
+        done(f"Fassung {version.number} liegt dem Vorstand zur Freigabe vor.")
 
 
 def details_tab(actor: Actor, view: PaperView) -> None:

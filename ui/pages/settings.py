@@ -101,6 +101,26 @@ if remove:
         settings.save_smtp(session=session, actor=actor, values=None)
     done("E-Mails werden ab jetzt von Hand verschickt.")
 
+st.subheader("Vorstandsfreigabe")
+with database.reading() as session:
+    quorum = settings.approval_quorum(session=session)
+with st.form("approval"):
+    chosen_quorum = st.number_input(
+        "Wie viele Vorstandsmitglieder müssen ein Papier freigeben?",
+        min_value=1,
+        max_value=20,
+        value=quorum,
+        step=1,
+    )
+    st.caption(
+        "Eine Ablehnung schickt das Papier sofort in den Entwurf zurück. Freigaben gelten "
+        "für eine Fassung; wird der Text danach geändert, werden sie ungültig."
+    )
+    if st.form_submit_button("Speichern"):
+        with user_errors(), database.writing() as session:
+            settings.save_approval_quorum(session=session, actor=actor, value=int(chosen_quorum))
+        done("Einstellung gespeichert.")
+
 st.subheader("Zusammenführen")
 with database.reading() as session:
     threshold = settings.duplicate_threshold(session=session)
