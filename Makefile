@@ -13,6 +13,7 @@ STREAMLIT_FLAGS := --server.port $(PORT) --server.address localhost --server.hea
 .PHONY: run test lint bench system-deps clean
 
 $(BIN)/python:
+	./scripts/ensure-venv-support.sh $(PYTHON)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 

@@ -70,7 +70,8 @@ def build_report(*, session: Session, actor: Actor, start: date, end: date) -> b
 
 def _summary(report: ActivityReport, name: str, ids: itertools.count[int]) -> Section:
     active = [f for f in report.forums if f.active]
-    calls = report.calls
+    calls = report.closed_calls
+    running = len(report.calls) - len(calls)
     invited = sum(c.invited for c in calls)
     answered = sum(c.answered for c in calls)
     demands, verbatim, reworded = report.adoption_totals()
@@ -81,9 +82,14 @@ def _summary(report: ActivityReport, name: str, ids: itertools.count[int]) -> Se
     ]
     if calls:
         sentences.append(
-            f"Zu {_count(len(calls), 'Aufruf', 'Aufrufen')} gingen {answered} Stellungnahmen "
-            f"von {invited} Einladungen ein; das entspricht einer Beteiligung von "
-            f"{_percent(answered / invited if invited else 0)}."
+            f"Zu {_count(len(calls), 'abgeschlossenen Aufruf', 'abgeschlossenen Aufrufen')} "
+            f"gingen {answered} Stellungnahmen von {invited} Einladungen ein; das entspricht "
+            f"einer Beteiligung von {_percent(answered / invited if invited else 0)}."
+        )
+    if running:
+        sentences.append(
+            f"{_count(running, 'Aufruf läuft', 'Aufrufe laufen')} noch; "
+            "Mitglieder können dort weiter Stellung nehmen."
         )
     sentences.append(f"Der Verband reichte {_count(report.papers, 'Papier', 'Papiere')} ein.")
     if demands:
@@ -141,16 +147,15 @@ def _forum(item: ForumActivity, ids: itertools.count[int]) -> Section:
             )
         )
     for call in item.calls:
-        blocks.append(
-            Paragraph(
-                id=next(ids),
-                text=(
-                    f"Zum Aufruf „{call.call.title}“ (Frist {_day(call.call.external_deadline)})"
-                    f" gaben {call.answered} von {call.invited} eingeladenen Mitgliedern eine "
-                    f"Stellungnahme ab ({_percent(call.share)})."
-                ),
-            )
+        opening = f"Zum Aufruf „{call.call.title}“ (Frist {_day(call.call.external_deadline)})"
+        text = (
+            f"{opening} gaben {call.answered} von {call.invited} eingeladenen Mitgliedern eine "
+            f"Stellungnahme ab ({_percent(call.share)})."
+            if call.open_until is None
+            else f"{opening} können Mitglieder noch bis zum {_day(call.open_until)} Stellung "
+            f"nehmen; bisher antworteten {call.answered} von {call.invited} eingeladenen."
         )
+        blocks.append(Paragraph(id=next(ids), text=text))
     for paper, submission in item.papers:
         blocks.append(
             Paragraph(

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from db.models import (
     Call,
     CallInvitee,
+    CallStatus,
     Forum,
     Meeting,
     MeetingAttendee,
@@ -24,7 +25,7 @@ from db.models import (
     User,
     id_of,
 )
-from positions.clock import BERLIN
+from positions.clock import BERLIN, today_in_berlin
 from positions.errors import InvalidInput
 from positions.outcomes import Adoption, adoption
 from positions.permissions import Action, Actor, require
@@ -32,9 +33,13 @@ from positions.permissions import Action, Actor, require
 
 @dataclass(frozen=True)
 class CallActivity:
+    """A call with how many invited organisations answered it; `open_until` is the member
+    deadline when members may still answer (the share is not final yet)."""
+
     call: Call
     invited: int
     answered: int
+    open_until: date | None = None
 
     @property
     def share(self) -> float:
@@ -70,6 +75,11 @@ class ActivityReport:
         return [c for f in self.forums for c in f.calls]
 
     @property
+    def closed_calls(self) -> list[CallActivity]:
+        """The calls whose participation is final."""
+        return [c for c in self.calls if c.open_until is None]
+
+    @property
     def papers(self) -> int:
         return sum(len(f.papers) for f in self.forums)
 
@@ -83,8 +93,12 @@ class ActivityReport:
         )
 
 
-def activity(*, session: Session, actor: Actor, start: date, end: date) -> ActivityReport:
-    """Everything the association did in the forums from `start` to `end` (inclusive)."""
+def activity(
+    *, session: Session, actor: Actor, start: date, end: date, today: date | None = None
+) -> ActivityReport:
+    """Everything the association did in the forums from `start` to `end` (inclusive);
+    calls still open on `today` are marked as such."""
+    today = today or today_in_berlin()
     require(actor, Action.OUTCOME_READ)
     require(actor, Action.STATEMENT_READ_ALL)
     if end < start:
@@ -111,7 +125,11 @@ def activity(*, session: Session, actor: Actor, start: date, end: date) -> Activ
             forums[meeting.forum_id].meetings.append((meeting, names))
     for call in session.exec(
         select(Call)
-        .where(Call.external_deadline >= start, Call.external_deadline <= end)
+        .where(
+            Call.external_deadline >= start,
+            Call.external_deadline <= end,
+            Call.status != CallStatus.DRAFT,  # never sent to anyone
+        )
         .order_by(col(Call.external_deadline))
     ).all():
         invited = len(
@@ -119,14 +137,24 @@ def activity(*, session: Session, actor: Actor, start: date, end: date) -> Activ
                 select(CallInvitee.organisation_id).where(CallInvitee.call_id == call.id)
             ).all()
         )
+        # Invited organisations that answered: a statement staff recorded for someone not
+        # invited does not raise the share above what it is.
         answered = len(
             session.exec(
-                select(Statement.id).where(
-                    Statement.call_id == call.id, Statement.status == StatementStatus.SUBMITTED
+                select(Statement.organisation_id)
+                .distinct()
+                .join(
+                    CallInvitee,
+                    (col(CallInvitee.call_id) == Statement.call_id)
+                    & (col(CallInvitee.organisation_id) == Statement.organisation_id),
                 )
+                .where(Statement.call_id == call.id, Statement.status == StatementStatus.SUBMITTED)
             ).all()
         )
-        forums[call.forum_id].calls.append(CallActivity(call, invited, answered))
+        still_open = call.status == CallStatus.OPEN and call.member_deadline >= today
+        forums[call.forum_id].calls.append(
+            CallActivity(call, invited, answered, call.member_deadline if still_open else None)
+        )
     for submission, paper in session.exec(
         select(Submission, Paper)
         .join(PaperVersion, col(PaperVersion.id) == Submission.paper_version_id)

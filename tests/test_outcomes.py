@@ -18,6 +18,7 @@ from db.models import Forum, MatchKind, MatchStatus, Outcome, Paper, PaperKind, 
 from exports import lobbyregister as lobbyregister_package
 from exports import pdf, report
 from positions import lobbyregister, outcomes, papers
+from positions import report as positions_report
 from positions.clock import today_in_berlin
 from positions.errors import InvalidInput, InvalidUpload
 from positions.papers import PaperFields
@@ -171,6 +172,32 @@ def test_the_activity_report_has_figures_and_is_valid_word(
     ).stdout
     assert "Tätigkeitsbericht" in rendered and "Kernforderungen" in rendered
     assert "Bergische Umformtechnik" not in rendered
+
+
+def test_calls_still_open_are_reported_as_running_not_as_poorly_answered(
+    demo_engine: Engine,
+) -> None:
+    today = today_in_berlin()
+    with read_session(demo_engine) as session:
+        activity = positions_report.activity(
+            session=session,
+            actor=SYSTEM,
+            start=today - timedelta(days=400),
+            end=today + timedelta(days=400),
+        )
+        data = report.build_report(
+            session=session,
+            actor=SYSTEM,
+            start=today - timedelta(days=400),
+            end=today + timedelta(days=400),
+        )
+    running = [c for c in activity.calls if c.open_until is not None]
+    assert running and all(c.open_until and c.open_until >= today for c in running)
+    assert all(c.answered <= c.invited for c in activity.calls)
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    assert "noch; Mitglieder können dort weiter Stellung nehmen" in text
+    [line] = [t for t in text.splitlines() if running[0].call.title in t and "Zum Aufruf" in t]
+    assert "können Mitglieder noch bis zum" in line and "bisher antworteten" in line
 
 
 def test_paper_fields_for_the_register_need_a_project(demo_engine: Engine) -> None:
