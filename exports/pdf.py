@@ -73,13 +73,22 @@ _LIBRARY = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+def available() -> bool:
+    """Whether this machine can make PDFs (LibreOffice is installed)."""
+    return _soffice() is not None
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
 def to_pdf(docx_bytes: bytes, *, timeout: float = 120) -> bytes:
     """The document rendered by LibreOffice as tagged PDF, its tables of contents updated.
 
     Raises `PdfUnavailable` when LibreOffice is missing, does not finish within `timeout`
     seconds (waiting for another conversion included) or produces no PDF.
     """
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    soffice = _soffice()
     if soffice is None:
         raise PdfUnavailable(
             "Die PDF-Ansicht ist nicht verfügbar: LibreOffice ist nicht installiert."

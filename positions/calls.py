@@ -329,6 +329,18 @@ def invite_organisations(
     return len(new)
 
 
+def invited_ids(*, session: Session, actor: Actor, call_id: int) -> set[int]:
+    """The organisations invited to a call."""
+    require(actor, Action.CALL_READ)
+    if not actor.acts_for_association:
+        raise PermissionDenied()
+    return set(
+        session.exec(
+            select(CallInvitee.organisation_id).where(CallInvitee.call_id == call_id)
+        ).all()
+    )
+
+
 def get_call(*, session: Session, actor: Actor, call_id: int) -> Call:
     call = session.get(Call, call_id)
     if call is None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from db.models import Call, CallInvitee, Invitation, Role, User, id_of
+from db.models import Call, CallInvitee, Invitation, Organisation, Role, User, id_of
 from positions import audit
 from positions.clock import BERLIN, utcnow
 from positions.errors import InvalidInput, InvalidInvitation, NotFound
@@ -140,3 +141,36 @@ def revoke_invitation(
             now=now,
         )
     return invitation
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """One personal link of a call, as staff see it (the token itself is never shown again)."""
+
+    invitation: Invitation
+    contact: str
+    email: str
+    organisation: str
+
+    def state(self, now: datetime) -> str:
+        if self.invitation.revoked_at is not None:
+            return "zurückgezogen"
+        if self.invitation.expires_at <= now:
+            return "abgelaufen"
+        return "benutzt" if self.invitation.first_used_at else "noch nicht benutzt"
+
+    def usable(self, now: datetime) -> bool:
+        return self.invitation.revoked_at is None and self.invitation.expires_at > now
+
+
+def links_of_call(*, session: Session, actor: Actor, call_id: int) -> list[LinkRow]:
+    """Every personal link made for a call, newest first."""
+    require(actor, Action.INVITATION_MANAGE)
+    rows = session.exec(
+        select(Invitation, User, Organisation)
+        .join(User, col(User.id) == Invitation.contact_id)
+        .join(Organisation, col(Organisation.id) == Invitation.organisation_id)
+        .where(Invitation.call_id == call_id)
+        .order_by(col(Invitation.created_at).desc(), col(Invitation.id).desc())
+    ).all()
+    return [LinkRow(invitation, user.name, user.email, org.name) for invitation, user, org in rows]

@@ -23,6 +23,7 @@ from db.models import (
     CallInvitee,
     CallStatus,
     Forum,
+    Invitation,
     MailKind,
     MailMessage,
     MailStatus,
@@ -120,6 +121,24 @@ def _contacts(
     return rows
 
 
+def _holding_a_link(session: Session, call_id: int, now: datetime) -> set[int]:
+    """Contacts that were sent an invitation whose link still works (a revoked or expired
+    link is replaced by the next invitation)."""
+    return set(
+        session.exec(
+            select(MailMessage.contact_id)
+            .join(Invitation, col(Invitation.id) == MailMessage.invitation_id)
+            .where(
+                MailMessage.call_id == call_id,
+                MailMessage.kind == MailKind.INVITATION,
+                MailMessage.status == MailStatus.SENT,
+                col(Invitation.revoked_at).is_(None),
+                Invitation.expires_at > now,
+            )
+        ).all()
+    )
+
+
 def prepare(
     *,
     session: Session,
@@ -129,8 +148,9 @@ def prepare(
     association_name: str,
     now: datetime | None = None,
 ) -> list[MailMessage]:
-    """Queue today's invitations (to every invited contact) or reminders (to contacts whose
-    organisation has not submitted); contacts that already got one today are skipped."""
+    """Queue invitations (to every invited contact that has not received one yet, e.g. of
+    an organisation invited later) or reminders (to contacts whose organisation has not
+    submitted; never twice a day)."""
     require(actor, Action.INVITATION_MANAGE)
     now = now or utcnow()
     today = today_in_berlin(now)
@@ -150,18 +170,22 @@ def prepare(
             if kind == MailKind.REMINDER
             else "Die eingeladenen Mitglieder haben keine aktiven Ansprechpersonen."
         )
-    done_today = set(
-        session.exec(
-            select(MailMessage.contact_id).where(
-                MailMessage.call_id == call_id,
-                MailMessage.kind == kind,
-                MailMessage.scheduled_on == today,
-            )
-        ).all()
+    skipped = (
+        _holding_a_link(session, call_id, now)
+        if kind == MailKind.INVITATION
+        else set(
+            session.exec(
+                select(MailMessage.contact_id).where(
+                    MailMessage.call_id == call_id,
+                    MailMessage.kind == kind,
+                    MailMessage.scheduled_on == today,
+                )
+            ).all()
+        )
     )
     queued = []
     for organisation, contact in contacts:
-        if contact.id in done_today:
+        if contact.id in skipped:
             continue
         subject, body = _texts(
             kind, call=call, forum=forum, contact=contact, association_name=association_name
@@ -182,7 +206,10 @@ def prepare(
         queued.append(message)
     if not queued:
         raise InvalidInput(
-            "Heute sind an alle Ansprechpersonen bereits E-Mails dieser Art "
+            "Alle Ansprechpersonen haben ihre Einladung bereits erhalten. Mitglieder ohne "
+            "Antwort erreichen Sie mit der Erinnerung."
+            if kind == MailKind.INVITATION
+            else "Heute sind an alle Ansprechpersonen ohne Antwort bereits Erinnerungen "
             "gegangen; eine zweite am selben Tag wird nicht verschickt."
         )
     session.flush()

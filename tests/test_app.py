@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import streamlit as st
+from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
@@ -21,7 +22,7 @@ from db.models import (
     User,
     id_of,
 )
-from positions import demo, papers, settings
+from positions import calls, demo, papers, settings
 from positions.clock import utcnow
 from positions.invitations import hash_token
 from positions.permissions import SYSTEM
@@ -314,6 +315,55 @@ def test_without_a_mail_server_invitations_are_shown_to_copy(demo_url: str) -> N
     assert "Die persönlichen Links werden nur jetzt angezeigt" in texts(app) + " ".join(
         w.value for w in app.warning
     )
+
+
+def _call_id(engine: Engine, title: str) -> int:
+    with read_session(engine) as session:
+        return id_of(session.exec(select(Call).where(Call.title == title)).one())
+
+
+def test_staff_invite_a_member_later_and_revoke_a_link(demo_url: str) -> None:
+    engine = create_engine_for(demo_url)
+    guidelines = _call_id(engine, "Kommentierung des Entwurfs der industriepolitischen Leitlinien")
+    with read_session(engine) as session:
+        invited = calls.invited_ids(session=session, actor=SYSTEM, call_id=guidelines)
+        missing = next(
+            o
+            for o in calls.member_organisations(session=session, actor=SYSTEM)
+            if o.id not in invited
+        )
+    app = switch(log_in("referat@demo.example"), "ui/pages/call.py", aufruf=str(guidelines))
+    [more] = [m for m in app.multiselect if m.label == "Weitere Mitglieder einladen"]
+    more.select(id_of(missing))
+    [invite] = [b for b in app.button if b.label == "Einladen"]
+    invite.click().run()
+    assert not app.exception and not app.error
+    with read_session(engine) as session:
+        assert id_of(missing) in calls.invited_ids(
+            session=session, actor=SYSTEM, call_id=guidelines
+        )
+
+    funding = _call_id(engine, "Finanzierung und Förderinstrumente in der Transformation")
+    switch(app, "ui/pages/call.py", aufruf=str(funding))
+    [links] = [d.value for d in app.dataframe if "Ansprechperson" in d.value.columns]
+    assert "zurückgezogen" not in set(links["Status"])
+    with read_session(engine) as session:
+        demo_link = session.exec(
+            select(Invitation).where(
+                Invitation.token_hash == hash_token(demo.DEMO_INVITATION_TOKEN)
+            )
+        ).one()
+    [revoke] = [m for m in app.multiselect if m.label.startswith("Links zurückziehen")]
+    revoke.select(id_of(demo_link)).run()
+    [button] = [b for b in app.button if b.label == "Zurückziehen"]
+    button.click().run()
+    assert not app.exception and not app.error
+    [links] = [d.value for d in app.dataframe if "Ansprechperson" in d.value.columns]
+    assert list(links["Status"]).count("zurückgezogen") == 1
+    member = new_app()
+    member.query_params["einladung"] = demo.DEMO_INVITATION_TOKEN
+    member.run()
+    assert any("zurückgezogen" in e.value for e in member.error)
 
 
 def open_demo_call_as_member(url: str) -> AppTest:

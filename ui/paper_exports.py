@@ -16,6 +16,7 @@ from exports import pdf
 from positions import lobbyregister, papers
 from positions.diffing import ROW_LABELS, Synopsis
 from positions.errors import PositionenError
+from positions.formatting import counted
 from positions.papers import PaperView
 from positions.permissions import Action, Actor, can
 from ui import database
@@ -68,19 +69,29 @@ def exports_tab(actor: Actor, view: PaperView) -> None:
         if fmt.startswith("synopse") and compare is None:
             continue
         label, icon = LABELS[fmt]
+        if fmt == "pdf":
+            prepared_download(
+                label,
+                icon,
+                key=f"pdf-{paper_id}-{number}",
+                build=lambda: _export(actor, paper_id, "pdf", number, None),
+            )
+            continue
         st.download_button(
             label,
             data=_lazy(actor, paper_id, fmt, number, compare),
             file_name=_name(actor, paper_id, fmt, number, compare),
-            mime=paper_exports.MIME["pdf" if fmt == "pdf" else "docx"],
+            mime=paper_exports.MIME["docx"],
             on_click="ignore",
             icon=icon,
             key=f"export-{fmt}",
         )
-    if st.button("Seitenvorschau (PDF)", icon=":material/preview:"):
+    if pdf.available() and st.button("Seitenvorschau (PDF)", icon=":material/preview:"):
         with st.spinner("LibreOffice setzt das Dokument …"), user_errors():
-            data = _lazy(actor, paper_id, "pdf", number, None)()
-            pages = pdf.pdf_pages_to_png(data, dpi=70, last=4)
+            key = f"prepared-pdf-{paper_id}-{number}"
+            if key not in st.session_state:
+                st.session_state[key] = _export(actor, paper_id, "pdf", number, None)
+            pages = pdf.pdf_pages_to_png(st.session_state[key].data, dpi=70, last=4)
         columns = st.columns(len(pages))
         for column, page in zip(columns, pages, strict=True):
             column.image(page, width="stretch")
@@ -106,23 +117,61 @@ def _name(
         )
 
 
+def _export(
+    actor: Actor, paper_id: int, fmt: paper_exports.Format, number: int, compare: int | None
+) -> paper_exports.Export:
+    with read_session(database.engine()) as session:
+        return paper_exports.export(
+            session=session,
+            actor=actor,
+            paper_id=paper_id,
+            fmt=fmt,
+            version_number=number,
+            compare_with=compare,
+        )
+
+
 def _lazy(
     actor: Actor, paper_id: int, fmt: paper_exports.Format, number: int, compare: int | None
 ) -> Callable[[], bytes]:
-    """The export, built only when the download is clicked."""
+    """A Word export, built only when the download is clicked (it needs nothing that can
+    be missing on the server, so it fails only on a bug)."""
+    return lambda: _export(actor, paper_id, fmt, number, compare).data
 
-    def build() -> bytes:
-        with read_session(database.engine()) as session:
-            return paper_exports.export(
-                session=session,
-                actor=actor,
-                paper_id=paper_id,
-                fmt=fmt,
-                version_number=number,
-                compare_with=compare,
-            ).data
 
-    return build
+def prepared_download(
+    label: str, icon: str, *, key: str, build: Callable[[], paper_exports.Export]
+) -> None:
+    """A download that needs LibreOffice: built on a click of its own, with a spinner and
+    our German message if it fails (a download button's own build would only show
+    Streamlit's English "Failed to generate file"), then offered for download."""
+    if not pdf.available():
+        st.button(
+            label,
+            icon=icon,
+            disabled=True,
+            key=f"prepare-{key}",
+            help="Auf diesem Server ist LibreOffice nicht installiert; PDF-Dateien lassen sich "
+            "hier nicht erzeugen.",
+        )
+        return
+    state = f"prepared-{key}"
+    ready: paper_exports.Export | None = st.session_state.get(state)
+    if ready is None:
+        if st.button(f"{label} erstellen", icon=icon, key=f"prepare-{key}"):
+            with st.spinner("LibreOffice setzt das Dokument …"), user_errors():
+                st.session_state[state] = build()
+            st.rerun()
+        return
+    st.download_button(
+        label,
+        data=ready.data,
+        file_name=ready.filename,
+        mime=ready.mime,
+        on_click="ignore",
+        icon=icon,
+        key=f"download-{key}",
+    )
 
 
 def synopsis_view(actor: Actor, paper_id: int) -> None:
@@ -193,19 +242,18 @@ def lobbyregister_section(actor: Actor, view: PaperView) -> None:
         st.markdown(f"{icon} {md(check.label)}{hint}")
     if pack.ready:
 
-        def build() -> bytes:
+        def build() -> paper_exports.Export:
             with read_session(database.engine()) as session:
                 return lobbyregister_package.build_package(
                     session=session, actor=actor, paper_id=paper_id
-                ).data
+                )
 
-        st.download_button(
+        version = pack.version.number if pack.version else 0
+        prepared_download(
             "Paket für das Lobbyregister (.zip)",
-            data=build,
-            file_name=f"Lobbyregister_{paper_id}.zip",
-            mime="application/zip",
-            on_click="ignore",
-            icon=":material/folder_zip:",
+            ":material/folder_zip:",
+            key=f"lobbyregister-{paper_id}-{version}",
+            build=build,
         )
     uploaded = pack.submission.lobbyregister_uploaded_on if pack.submission else None
     if uploaded:
@@ -239,7 +287,13 @@ def returned(actor: Actor, view: PaperView) -> None:
         "Absätze werden über ihre Textmarken zugeordnet, sonst über ihren Text. "
         "Übernommen wird nur, was Sie auswählen."
     )
-    upload = st.file_uploader("Bearbeitete Datei (.docx)", type=["docx"], key="returned-docx")
+    # A new key after applying empties the uploader: the file's proposals are dealt with.
+    round_key = f"returned-round-{id_of(view.paper)}"
+    upload = st.file_uploader(
+        "Bearbeitete Datei (.docx)",
+        type=["docx"],
+        key=f"returned-docx-{st.session_state.get(round_key, 0)}",
+    )
     if upload is None:
         return
     paper_id = id_of(view.paper)
@@ -295,8 +349,10 @@ def returned(actor: Actor, view: PaperView) -> None:
                 changes=paper_exports.returned_changes(chosen),
                 source=upload.name,
             )
+        if version is None:
+            done("Nichts ausgewählt; nichts geändert.")
+        st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
         done(
-            f"{len(chosen)} Änderungen übernommen; gespeichert als Fassung {version.number}."
-            if version
-            else "Nichts ausgewählt; nichts geändert."
+            f"{counted(len(chosen), 'Änderung', 'Änderungen')} übernommen; gespeichert als "
+            f"Fassung {version.number}."
         )

@@ -7,11 +7,11 @@ import streamlit as st
 from db.engine import read_session
 from db.models import CallStatus, MailKind, MailStatus, StatementSource, StatementStatus, id_of
 from exports import tables
-from positions import calls, labels, mail, settings, statements
+from positions import calls, invitations, labels, mail, settings, statements
 from positions.calls import CallDetail
-from positions.clock import today_in_berlin
+from positions.clock import today_in_berlin, utcnow
 from positions.errors import InvalidInput
-from positions.formatting import date_time, long_date
+from positions.formatting import counted, date_time, long_date
 from positions.permissions import Action, Actor, can
 from ui import auth, database, statement_form
 from ui.widgets import deadline_badge, done, md, query_id, user_errors
@@ -170,6 +170,90 @@ def downloads(actor: Actor, detail: CallDetail) -> None:
         on_click="ignore",
         icon=":material/csv:",
     )
+
+
+def invitees(actor: Actor, detail: CallDetail) -> None:
+    """Inviting members the call missed, and the personal links with a way to revoke one."""
+    call_id = id_of(detail.call)
+    now = utcnow()
+    with database.reading() as session:
+        members = calls.member_organisations(session=session, actor=actor)
+        invited = calls.invited_ids(session=session, actor=actor, call_id=call_id)
+        links = (
+            invitations.links_of_call(session=session, actor=actor, call_id=call_id)
+            if can(actor, Action.INVITATION_MANAGE)
+            else []
+        )
+    others = {id_of(o): o.name for o in members if o.id not in invited}
+    with st.expander(
+        f"Eingeladen: {counted(len(invited), 'Mitglied', 'Mitglieder')} · persönliche Links",
+        icon=":material/group_add:",
+    ):
+        if can(actor, Action.CALL_MANAGE) and others:
+            with st.form("invite-more"):
+                picked = st.multiselect(
+                    "Weitere Mitglieder einladen",
+                    list(others),
+                    format_func=lambda i: others[i],
+                    placeholder="Mitglieder wählen",
+                )
+                if st.form_submit_button("Einladen", icon=":material/person_add:"):
+                    with user_errors():
+                        if not picked:
+                            raise InvalidInput("Bitte wählen Sie mindestens ein Mitglied aus.")
+                        with database.writing() as session:
+                            added = calls.invite_organisations(
+                                session=session,
+                                actor=actor,
+                                call=calls.get_call(session=session, actor=actor, call_id=call_id),
+                                organisation_ids=picked,
+                            )
+                    done(
+                        f"{counted(added, 'Mitglied', 'Mitglieder')} eingeladen. Die E-Mails "
+                        "verschickt „Einladungen verschicken“ (nur an noch nicht Eingeladene)."
+                    )
+        if not links:
+            st.caption("Noch keine persönlichen Links: Sie entstehen mit den Einladungen.")
+            return
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Ansprechperson": row.contact,
+                    "Mitglied": row.organisation,
+                    "Erstellt": date_time(row.invitation.created_at),
+                    "Gültig bis": date_time(row.invitation.expires_at),
+                    "Zuletzt benutzt": date_time(row.invitation.last_used_at)
+                    if row.invitation.last_used_at
+                    else "",
+                    "Status": row.state(now),
+                }
+                for row in links
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        usable = {id_of(row.invitation): row for row in links if row.usable(now)}
+        if not usable:
+            return
+        chosen = st.multiselect(
+            "Links zurückziehen (z. B. an die falsche Adresse gegangen)",
+            list(usable),
+            format_func=lambda i: (
+                f"{usable[i].contact} ({usable[i].organisation}), erstellt "
+                f"{date_time(usable[i].invitation.created_at)}"
+            ),
+            placeholder="Links wählen",
+        )
+        if chosen and st.button("Zurückziehen", icon=":material/link_off:"):
+            with user_errors(), database.writing() as session:
+                for invitation_id in chosen:
+                    invitations.revoke_invitation(
+                        session=session, actor=actor, invitation_id=invitation_id
+                    )
+            done(
+                f"{counted(len(chosen), 'Link', 'Links')} zurückgezogen. Eine neue Einladung "
+                "bekommt die Person mit „Einladungen verschicken“."
+            )
 
 
 def emails(actor: Actor, detail: CallDetail) -> None:
@@ -354,6 +438,8 @@ if can(actor, Action.PAPER_EDIT):
         query_params={"aufruf": str(call_id)},
     )
 answers(actor, detail)
+if call.status == CallStatus.OPEN:
+    invitees(actor, detail)
 if can(actor, Action.INVITATION_MANAGE) and call.status == CallStatus.OPEN:
     emails(actor, detail)
 if can(actor, Action.CALL_MANAGE):

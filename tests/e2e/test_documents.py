@@ -1,0 +1,73 @@
+"""A paper leaves as Word and PDF and comes back edited: staff download both from the
+browser, a colleague changes a paragraph in Word, and the upload proposes exactly that change
+against the version that was sent."""
+
+import io
+from pathlib import Path
+
+import docx
+import pytest
+from playwright.sync_api import Browser, expect
+
+from exports.document import ExportOrigin
+from exports.roundtrip import read_returned_file
+from tests.e2e.test_journeys import log_in
+from tests.e2e.test_papers import paper_url
+
+pytestmark = pytest.mark.e2e
+GWD_PAPER = "Beitrag zu den industriepolitischen Leitlinien des Fachforums"
+
+
+def _edit_first_paragraph(data: bytes, text: str) -> bytes:
+    edited = docx.Document(io.BytesIO(data))
+    [target, *_] = [
+        p
+        for p in edited.paragraphs
+        if any(n.startswith("_pos_p_") for n in p._p.xpath(".//w:bookmarkStart/@w:name"))
+    ]
+    for run in target.runs[1:]:
+        run.text = ""
+    target.runs[0].text = text
+    buffer = io.BytesIO()
+    edited.save(buffer)
+    return buffer.getvalue()
+
+
+def test_staff_download_word_and_pdf_and_read_an_edited_copy_back(
+    browser: Browser,
+    app_url: str,
+    app_data: dict[str, str],
+    screenshots: Path,
+    tmp_path: Path,
+) -> None:
+    url = paper_url(app_url, app_data, GWD_PAPER)
+    paper_id = int(url.rsplit("=", 1)[1])
+    context = browser.new_context(viewport={"width": 1280, "height": 1800}, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(url)
+    log_in(page, "referat@demo.example")
+    page.get_by_role("tab", name="Dokumente").click()
+
+    with page.expect_download() as word_download:
+        page.get_by_role("button", name="Word (.docx)").click()
+    exported = Path(word_download.value.path()).read_bytes()
+    assert read_returned_file(exported).origin == ExportOrigin(paper_id, 1)
+
+    page.get_by_role("button", name="PDF erstellen").click()
+    with page.expect_download(timeout=120_000) as pdf_download:
+        page.get_by_role("button", name="PDF", exact=True).click(timeout=120_000)
+    assert Path(pdf_download.value.path()).read_bytes().startswith(b"%PDF")
+
+    returned = tmp_path / "Leitlinien_Anmerkungen.docx"
+    returned.write_bytes(_edit_first_paragraph(exported, "Vom Ministerium neu gefasst."))
+    page.locator("input[type=file]").last.set_input_files(returned)
+    expect(page.get_by_text("Verglichen mit: Fassung 1")).to_be_visible()
+    expect(page.get_by_text("Vom Ministerium neu gefasst.")).to_be_visible()
+    page.screenshot(path=screenshots / "documents-1-returned.png", full_page=True)
+    page.get_by_text("übernehmen", exact=True).first.click()
+    page.get_by_role("button", name="Ausgewählte Änderungen übernehmen").click()
+    # The toast may be gone by now; the header shows the new version for good.
+    expect(page.get_by_text("GWD-FA · Fassung 2")).to_be_visible()
+    expect(page.get_by_text("Verglichen mit:")).to_have_count(0)  # the file is dealt with
+    context.close()
