@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -68,6 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PositionenError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # Piped into `head`: the reader has all it wanted. Silence the flush at exit too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:

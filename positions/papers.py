@@ -614,6 +614,15 @@ def move_section(
     )
     _reorder(session, siblings, section, step)
     content_changed(session=session, actor=actor, paper=paper, now=now)
+    audit.record(
+        session=session,
+        actor_id=actor.user_id,
+        action="move",
+        object_type="section",
+        object_id=section_id,
+        detail={"step": step},
+        now=now,
+    )
 
 
 def _reorder(session: Session, rows: list[Any], row: Any, step: int) -> None:
@@ -910,6 +919,16 @@ def add_comment(
     )
     session.add(comment)
     session.flush()
+    # Who commented where, not what: a comment may quote an internal statement.
+    audit.record(
+        session=session,
+        actor_id=actor.user_id,
+        action="create",
+        object_type="paragraphcomment",
+        object_id=comment.id,
+        detail={"paragraph": paragraph_id},
+        now=now,
+    )
     return comment
 
 

@@ -366,6 +366,18 @@ def test_staff_invite_a_member_later_and_revoke_a_link(demo_url: str) -> None:
     assert any("zurückgezogen" in e.value for e in member.error)
 
 
+def test_the_answer_table_sorts_points_and_times_as_such(demo_url: str) -> None:
+    engine = create_engine_for(demo_url)
+    funding = _call_id(engine, "Finanzierung und Förderinstrumente in der Transformation")
+    app = switch(log_in("referat@demo.example"), "ui/pages/call.py", aufruf=str(funding))
+    [table] = [d.value for d in app.dataframe if "Letzte Änderung" in d.value.columns]
+    assert str(table["Punkte"].dtype) == "Int64"
+    assert str(table["Letzte Änderung"].dt.tz) == "Europe/Berlin"
+    answered = table[table["Punkte"].notna()]
+    assert len(answered) >= 10 and answered["Punkte"].max() >= 2
+    assert table["Letzte Änderung"].notna().sum() == len(answered)
+
+
 def open_demo_call_as_member(url: str) -> AppTest:
     app = new_app()
     app.query_params["einladung"] = demo.DEMO_INVITATION_TOKEN

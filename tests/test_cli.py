@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docx
 import pytest
 
 from tests.conftest import SHARED, SHARED_ABSENT, free_port
@@ -143,3 +144,70 @@ def test_extract_text_refuses_with_the_reason_and_exit_2(
     result = run("extract-text", str(path), env=data_env)
     assert result.returncode == 2 and result.stderr.startswith("refused: ")
     assert result.stdout == ""
+
+
+def test_paper_commands_export_read_back_report_and_survive_a_restore(
+    data_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The operator's round: list papers, export one, read an edited copy back, write the
+    report and calendar, back up and restore into a fresh folder."""
+    assert run("migrate", env=data_env).returncode == 0
+    assert run("demo", env=data_env).returncode == 0
+    listed = run("papers", env=data_env)
+    assert listed.returncode == 0
+    assert "Mitgliederbeteiligung" in listed.stdout and "Vorstandsfreigabe" in listed.stdout
+    tda = next(
+        line.split()[0] for line in listed.stdout.splitlines() if "Unternehmensfinanzierung" in line
+    )
+
+    word = tmp_path / "papier.docx"
+    exported = run("export", "--paper", tda, "--format", "docx", "--out", str(word), env=data_env)
+    assert exported.returncode == 0, exported.stderr
+    assert word.read_bytes().startswith(b"PK") and "_v2.docx" in exported.stdout
+    unchanged = run("import-docx", "--paper", tda, str(word), env=data_env)
+    assert unchanged.returncode == 0, unchanged.stderr
+    assert "compared with: Fassung 2" in unchanged.stdout
+    assert "0 proposals" in unchanged.stdout
+    edited = docx.Document(str(word))
+    [first, *_] = [
+        p
+        for p in edited.paragraphs
+        if p._p.xpath(".//w:bookmarkStart[starts-with(@w:name,'_pos_p_')]")
+    ]
+    first.runs[0].text = "Vom Ministerium gekürzt."
+    for run_ in first.runs[1:]:
+        run_.text = ""
+    edited.save(str(tmp_path / "zurueck.docx"))
+    proposals = run("import-docx", "--paper", tda, str(tmp_path / "zurueck.docx"), env=data_env)
+    assert "[change]" in proposals.stdout and "+ Vom Ministerium gekürzt." in proposals.stdout
+    assert "1 proposals" in proposals.stdout and "nothing applied" in proposals.stdout
+
+    other = next(
+        line.split()[0] for line in listed.stdout.splitlines()[1:] if line.split()[0] != tda
+    )
+    refused = run("import-docx", "--paper", other, str(word), env=data_env)
+    assert refused.returncode == 2 and "anderen Papier" in refused.stderr
+    missing = run("export", "--paper", "999", "--format", "docx", "--out", "x.docx", env=data_env)
+    assert missing.returncode == 2 and "gibt es nicht" in missing.stderr
+    assert "Traceback" not in refused.stderr + missing.stderr
+
+    report = tmp_path / "bericht.docx"
+    written = run(
+        "report", "--from", "2025-01-01", "--to", "2026-12-31", "--out", str(report), env=data_env
+    )
+    assert written.returncode == 0 and "Tätigkeitsbericht" in " ".join(
+        p.text for p in docx.Document(str(report)).paragraphs
+    )
+    calendar_file = tmp_path / "kalender.ics"
+    assert run("ics", "--out", str(calendar_file), env=data_env).returncode == 0
+    assert calendar_file.read_bytes().startswith(b"BEGIN:VCALENDAR")
+    due = run("deadlines", "--weeks", "8", env=data_env)
+    assert due.returncode == 0 and "Mitgliederfrist" in due.stdout
+    assert run("remind", "--dry-run", env=data_env).returncode == 0
+
+    backup_dir = tmp_path / "sicherung"
+    assert run("backup", "--out", str(backup_dir), env=data_env).returncode == 0
+    fresh = {**data_env, "POSITIONEN_DATA_DIR": str(tmp_path / "neu")}
+    restored = run("restore", str(backup_dir), env=fresh)
+    assert restored.returncode == 0, restored.stderr
+    assert run("papers", env=fresh).stdout == listed.stdout

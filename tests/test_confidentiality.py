@@ -5,17 +5,32 @@ searches, e-mails, the audit trail and the application log."""
 import io
 import logging
 import re
+import subprocess
+import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import select
+from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
 from db.engine import create_engine_for, read_session, write_session
-from db.models import AuditEvent, Call, MailKind, Role, Visibility, id_of
-from exports import tables
-from positions import accounts, calls, mail, search, statements
+from db.models import (
+    AuditEvent,
+    Call,
+    MailKind,
+    Paper,
+    Role,
+    SourceHow,
+    Statement,
+    Visibility,
+    id_of,
+)
+from exports import papers as paper_exports
+from exports import pdf, report, tables
+from positions import accounts, calls, mail, papers, search, statements
+from positions.clock import today_in_berlin
 from positions.permissions import Actor
 from tests import factories
 from tests.conftest import REPO
@@ -185,3 +200,72 @@ def test_no_per_user_data_is_cached_across_sessions() -> None:
         p.relative_to(REPO) for p, text in sources.items() if re.search(r"cache_resource", text)
     ]
     assert cached == [Path("ui/database.py")]
+
+
+def test_every_paper_export_keeps_marked_sources_unnamed(
+    marked: tuple[str, int], tmp_path: Path
+) -> None:
+    """The marked statements become sources of a paragraph (merged by the workspace and
+    linked by hand); no Word, PDF, Synopse, feedback copy or activity report names them."""
+    url, call_id = marked
+    engine = create_engine_for(url)
+    with write_session(engine) as session:
+        staff = factories.actor(session)
+        paper = session.exec(select(Paper).where(Paper.call_id == call_id)).one()
+        marked_ids = [
+            id_of(s)
+            for s in session.exec(
+                select(Statement).where(
+                    Statement.call_id == call_id,
+                    col(Statement.visibility).in_([Visibility.ANONYMOUS, Visibility.INTERNAL]),
+                )
+            ).all()
+        ]
+        section = papers.paper_view(session=session, actor=staff, paper_id=id_of(paper)).sections[0]
+        papers.add_paragraph(
+            session=session,
+            actor=staff,
+            section_id=id_of(section.section),
+            text="Schnellere Förderbescheide sind nötig.",
+            is_core_demand=True,
+            sources=tuple(
+                papers.SourceRef(statement_id=i, how=SourceHow.QUOTED) for i in marked_ids
+            ),
+        )
+        version = papers.save_named_version(
+            session=session, actor=staff, paper_id=id_of(paper), label="mit Quellen"
+        )
+        paper_id, number = id_of(paper), version.number
+    assert len(marked_ids) >= 2
+    with read_session(engine) as session:
+        files = {
+            fmt: paper_exports.export(
+                session=session,
+                actor=staff,
+                paper_id=paper_id,
+                fmt=fmt,
+                version_number=number,
+                compare_with=number - 1,
+            ).data
+            for fmt in ("docx", "feedback", "synopse-table", "synopse-tracked")
+        }
+        today = today_in_berlin()
+        files["report"] = report.build_report(
+            session=session, actor=staff, start=today - timedelta(days=400), end=today
+        )
+    for fmt, data in files.items():
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            text = " ".join(
+                archive.read(n).decode("utf-8", "replace")
+                for n in archive.namelist()
+                if n.endswith((".xml", ".rels"))
+            )
+        _no_markers(text)
+        assert "ANONYMTEXT-7781" not in text, fmt  # never quoted, only its demand
+    rendered = pdf.to_pdf(files["docx"])
+    (tmp_path / "paper.pdf").write_bytes(rendered)
+    pdf_text = subprocess.run(
+        ["pdftotext", str(tmp_path / "paper.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "Schnellere Förderbescheide" in pdf_text
+    _no_markers(pdf_text)

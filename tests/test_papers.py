@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from db.engine import read_session, write_session
 from db.models import (
+    AuditEvent,
     Decision,
     Forum,
     PaperKind,
@@ -432,3 +433,18 @@ def test_a_paper_with_500_paragraphs_is_fine(engine: Engine) -> None:
     assert sum(len(s["paragraphs"]) for s in version.snapshot["sections"]) == 500
     with read_session(engine) as session:
         assert len(session.exec(select(Paragraph)).all()) == 500
+
+
+def test_moving_a_section_and_commenting_are_in_the_audit_trail(engine: Engine) -> None:
+    staff, _, (first, _second), ids = _paper(engine)
+    with write_session(engine) as session:
+        papers.move_section(session=session, actor=staff, section_id=first, step=1)
+        comment = papers.add_comment(
+            session=session, actor=staff, paragraph_id=ids[0], text="Zahl prüfen: 800 Betriebe?"
+        )
+    with read_session(engine) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.actor_id == staff.user_id)).all()
+    found = {(e.action, e.object_type, e.object_id) for e in events}
+    assert ("move", "section", first) in found
+    assert ("create", "paragraphcomment", comment.id) in found
+    assert all("800 Betriebe" not in str(e.detail) for e in events)

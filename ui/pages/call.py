@@ -9,7 +9,7 @@ from db.models import CallStatus, MailKind, MailStatus, StatementSource, Stateme
 from exports import tables
 from positions import calls, invitations, labels, mail, settings, statements
 from positions.calls import CallDetail
-from positions.clock import today_in_berlin, utcnow
+from positions.clock import BERLIN, today_in_berlin, utcnow
 from positions.errors import InvalidInput
 from positions.formatting import counted, date_time, long_date
 from positions.permissions import Action, Actor, can
@@ -64,7 +64,7 @@ def answers(actor: Actor, detail: CallDetail) -> None:
     states = sorted({row.status for row in rows})
     shown_states = st.multiselect("Status", states, default=states)
     shown = [row for row in rows if row.status in shown_states]
-    # Text cells throughout: the grid would show "None" for an empty number or date.
+    # Numbers and times as such, so that clicking a column header sorts them properly.
     table = pd.DataFrame(
         {
             "Mitglied": [row.organisation.name for row in shown],
@@ -73,17 +73,23 @@ def answers(actor: Actor, detail: CallDetail) -> None:
                 labels.VISIBILITY[row.statement.visibility] if row.statement else ""
                 for row in shown
             ],
-            "Punkte": [str(row.points) if row.statement else "" for row in shown],
+            "Punkte": pd.array(
+                [row.points if row.statement else None for row in shown], dtype="Int64"
+            ),
             "Quelle": [
                 SOURCE_LABELS[row.statement.source] if row.statement else "" for row in shown
             ],
-            "Letzte Änderung": [
-                date_time(row.statement.updated_at) if row.statement else "" for row in shown
-            ],
+            "Letzte Änderung": pd.to_datetime(
+                [row.statement.updated_at if row.statement else None for row in shown], utc=True
+            ).tz_convert(BERLIN),
         }
     )
     selection = st.dataframe(
         table,
+        placeholder="",
+        column_config={
+            "Letzte Änderung": st.column_config.DatetimeColumn(format="DD.MM.YYYY, HH:mm"),
+        },
         hide_index=True,
         width="stretch",
         on_select="rerun",
