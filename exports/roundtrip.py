@@ -175,6 +175,44 @@ def read_returned_paper(
     return read_returned_file(data, filename=filename).propose(base, min_score=min_score)
 
 
+@dataclass
+class _Frame:
+    """What the file says outside the paper text: edits there are not proposals, but staff
+    must hear of them rather than lose them unseen."""
+
+    headings: list[str] = field(default_factory=list)
+    """The numbered section headings, in reading order."""
+    core_demands: list[str] = field(default_factory=list)
+    """The paragraphs of the Kernforderungen box."""
+    tracked: int = 0
+    """Tracked changes in headings, the box, the title page or the annex."""
+
+    def notes(self, base: Version) -> list[str]:
+        found: list[str] = []
+        titles = {_norm(p.section) for p in base.paragraphs}
+        renamed = [h for h in self.headings if h.strip() and _norm(h) not in titles]
+        if renamed and titles:
+            found.append(
+                "Überschriften, die es in der Fassung nicht gibt (umbenannt oder neu): "
+                + ", ".join(f"„{h}“" for h in renamed)
+                + ". Überschriften werden nicht aus der Datei übernommen; bitte ändern Sie sie "
+                "bei Bedarf im Papier."
+            )
+        demands = {_norm(p.text) for p in base.paragraphs if p.is_core_demand}
+        if demands and any(_norm(d) not in demands for d in self.core_demands):
+            found.append(
+                "Der Kasten „Kernforderungen“ wurde bearbeitet. Er wird nicht übernommen: "
+                "Kernforderungen entstehen aus den als Kernforderung markierten Absätzen; "
+                "übernehmen Sie Änderungen dort."
+            )
+        if self.tracked:
+            found.append(
+                "Nachverfolgte Änderungen außerhalb des Papiertextes (Titelseite, Überschriften, "
+                "Kernforderungen-Kasten oder Anhang) werden nicht übernommen."
+            )
+        return found
+
+
 @dataclass(frozen=True)
 class ReturnedFile:
     """A returned .docx, read once: its paper text and, when it kept the properties our
@@ -182,10 +220,12 @@ class ReturnedFile:
 
     blocks: tuple[_Block, ...]
     origin: ExportOrigin | None
+    frame: _Frame = field(default_factory=_Frame)
 
     def propose(self, base: Version, *, min_score: float = DEFAULT_MIN_SCORE) -> ReturnedPaper:
         """The file's proposals for `base` (normally the version it was exported from)."""
-        return _Proposer(copy.deepcopy(list(self.blocks)), base, min_score).propose()
+        result = _Proposer(copy.deepcopy(list(self.blocks)), base, min_score).propose()
+        return replace(result, notes=(*result.notes, *self.frame.notes(base)))
 
 
 def read_returned_file(data: bytes, *, filename: str | None = None) -> ReturnedFile:
@@ -198,11 +238,12 @@ def read_returned_file(data: bytes, *, filename: str | None = None) -> ReturnedF
         origin = _origin(package)
     assert document is not None  # the intake checks make sure it exists
     body = document.find(f"{_W}body")
+    reader = _Reader(_Styles(styles))
     try:
-        blocks = _Reader(_Styles(styles)).read(body) if body is not None else []
+        blocks = reader.read(body) if body is not None else []
     except RecursionError:
         raise _suspicious("zu tief verschachtelt") from None
-    return ReturnedFile(tuple(blocks), origin)
+    return ReturnedFile(tuple(blocks), origin, reader.frame)
 
 
 def _origin(package: _Package) -> ExportOrigin | None:
@@ -276,6 +317,7 @@ class _Reader:
         self.open: dict[str, str] = {}  # bookmark w:id -> name, of ours still open
         self.handed_on: list[str] = []  # bookmarks waiting for the next block
         self.seen: set[str] = set()
+        self.frame = _Frame()
 
     def read(self, body: _Xml) -> list[_Block]:
         elements = list(_flatten(body, {_P, _TBL}))
@@ -300,7 +342,14 @@ class _Reader:
                     inside = False  # the annex: Beteiligte Mitglieder, Ansprechpersonen
             if heading is not None:
                 self.section = " ".join("".join(line.accepted).split())
-            frame = heading is not None or _style_id(element) in _FRAME_STYLES or not inside
+                if inside and (not ours or self._numbered_heading(element)):
+                    self.frame.headings.append(self.section)
+            style = _style_id(element)
+            if style == "Kernforderung":
+                self.frame.core_demands.append("".join(line.accepted))
+            frame = heading is not None or style in _FRAME_STYLES or not inside
+            if frame and ours and line.changes:
+                self.frame.tracked += len(line.changes)
             self._add(element, line, frame=frame)
         return self.blocks
 

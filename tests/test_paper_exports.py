@@ -269,3 +269,27 @@ def test_the_export_origin_survives_saving_in_libreoffice(
     saved = (out / "papier.docx").read_bytes()
     assert roundtrip.read_returned_file(saved).origin == ExportOrigin(paper_id, 2)
     assert _read(demo_engine, paper_id, saved).compared_with.startswith("Fassung 2")
+
+
+def test_edits_outside_the_paper_text_are_named_not_lost(demo_engine: Engine) -> None:
+    paper_id = _paper_id(demo_engine)
+    edited = docx.Document(io.BytesIO(_export_docx(demo_engine, paper_id)))
+    [box, *_] = [
+        p for p in edited.paragraphs if p.style is not None and p.style.style_id == "Kernforderung"
+    ]
+    box.runs[0].text = "Im Kasten umformuliert."
+    numbered = [
+        p
+        for p in edited.paragraphs
+        if p.style is not None
+        and p.style.style_id == "Heading1"
+        and not p._p.xpath("./w:pPr/w:numPr/w:numId[@w:val='0']")
+    ]
+    numbered[0].runs[0].text = "Neue Überschrift vom Ministerium"
+    buffer = io.BytesIO()
+    edited.save(buffer)
+    result = _read(demo_engine, paper_id, buffer.getvalue())
+    notes = " ".join(result.notes)
+    assert "„Neue Überschrift vom Ministerium“" in notes
+    assert "Kasten „Kernforderungen“ wurde bearbeitet" in notes
+    assert result.counts()["change"] == 0  # neither becomes a proposal of its own
