@@ -991,6 +991,12 @@ def _earlier_round(
         statements_by_member={},
         now=now - timedelta(days=60),
     )
+    # A statement to a federal ministry on a regulatory project: it belongs in the
+    # Lobbyregister. The register number is left for the admin to enter in the settings, so
+    # the checklist shows what is still missing.
+    paper.lobbyregister_relevant = True
+    paper.regulatory_project_title = "Förderrichtlinie zur Transformation der Zulieferindustrie"
+    session.add(paper)
     workflow.apply(
         session=session,
         actor=office,

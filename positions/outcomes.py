@@ -313,3 +313,45 @@ def adoption_over_time(
         ).rate
         points.append((outcome.published_on, rate))
     return points
+
+
+@dataclass(frozen=True)
+class DemandFate:
+    """One Kernforderung of a sent paper and what the forums' results made of it."""
+
+    paragraph: Paragraph
+    label: str  # "übernommen", "sinngemäß übernommen", "abgelehnt" or "" (not found yet)
+    outcome: Outcome | None
+    quote: str
+
+
+def paper_impact(*, session: Session, actor: Actor, paper_id: int) -> list[DemandFate]:
+    """The paper's Kernforderungen in order, each with its best confirmed match."""
+    require(actor, Action.OUTCOME_READ)
+    paragraphs = session.exec(
+        select(Paragraph)
+        .join(Section, col(Section.id) == Paragraph.section_id)
+        .where(Section.paper_id == paper_id, col(Paragraph.is_core_demand))
+        .order_by(col(Section.position), col(Paragraph.position), col(Paragraph.id))
+    ).all()
+    best: dict[int, tuple[OutcomeMatch, Outcome]] = {}
+    for match, outcome in session.exec(
+        select(OutcomeMatch, Outcome)
+        .join(Outcome, col(Outcome.id) == OutcomeMatch.outcome_id)
+        .where(
+            col(OutcomeMatch.paragraph_id).in_([p.id for p in paragraphs]),
+            OutcomeMatch.status == MatchStatus.CONFIRMED,
+        )
+    ).all():
+        known = best.get(match.paragraph_id)
+        if known is None or _RANK[MatchKind(match.kind)] > _RANK[MatchKind(known[0].kind)]:
+            best[match.paragraph_id] = (match, outcome)
+    fates = []
+    for paragraph in paragraphs:
+        found = best.get(id_of(paragraph))
+        if found is None:
+            fates.append(DemandFate(paragraph, "", None, ""))
+        else:
+            match, outcome = found
+            fates.append(DemandFate(paragraph, _LABEL[MatchKind(match.kind)], outcome, match.quote))
+    return fates

@@ -498,3 +498,18 @@ def test_a_text_changed_during_board_approval_goes_back_before_the_board(demo_ur
     with read_session(engine) as session:
         released = session.get_one(Paper, paper_id)
         assert released.status == PaperStatus.APPROVED  # the demo's quorum is one
+
+
+def test_a_sent_paper_shows_what_became_of_its_demands(demo_url: str) -> None:
+    engine = create_engine_for(demo_url)
+    with read_session(engine) as session:
+        paper = session.exec(
+            select(Paper).where(Paper.title == "Stellungnahme zum Regionaldialog Förderinstrumente")
+        ).one()
+    app = switch(log_in("referat@demo.example"), "ui/pages/paper.py", papier=str(paper.id))
+    assert [t.label for t in app.tabs][-1] == "Wirkung"
+    [metric] = [m for m in app.metric if m.label == "Kernforderungen übernommen"]
+    taken, total = (int(n) for n in metric.value.split(" von "))
+    assert total >= 3 and 1 <= taken <= total
+    page = texts(app)
+    assert "übernommen** in „" in page and "Noch in keinem Ergebnis gefunden." in page

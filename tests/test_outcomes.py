@@ -109,7 +109,10 @@ def test_the_lobbyregister_package(demo_engine: Engine) -> None:
             )
         ).one()
         pack = lobbyregister.package(session=session, actor=SYSTEM, paper_id=id_of(paper))
-        assert not pack.ready  # not marked, no register number yet
+        assert not pack.ready  # the demo leaves the register number to the admin
+        assert [c.label for c in pack.checks if not c.ok] == [
+            "Registernummer des Verbands angegeben"
+        ]
         with pytest.raises(InvalidInput, match="noch nicht vollständig"):
             lobbyregister_package.build_package(
                 session=session, actor=SYSTEM, paper_id=id_of(paper)

@@ -7,7 +7,17 @@ import pandas as pd
 import streamlit as st
 
 from db.models import Decision, Paper, PaperKind, PaperStatus, Review, Stance, id_of
-from positions import approvals, calls, labels, meetings, papers, reviews, settings, workflow
+from positions import (
+    approvals,
+    calls,
+    labels,
+    meetings,
+    outcomes,
+    papers,
+    reviews,
+    settings,
+    workflow,
+)
 from positions.clock import today_in_berlin
 from positions.formatting import date_time, long_date
 from positions.papers import PaperFields, PaperView
@@ -236,6 +246,33 @@ def changed_after(actor: Actor, paper: Paper) -> None:
         done(f"Fassung {version.number} liegt dem Vorstand zur Freigabe vor.")
 
 
+def impact_tab(actor: Actor, view: PaperView) -> None:
+    """What the forums' published results made of this paper's Kernforderungen."""
+    with database.reading() as session:
+        fates = outcomes.paper_impact(session=session, actor=actor, paper_id=id_of(view.paper))
+    if not fates:
+        st.caption("Das Papier hat keine als Kernforderung markierten Absätze.")
+        return
+    taken = sum(f.label in ("übernommen", "sinngemäß übernommen") for f in fates)
+    st.metric("Kernforderungen übernommen", f"{taken} von {len(fates)}")
+    st.caption(
+        "Gezählt werden Fundstellen, die das Referat in den Ergebnissen des Forums bestätigt "
+        "hat (Forum, Reiter „Ergebnisse“)."
+    )
+    for fate in fates:
+        with st.container(border=True):
+            st.markdown(md(fate.paragraph.text))
+            if fate.outcome is None:
+                st.caption("Noch in keinem Ergebnis gefunden.")
+                continue
+            day = (
+                f" vom {long_date(fate.outcome.published_on)}" if fate.outcome.published_on else ""
+            )
+            st.markdown(f"**{fate.label}** in „{md(fate.outcome.title)}“{day}")
+            if fate.quote:
+                st.caption(f"„{md(fate.quote)}“")
+
+
 def details_tab(actor: Actor, view: PaperView) -> None:
     paper = view.paper
     editable = paper.status in papers.EDITABLE and can(actor, Action.PAPER_EDIT)
@@ -393,8 +430,17 @@ if view.paper.status == PaperStatus.BOARD_APPROVAL and editable:
         "Freigaben ungültig.",
         icon=":material/info:",
     )
-text, history, review, board, documents, details = st.tabs(
-    ["Text", "Fassungen", "Mitgliederbeteiligung", "Vorstand", "Dokumente", "Angaben"]
+sent = view.paper.status in outcomes.SENT
+text, history, review, board, documents, details, *rest = st.tabs(
+    [
+        "Text",
+        "Fassungen",
+        "Mitgliederbeteiligung",
+        "Vorstand",
+        "Dokumente",
+        "Angaben",
+        *(["Wirkung"] if sent else []),
+    ]
 )
 with text:
     paper_editor.editor(actor, view, editable=editable)
@@ -409,3 +455,6 @@ with documents:
     paper_exports.exports_tab(actor, view)
 with details:
     details_tab(actor, view)
+if sent:
+    with rest[0]:
+        impact_tab(actor, view)
