@@ -83,6 +83,9 @@ def test_staff_start_the_analysis_and_see_topics_with_co_signers(demo_url: str) 
     assert "1 anonym" in page
     [proposed] = [a.value for a in app.text_area if a.label == "Vorgeschlagener Absatz"]
     assert "einheitliches Antragsportal" in (proposed or "")
+    [origin] = [e for e in app.expander if e.label == "Woher die Sätze stammen"]
+    lines = [m.value for m in origin.markdown]
+    assert any("einheitliches Antragsportal" in line and "1 anonym" in line for line in lines)
 
 
 def test_no_anonymous_or_internal_member_is_named(demo_url: str) -> None:

@@ -12,6 +12,7 @@ from positions import analysis, calls, papers
 from positions.analysis import ClusterView, GroupView, Overview, PointView, Support, Supporters
 from positions.errors import InvalidInput
 from positions.formatting import counted, date_time
+from positions.merging import MergeSuggestion
 from positions.permissions import Actor
 from ui import auth, database
 from ui.widgets import done, md, query_id, user_errors
@@ -29,7 +30,12 @@ def support_text(support: Support) -> str:
 
 def signers(group: GroupView) -> str:
     """Who sent this point: named members by name, the others only counted."""
-    supporters = Supporters.of(group.all)
+    return who(group.all)
+
+
+def who(points: list[PointView]) -> str:
+    """Named members by name, anonymous and internal ones only counted."""
+    supporters = Supporters.of(points)
     parts = list(supporters.names)
     if supporters.support.anonymous:
         parts.append(f"{supporters.support.anonymous} anonym")
@@ -117,6 +123,7 @@ def topic(actor: Actor, view: ClusterView, seen: Overview, targets: dict[int, st
             "Nur intern (nicht zitierfähig): "
             + " | ".join(md(n.text) for n in suggestion.internal_notes)
         )
+    sentence_sources(suggestion, view.points)
     with st.form(f"accept-{cluster_id}"):
         text = st.text_area("Vorgeschlagener Absatz", value=suggestion.text, height=160)
         core = st.checkbox("Kernforderung", key=f"core-{cluster_id}")
@@ -142,6 +149,20 @@ def topic(actor: Actor, view: ClusterView, seen: Overview, targets: dict[int, st
                     )
             done("Absatz übernommen; seine Quellen sind verknüpft.")
     edit_topic(actor, view, seen)
+
+
+def sentence_sources(suggestion: MergeSuggestion, points: list[PointView]) -> None:
+    """Which members each sentence of the suggestion rests on."""
+    by_id = {point.id: point for point in points}
+    with st.expander("Woher die Sätze stammen", icon=":material/format_quote:"):
+        for number, sentence in enumerate(suggestion.sentences, start=1):
+            sources = [by_id[key] for key in sentence.source_keys if key in by_id]
+            st.markdown(f"{number}. {md(sentence.text)}  \n  *{md(who(sources))}*")
+        if suggestion.left_out:
+            st.caption(
+                f"{counted(len(suggestion.left_out), 'weiterer Satz', 'weitere Sätze')} "
+                "nicht im Vorschlag (zu lang oder seltener genannt); siehe die Punkte oben."
+            )
 
 
 def edit_topic(actor: Actor, view: ClusterView, seen: Overview) -> None:
