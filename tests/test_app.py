@@ -22,8 +22,8 @@ from db.models import (
     User,
     id_of,
 )
-from positions import calls, demo, papers, settings
-from positions.clock import utcnow
+from positions import calls, demo, forums, papers, settings
+from positions.clock import today_in_berlin, utcnow
 from positions.invitations import hash_token
 from positions.permissions import SYSTEM
 from tests.conftest import REPO, free_port
@@ -513,3 +513,29 @@ def test_a_sent_paper_shows_what_became_of_its_demands(demo_url: str) -> None:
     assert total >= 3 and 1 <= taken <= total
     page = texts(app)
     assert "übernommen** in „" in page and "Noch in keinem Ergebnis gefunden." in page
+
+
+def test_a_call_asks_the_members_of_a_fachforum_from_another_forum(demo_url: str) -> None:
+    app = log_in("referat@demo.example")
+    open_forum(app, demo_url, "TDA")
+    [title] = [t for t in app.text_input if t.label == "Titel" and "new-call" in str(t.form_id)]
+    title.input("Abfrage: Ladeinfrastruktur an Werksstandorten")
+    [external] = [d for d in app.date_input if d.label.startswith("Externe Frist")]
+    external.set_value(today_in_berlin() + timedelta(days=40))
+    [audience] = [r for r in app.radio if r.label == "Eingeladen werden"]
+    audience.set_value(calls.Audience.FORUM_MEMBERS)
+    [which] = [s for s in app.selectbox if s.label.startswith("Forum, dessen Mitglieder")]
+    [mobility] = [o for o in which.options if "Mobil" in o]
+    which.select(mobility)
+    [create] = [b for b in app.button if b.label == "Aufruf anlegen"]
+    create.click().run()
+    assert not app.exception and not app.error
+    engine = create_engine_for(demo_url)
+    with read_session(engine) as session:
+        call = session.exec(
+            select(Call).where(Call.title == "Abfrage: Ladeinfrastruktur an Werksstandorten")
+        ).one()
+        fachforum = session.exec(select(Forum).where(Forum.short_name == "FF-MOB")).one()
+        invited = calls.invited_ids(session=session, actor=SYSTEM, call_id=id_of(call))
+        expected = set(forums.forum_member_ids(session=session, forum_id=id_of(fachforum)))
+    assert invited == expected and len(invited) == 15

@@ -173,6 +173,13 @@ def calls_tab(actor: Actor, overview: ForumOverview, today: date) -> None:
     forum = overview.forum
     with database.reading() as session:
         members = calls.member_organisations(session=session, actor=actor)
+        # A Fachforum's members may be asked from another forum's page (e.g. the
+        # Transformationsdialog asks the members of the Fachforum Automobil).
+        with_members = {
+            id_of(s.forum): s.forum.name
+            for s in forums.list_forums(session=session, actor=actor)
+            if forums.forum_member_ids(session=session, forum_id=id_of(s.forum))
+        }
     names = {id_of(o): o.name for o in members}
     with st.expander("Neuen Aufruf anlegen", icon=":material/add:"), st.form("new-call"):
         title = st.text_input("Titel", max_chars=300)
@@ -199,12 +206,21 @@ def calls_tab(actor: Actor, overview: ForumOverview, today: date) -> None:
                 list(calls.Audience),
                 format_func=lambda a: {
                     calls.Audience.ALL_MEMBERS: "alle Mitglieder",
-                    calls.Audience.FORUM_MEMBERS: "die Mitglieder dieses Forums",
+                    calls.Audience.FORUM_MEMBERS: "die Mitglieder eines Forums",
                     calls.Audience.PICKED: "ausgewählte Mitglieder",
                 }[a],
                 horizontal=True,
             )
             or calls.Audience.ALL_MEMBERS
+        )
+        member_forums = list(with_members)
+        member_forum = st.selectbox(
+            "Forum, dessen Mitglieder eingeladen werden",
+            member_forums,
+            index=member_forums.index(id_of(forum)) if forum.id in with_members else None,
+            format_func=lambda i: with_members[i],
+            placeholder="Forum wählen",
+            help="Nur bei „die Mitglieder eines Forums“.",
         )
         picked = st.multiselect(
             "Ausgewählte Mitglieder", list(names), format_func=lambda i: names[i]
@@ -218,7 +234,7 @@ def calls_tab(actor: Actor, overview: ForumOverview, today: date) -> None:
                         session=session,
                         actor=actor,
                         audience=audience,
-                        forum_id=id_of(forum),
+                        forum_id=member_forum,
                         picked=picked,
                     )
                     call = calls.create_call(
