@@ -119,7 +119,7 @@ def new_outcome(actor: Actor, forum_id: int) -> None:
         publisher = publisher_column.text_input("Herausgeber")
         published = date_column.date_input("Veröffentlicht am", value=None, format="DD.MM.YYYY")
         url = st.text_input("Link", placeholder="https://")
-        upload = st.file_uploader("Text als PDF, Word oder Textdatei", type=["pdf", "docx", "txt"])
+        upload = st.file_uploader("Text als PDF, Word (.docx) oder Textdatei (.txt)")
         pasted = st.text_area("… oder den Text hier einfügen", height=140)
         if st.form_submit_button("Ergebnis speichern und durchsuchen", type="primary"):
             with user_errors(), database.writing() as session:

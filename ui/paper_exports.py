@@ -291,7 +291,6 @@ def returned(actor: Actor, view: PaperView) -> None:
     round_key = f"returned-round-{id_of(view.paper)}"
     upload = st.file_uploader(
         "Bearbeitete Datei (.docx)",
-        type=["docx"],
         key=f"returned-docx-{st.session_state.get(round_key, 0)}",
     )
     if upload is None:

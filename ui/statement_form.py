@@ -49,7 +49,6 @@ def word_import(scope: str) -> None:
     text_key, _, file_key, hash_key = _keys(scope)
     upload = st.file_uploader(
         "Word-Datei (.docx) übernehmen",
-        type=["docx", "doc", "odt", "pdf"],
         key=f"{scope}-upload",
         help="Der Text wird ausgelesen und unten angezeigt; gespeichert "
         "wird erst, wenn Sie ihn geprüft haben.",
@@ -114,7 +113,6 @@ def member_form(actor: Actor, call_id: int, statement: Statement | None) -> None
         attachments = st.file_uploader(
             "Anlagen (optional)",
             accept_multiple_files=True,
-            type=["pdf", "docx", "xlsx", "pptx", "txt"],
         )
         draft_column, submit_column = st.columns(2)
         save_draft = (

@@ -59,6 +59,12 @@ def test_staff_download_word_and_pdf_and_read_an_edited_copy_back(
         page.get_by_role("button", name="PDF", exact=True).click(timeout=120_000)
     assert Path(pdf_download.value.path()).read_bytes().startswith(b"%PDF")
 
+    # A wrong file gets our German message, not the upload widget's English one.
+    notes = tmp_path / "Notizen.txt"
+    notes.write_text("Anmerkungen des Ministeriums", encoding="utf-8")
+    page.locator("input[type=file]").last.set_input_files(notes)
+    expect(page.get_by_text("Bitte laden Sie")).to_be_visible()
+
     returned = tmp_path / "Leitlinien_Anmerkungen.docx"
     returned.write_bytes(_edit_first_paragraph(exported, "Vom Ministerium neu gefasst."))
     page.locator("input[type=file]").last.set_input_files(returned)

@@ -274,7 +274,6 @@ def documents_tab(actor: Actor, forum_id: int) -> None:
         with st.form("upload-forum-document", clear_on_submit=True):
             upload = st.file_uploader(
                 f"Dokument hinzufügen ({documents.ALLOWED_LABEL}, höchstens 25 MB)",
-                type=[e.lstrip(".") for e in documents.ALLOWED],
             )
             if st.form_submit_button("Hochladen") and upload is not None:
                 with user_errors(), database.writing() as session:

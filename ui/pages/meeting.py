@@ -128,7 +128,6 @@ def meeting_documents(actor: Actor, detail: MeetingDetail) -> None:
             upload = st.file_uploader(
                 f"Unterlage oder Protokolldatei hinzufügen ({documents.ALLOWED_LABEL}, "
                 "höchstens 25 MB)",
-                type=[e.lstrip(".") for e in documents.ALLOWED],
             )
             if st.form_submit_button("Hochladen") and upload is not None:
                 with user_errors(), database.writing() as session:

@@ -46,7 +46,7 @@ with database.reading() as session:
     has_logo = settings.logo_sha256(session=session) is not None
 with st.form("letterhead"):
     chosen = st.color_picker("Farbe für Überschriften und Tabellen", value=f"#{colour}")
-    logo = st.file_uploader("Logo (PNG oder JPEG, höchstens 2 MB)", type=["png", "jpg", "jpeg"])
+    logo = st.file_uploader("Logo (PNG oder JPEG, höchstens 2 MB)")
     remove = has_logo and st.checkbox("Logo entfernen")
     if st.form_submit_button("Briefkopf speichern"):
         with user_errors(), database.writing() as session:
