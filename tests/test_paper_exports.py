@@ -23,6 +23,7 @@ from positions.errors import InvalidUpload
 from positions.permissions import SYSTEM
 from tests.conftest import require_shared
 from tests.test_word_export import schema_problems
+from tests.word_edits import retype_paragraph
 
 
 def _paper_id(engine: Engine) -> int:
@@ -153,19 +154,6 @@ def _export_docx(engine: Engine, paper_id: int) -> bytes:
         ).data
 
 
-def _with_paragraph_text(data: bytes, paragraph_id: int, text: str) -> bytes:
-    """The file as a colleague saves it after retyping one paragraph in Word."""
-    edited = docx.Document(io.BytesIO(data))
-    name = f"_pos_p_{paragraph_id}"
-    [target] = [p for p in edited.paragraphs if name in p._p.xpath(".//w:bookmarkStart/@w:name")]
-    for run in target.runs[1:]:
-        run.text = ""
-    target.runs[0].text = text
-    buffer = io.BytesIO()
-    edited.save(buffer)
-    return buffer.getvalue()
-
-
 def _read(engine: Engine, paper_id: int, data: bytes) -> roundtrip.ReturnedPaper:
     with read_session(engine) as session:
         return paper_exports.read_returned(
@@ -195,14 +183,16 @@ def test_a_returned_file_never_proposes_undoing_edits_made_after_its_export(
             expected_version=stored.lock_version,
         )
     # The ministry changed only the second paragraph.
-    returned = _with_paragraph_text(exported, second.id, "Das Ministerium schlägt dies vor.")
+    returned = retype_paragraph(
+        exported, "Das Ministerium schlägt dies vor.", paragraph_id=second.id
+    )
     result = _read(demo_engine, paper_id, returned)
     changes = [p for p in result.proposals if p.kind != "unchanged"]
     assert [(p.kind, p.paragraph_id) for p in changes] == [("change", second.id)]
     assert changes[0].current_text is None
     assert result.compared_with.startswith("Fassung 2")
     # Had it also changed the first one, staff see today's text beside the proposal.
-    both = _with_paragraph_text(returned, first.id, "Das Ministerium auch hier.")
+    both = retype_paragraph(returned, "Das Ministerium auch hier.", paragraph_id=first.id)
     result = _read(demo_engine, paper_id, both)
     [on_first] = [p for p in result.proposals if p.paragraph_id == first.id]
     assert on_first.old_text == first.text

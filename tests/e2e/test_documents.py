@@ -2,10 +2,8 @@
 browser, a colleague changes a paragraph in Word, and the upload proposes exactly that change
 against the version that was sent."""
 
-import io
 from pathlib import Path
 
-import docx
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -13,24 +11,10 @@ from exports.document import ExportOrigin
 from exports.roundtrip import read_returned_file
 from tests.e2e.test_journeys import log_in
 from tests.e2e.test_papers import paper_url
+from tests.word_edits import retype_paragraph
 
 pytestmark = pytest.mark.e2e
 GWD_PAPER = "Beitrag zu den industriepolitischen Leitlinien des Fachforums"
-
-
-def _edit_first_paragraph(data: bytes, text: str) -> bytes:
-    edited = docx.Document(io.BytesIO(data))
-    [target, *_] = [
-        p
-        for p in edited.paragraphs
-        if any(n.startswith("_pos_p_") for n in p._p.xpath(".//w:bookmarkStart/@w:name"))
-    ]
-    for run in target.runs[1:]:
-        run.text = ""
-    target.runs[0].text = text
-    buffer = io.BytesIO()
-    edited.save(buffer)
-    return buffer.getvalue()
 
 
 def test_staff_download_word_and_pdf_and_read_an_edited_copy_back(
@@ -66,7 +50,7 @@ def test_staff_download_word_and_pdf_and_read_an_edited_copy_back(
     expect(page.get_by_text("Bitte laden Sie")).to_be_visible()
 
     returned = tmp_path / "Leitlinien_Anmerkungen.docx"
-    returned.write_bytes(_edit_first_paragraph(exported, "Vom Ministerium neu gefasst."))
+    returned.write_bytes(retype_paragraph(exported, "Vom Ministerium neu gefasst."))
     page.locator("input[type=file]").last.set_input_files(returned)
     expect(page.get_by_text("Verglichen mit: Fassung 1")).to_be_visible()
     expect(page.get_by_text("Vom Ministerium neu gefasst.")).to_be_visible()
