@@ -62,7 +62,8 @@ def exports_tab(actor: Actor, view: PaperView) -> None:
             "(Reiter „Fassungen“)."
         )
         return
-    number = _pick("Fassung", versions, "export-version")
+    # Keyed by the newest number: a version saved meanwhile becomes the one preselected.
+    number = _pick("Fassung", versions, f"export-version-{versions[0].number}")
     older = [v for v in versions if v.number < number]
     compare = _pick("Synopse gegenüber", older, "export-compare") if older else None
     for fmt in paper_exports.FORMATS:

@@ -60,4 +60,7 @@ def test_staff_download_word_and_pdf_and_read_an_edited_copy_back(
     # The toast may be gone by now; the header shows the new version for good.
     expect(page.get_by_text("GWD-FA · Fassung 2")).to_be_visible()
     expect(page.get_by_text("Verglichen mit:")).to_have_count(0)  # the file is dealt with
+    expect(page.get_by_role("combobox", name="Fassung")).to_have_value(
+        "Fassung 2 – Rücklauf aus Leitlinien_Anmerkungen.docx"
+    )
     context.close()
