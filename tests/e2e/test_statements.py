@@ -79,7 +79,12 @@ def test_a_member_uploads_word_answers_anonymously_and_staff_see_it(
     log_in(office, "referat@demo.example")
     office.get_by_role("link", name="Transformationsdialog Automobilindustrie (TDA)").click()
     office.get_by_role("link", name=CALL).first.click()
-    expect(office.get_by_text("12 von 25 Mitgliedern haben geantwortet")).to_be_visible()
+    # The forum page says the same of the call; wait until it has given way to the call page.
+    expect(office.get_by_role("heading", name="Rückmeldungen")).to_be_visible()
+    answered = office.get_by_text("12 von 25 Mitgliedern haben geantwortet")
+    expect(answered).to_have_count(1)
+    expect(answered).to_be_visible()
+    expect(office.get_by_text("Eine Zeile anklicken")).to_be_visible()
     office.screenshot(path=screenshots / "statement-3-staff.png", full_page=True)
     with office.expect_download() as download:
         office.get_by_role("button", name="Tabelle (Excel)").click()
