@@ -19,7 +19,6 @@ document says once all changes are accepted) as `new_text`, the rejected reading
 
 from __future__ import annotations
 
-import copy
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -224,7 +223,7 @@ class ReturnedFile:
 
     def propose(self, base: Version, *, min_score: float = DEFAULT_MIN_SCORE) -> ReturnedPaper:
         """The file's proposals for `base` (normally the version it was exported from)."""
-        result = _Proposer(copy.deepcopy(list(self.blocks)), base, min_score).propose()
+        result = _Proposer(list(self.blocks), base, min_score).propose()
         return replace(result, notes=(*result.notes, *self.frame.notes(base)))
 
 

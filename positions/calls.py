@@ -314,12 +314,7 @@ def invite_organisations(
     known = set(session.exec(select(Organisation.id).where(col(Organisation.id).in_(wanted))).all())
     if unknown := wanted - known:
         raise InvalidInput(f"Unbekannte Organisationen: {sorted(unknown)}")
-    already = set(
-        session.exec(
-            select(CallInvitee.organisation_id).where(CallInvitee.call_id == call.id)
-        ).all()
-    )
-    new = sorted(wanted - already)
+    new = sorted(wanted - _invited_ids(session, call.id))
     for organisation_id in new:
         session.add(
             CallInvitee(
@@ -334,6 +329,10 @@ def invited_ids(*, session: Session, actor: Actor, call_id: int) -> set[int]:
     require(actor, Action.CALL_READ)
     if not actor.acts_for_association:
         raise PermissionDenied()
+    return _invited_ids(session, call_id)
+
+
+def _invited_ids(session: Session, call_id: int) -> set[int]:
     return set(
         session.exec(
             select(CallInvitee.organisation_id).where(CallInvitee.call_id == call_id)
@@ -362,7 +361,7 @@ def open_calls(
         query = query.where(col(Call.id).in_(visible_call_ids(actor, session=session)))
     rows = session.exec(query.order_by(col(Call.member_deadline), col(Call.id))).all()
     call_ids = [id_of(call) for call, _ in rows]
-    counts = _answer_counts(session=session, call_ids=call_ids)
+    counts = answer_counts(session=session, call_ids=call_ids)
     progress = paper_progress(session=session, call_ids=call_ids)
     return [
         CallSummary(
@@ -375,8 +374,9 @@ def open_calls(
     ]
 
 
-def _answer_counts(*, session: Session, call_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    """(submitted statements, invited organisations) per call."""
+def answer_counts(*, session: Session, call_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(invited organisations that submitted, invited organisations) per call: a statement
+    staff recorded for an organisation not invited never lifts the first above the second."""
     if not call_ids:
         return {}
     invited: dict[int, int] = {}
@@ -385,10 +385,15 @@ def _answer_counts(*, session: Session, call_ids: Sequence[int]) -> dict[int, tu
     ).all():
         invited[call_id] = invited.get(call_id, 0) + 1
     answered: dict[int, int] = {}
-    for call_id in session.exec(
-        select(Statement.call_id).where(
-            col(Statement.call_id).in_(call_ids), Statement.status == StatementStatus.SUBMITTED
+    for call_id, _organisation_id in session.exec(
+        select(Statement.call_id, Statement.organisation_id)
+        .distinct()
+        .join(
+            CallInvitee,
+            (col(CallInvitee.call_id) == Statement.call_id)
+            & (col(CallInvitee.organisation_id) == Statement.organisation_id),
         )
+        .where(col(Statement.call_id).in_(call_ids), Statement.status == StatementStatus.SUBMITTED)
     ).all():
         answered[call_id] = answered.get(call_id, 0) + 1
     return {i: (answered.get(i, 0), invited.get(i, 0)) for i in call_ids}
@@ -439,7 +444,7 @@ def call_detail(
     call = get_call(session=session, actor=actor, call_id=call_id)
     forum = session.get(Forum, call.forum_id)
     assert forum is not None and call.id is not None
-    answered, invited = _answer_counts(session=session, call_ids=[call.id])[call.id]
+    answered, invited = answer_counts(session=session, call_ids=[call.id])[call.id]
     own = None
     if actor.organisation_id is not None and not actor.acts_for_association:
         own = session.exec(

@@ -139,6 +139,19 @@ def _holding_a_link(session: Session, call_id: int, now: datetime) -> set[int]:
     )
 
 
+def _reminded_on(session: Session, call_id: int, day: date) -> set[int]:
+    """Contacts that got a reminder for the call on `day`."""
+    return set(
+        session.exec(
+            select(MailMessage.contact_id).where(
+                MailMessage.call_id == call_id,
+                MailMessage.kind == MailKind.REMINDER,
+                MailMessage.scheduled_on == day,
+            )
+        ).all()
+    )
+
+
 def prepare(
     *,
     session: Session,
@@ -173,15 +186,7 @@ def prepare(
     skipped = (
         _holding_a_link(session, call_id, now)
         if kind == MailKind.INVITATION
-        else set(
-            session.exec(
-                select(MailMessage.contact_id).where(
-                    MailMessage.call_id == call_id,
-                    MailMessage.kind == kind,
-                    MailMessage.scheduled_on == today,
-                )
-            ).all()
-        )
+        else _reminded_on(session, call_id, today)
     )
     queued = []
     for organisation, contact in contacts:
@@ -351,15 +356,14 @@ def deliver(smtp: Smtp, *, to: str, subject: str, body: str) -> None:
         # smtplib's own default context checks neither certificate nor host name; the
         # default context does both, so the password never goes to an impostor.
         tls = ssl.create_default_context()
-        server: smtplib.SMTP
-        if smtp.port == 465:
-            server = smtplib.SMTP_SSL(
-                smtp.host, smtp.port, timeout=SMTP_TIMEOUT_SECONDS, context=tls
-            )
-        else:
-            server = smtplib.SMTP(smtp.host, smtp.port, timeout=SMTP_TIMEOUT_SECONDS)
+        implicit_tls = smtp.port == 465
+        server = (
+            smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=SMTP_TIMEOUT_SECONDS, context=tls)
+            if implicit_tls
+            else smtplib.SMTP(smtp.host, smtp.port, timeout=SMTP_TIMEOUT_SECONDS)
+        )
         with server:
-            if smtp.starttls and smtp.port != 465:
+            if smtp.starttls and not implicit_tls:
                 server.starttls(context=tls)
             if smtp.user:
                 server.login(smtp.user, smtp.password)

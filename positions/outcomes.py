@@ -271,21 +271,10 @@ def adoption(
     if core_only:
         query = query.where(col(Paragraph.is_core_demand))
     paragraph_ids = [id_of(p) for p in session.exec(query).all()]
-    match_query = (
-        select(OutcomeMatch, Outcome)
-        .join(Outcome, col(Outcome.id) == OutcomeMatch.outcome_id)
-        .where(
-            col(OutcomeMatch.paragraph_id).in_(paragraph_ids),
-            OutcomeMatch.status == MatchStatus.CONFIRMED,
-        )
-    )
-    best: dict[int, MatchKind] = {}
-    for match, outcome in session.exec(match_query).all():
-        if until is not None and outcome.published_on and outcome.published_on > until:
-            continue
-        kind = MatchKind(match.kind)
-        if _RANK[kind] > _RANK.get(best.get(match.paragraph_id), 0):  # type: ignore[arg-type]
-            best[match.paragraph_id] = kind
+    best = {
+        paragraph_id: MatchKind(match.kind)
+        for paragraph_id, (match, _) in _best_matches(session, paragraph_ids, until).items()
+    }
     counts: dict[MatchKind, int] = defaultdict(int)
     for kind in best.values():
         counts[kind] += 1
@@ -296,6 +285,28 @@ def adoption(
         counts[MatchKind.TURNED_DOWN],
         {k: _LABEL[v] for k, v in best.items()},
     )
+
+
+def _best_matches(
+    session: Session, paragraph_ids: list[int], until: date | None = None
+) -> dict[int, tuple[OutcomeMatch, Outcome]]:
+    """Each paragraph's strongest confirmed match (verbatim over reworded over turned down)
+    with its outcome; outcomes published after `until` are left out."""
+    best: dict[int, tuple[OutcomeMatch, Outcome]] = {}
+    for match, outcome in session.exec(
+        select(OutcomeMatch, Outcome)
+        .join(Outcome, col(Outcome.id) == OutcomeMatch.outcome_id)
+        .where(
+            col(OutcomeMatch.paragraph_id).in_(paragraph_ids),
+            OutcomeMatch.status == MatchStatus.CONFIRMED,
+        )
+    ).all():
+        if until is not None and outcome.published_on and outcome.published_on > until:
+            continue
+        known = best.get(match.paragraph_id)
+        if known is None or _RANK[MatchKind(match.kind)] > _RANK[MatchKind(known[0].kind)]:
+            best[match.paragraph_id] = (match, outcome)
+    return best
 
 
 def adoption_over_time(
@@ -334,18 +345,7 @@ def paper_impact(*, session: Session, actor: Actor, paper_id: int) -> list[Deman
         .where(Section.paper_id == paper_id, col(Paragraph.is_core_demand))
         .order_by(col(Section.position), col(Paragraph.position), col(Paragraph.id))
     ).all()
-    best: dict[int, tuple[OutcomeMatch, Outcome]] = {}
-    for match, outcome in session.exec(
-        select(OutcomeMatch, Outcome)
-        .join(Outcome, col(Outcome.id) == OutcomeMatch.outcome_id)
-        .where(
-            col(OutcomeMatch.paragraph_id).in_([p.id for p in paragraphs]),
-            OutcomeMatch.status == MatchStatus.CONFIRMED,
-        )
-    ).all():
-        known = best.get(match.paragraph_id)
-        if known is None or _RANK[MatchKind(match.kind)] > _RANK[MatchKind(known[0].kind)]:
-            best[match.paragraph_id] = (match, outcome)
+    best = _best_matches(session, [id_of(p) for p in paragraphs])
     fates = []
     for paragraph in paragraphs:
         found = best.get(id_of(paragraph))

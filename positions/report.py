@@ -11,7 +11,6 @@ from sqlmodel import Session, col, select
 
 from db.models import (
     Call,
-    CallInvitee,
     CallStatus,
     Forum,
     Meeting,
@@ -19,12 +18,11 @@ from db.models import (
     Outcome,
     Paper,
     PaperVersion,
-    Statement,
-    StatementStatus,
     Submission,
     User,
     id_of,
 )
+from positions.calls import answer_counts
 from positions.clock import BERLIN, today_in_berlin
 from positions.errors import InvalidInput
 from positions.outcomes import Adoption, adoption
@@ -123,7 +121,7 @@ def activity(
         )
         if names:  # a meeting counts when someone of us was there
             forums[meeting.forum_id].meetings.append((meeting, names))
-    for call in session.exec(
+    report_calls = session.exec(
         select(Call)
         .where(
             Call.external_deadline >= start,
@@ -131,26 +129,10 @@ def activity(
             Call.status != CallStatus.DRAFT,  # never sent to anyone
         )
         .order_by(col(Call.external_deadline))
-    ).all():
-        invited = len(
-            session.exec(
-                select(CallInvitee.organisation_id).where(CallInvitee.call_id == call.id)
-            ).all()
-        )
-        # Invited organisations that answered: a statement staff recorded for someone not
-        # invited does not raise the share above what it is.
-        answered = len(
-            session.exec(
-                select(Statement.organisation_id)
-                .distinct()
-                .join(
-                    CallInvitee,
-                    (col(CallInvitee.call_id) == Statement.call_id)
-                    & (col(CallInvitee.organisation_id) == Statement.organisation_id),
-                )
-                .where(Statement.call_id == call.id, Statement.status == StatementStatus.SUBMITTED)
-            ).all()
-        )
+    ).all()
+    counts = answer_counts(session=session, call_ids=[id_of(c) for c in report_calls])
+    for call in report_calls:
+        answered, invited = counts[id_of(call)]
         still_open = call.status == CallStatus.OPEN and call.member_deadline >= today
         forums[call.forum_id].calls.append(
             CallActivity(call, invited, answered, call.member_deadline if still_open else None)

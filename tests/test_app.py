@@ -317,6 +317,9 @@ def test_without_a_mail_server_invitations_are_shown_to_copy(demo_url: str) -> N
     )
 
 
+FUNDING_CALL = "Finanzierung und Förderinstrumente in der Transformation"
+
+
 def _call_id(engine: Engine, title: str) -> int:
     with read_session(engine) as session:
         return id_of(session.exec(select(Call).where(Call.title == title)).one())
@@ -343,7 +346,7 @@ def test_staff_invite_a_member_later_and_revoke_a_link(demo_url: str) -> None:
             session=session, actor=SYSTEM, call_id=guidelines
         )
 
-    funding = _call_id(engine, "Finanzierung und Förderinstrumente in der Transformation")
+    funding = _call_id(engine, FUNDING_CALL)
     switch(app, "ui/pages/call.py", aufruf=str(funding))
     [links] = [d.value for d in app.dataframe if "Ansprechperson" in d.value.columns]
     assert "zurückgezogen" not in set(links["Status"])
@@ -368,7 +371,7 @@ def test_staff_invite_a_member_later_and_revoke_a_link(demo_url: str) -> None:
 
 def test_the_answer_table_sorts_points_and_times_as_such(demo_url: str) -> None:
     engine = create_engine_for(demo_url)
-    funding = _call_id(engine, "Finanzierung und Förderinstrumente in der Transformation")
+    funding = _call_id(engine, FUNDING_CALL)
     app = switch(log_in("referat@demo.example"), "ui/pages/call.py", aufruf=str(funding))
     [table] = [d.value for d in app.dataframe if "Letzte Änderung" in d.value.columns]
     assert str(table["Punkte"].dtype) == "Int64"
@@ -382,12 +385,7 @@ def open_demo_call_as_member(url: str) -> AppTest:
     app = new_app()
     app.query_params["einladung"] = demo.DEMO_INVITATION_TOKEN
     app.run()
-    with create_engine_for(url).connect() as connection:
-        call_id = connection.execute(
-            select(Call.id).where(
-                Call.title == "Finanzierung und Förderinstrumente in der Transformation"
-            )
-        ).scalar_one()
+    call_id = _call_id(create_engine_for(url), FUNDING_CALL)
     return switch(app, "ui/pages/call.py", aufruf=str(call_id))
 
 

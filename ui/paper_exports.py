@@ -66,6 +66,7 @@ def exports_tab(actor: Actor, view: PaperView) -> None:
     number = _pick("Fassung", versions, f"export-version-{versions[0].number}")
     older = [v for v in versions if v.number < number]
     compare = _pick("Synopse gegenüber", older, "export-compare") if older else None
+    pdf_key = f"pdf-{paper_id}-{number}"
     for fmt in paper_exports.FORMATS:
         if fmt.startswith("synopse") and compare is None:
             continue
@@ -74,7 +75,7 @@ def exports_tab(actor: Actor, view: PaperView) -> None:
             prepared_download(
                 label,
                 icon,
-                key=f"pdf-{paper_id}-{number}",
+                key=pdf_key,
                 build=lambda: _export(actor, paper_id, "pdf", number, None),
             )
             continue
@@ -89,10 +90,8 @@ def exports_tab(actor: Actor, view: PaperView) -> None:
         )
     if pdf.available() and st.button("Seitenvorschau (PDF)", icon=":material/preview:"):
         with st.spinner("LibreOffice setzt das Dokument …"), user_errors():
-            key = f"prepared-pdf-{paper_id}-{number}"
-            if key not in st.session_state:
-                st.session_state[key] = _export(actor, paper_id, "pdf", number, None)
-            pages = pdf.pdf_pages_to_png(st.session_state[key].data, dpi=70, last=4)
+            rendered = _prepared(pdf_key, lambda: _export(actor, paper_id, "pdf", number, None))
+            pages = pdf.pdf_pages_to_png(rendered.data, dpi=70, last=4)
         columns = st.columns(len(pages))
         for column, page in zip(columns, pages, strict=True):
             column.image(page, width="stretch")
@@ -156,12 +155,11 @@ def prepared_download(
             "hier nicht erzeugen.",
         )
         return
-    state = f"prepared-{key}"
-    ready: paper_exports.Export | None = st.session_state.get(state)
+    ready: paper_exports.Export | None = st.session_state.get(_state(key))
     if ready is None:
         if st.button(f"{label} erstellen", icon=icon, key=f"prepare-{key}"):
             with st.spinner("LibreOffice setzt das Dokument …"), user_errors():
-                st.session_state[state] = build()
+                _prepared(key, build)
             st.rerun()
         return
     st.download_button(
@@ -173,6 +171,20 @@ def prepared_download(
         icon=icon,
         key=f"download-{key}",
     )
+
+
+def _state(key: str) -> str:
+    return f"prepared-{key}"
+
+
+def _prepared(key: str, build: Callable[[], paper_exports.Export]) -> paper_exports.Export:
+    """The export built once per browser session (the download and the page preview share
+    one LibreOffice run)."""
+    state = _state(key)
+    if state not in st.session_state:
+        st.session_state[state] = build()
+    export: paper_exports.Export = st.session_state[state]
+    return export
 
 
 def synopsis_view(actor: Actor, paper_id: int) -> None:
@@ -289,14 +301,14 @@ def returned(actor: Actor, view: PaperView) -> None:
         "Übernommen wird nur, was Sie auswählen."
     )
     # A new key after applying empties the uploader: the file's proposals are dealt with.
-    round_key = f"returned-round-{id_of(view.paper)}"
+    paper_id = id_of(view.paper)
+    round_key = f"returned-round-{paper_id}"
     upload = st.file_uploader(
         "Bearbeitete Datei (.docx)",
         key=f"returned-docx-{st.session_state.get(round_key, 0)}",
     )
     if upload is None:
         return
-    paper_id = id_of(view.paper)
     try:
         with database.reading() as session:
             result = paper_exports.read_returned(

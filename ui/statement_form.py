@@ -39,14 +39,21 @@ SOURCES = {
 }
 
 
-def _keys(scope: str) -> tuple[str, str, str, str]:
-    """Session keys of one editor: its text, the version it opened, the Word file."""
-    return (f"{scope}-text", f"{scope}-version", f"{scope}-docx", f"{scope}-docx-hash")
+def _keys(scope: str) -> tuple[str, str, str, str, str]:
+    """Session keys of one editor: its text, the version it opened, the Word file (and its
+    hash), and the conflict waiting to be resolved."""
+    return (
+        f"{scope}-text",
+        f"{scope}-version",
+        f"{scope}-docx",
+        f"{scope}-docx-hash",
+        f"{scope}-conflict",
+    )
 
 
 def word_import(scope: str) -> None:
     """A Word upload whose text goes into the editor for checking before anything is saved."""
-    text_key, _, file_key, hash_key = _keys(scope)
+    text_key, _, file_key, hash_key, _ = _keys(scope)
     upload = st.file_uploader(
         "Word-Datei (.docx) übernehmen",
         key=f"{scope}-upload",
@@ -77,11 +84,10 @@ def word_import(scope: str) -> None:
 def member_form(actor: Actor, call_id: int, statement: Statement | None) -> None:
     """The member's editor; keeps the version it opened so a stale save is refused."""
     scope = f"statement-{call_id}"
-    text_key, version_key, file_key, _ = _keys(scope)
+    text_key, version_key, file_key, _, conflict_key = _keys(scope)
     if version_key not in st.session_state:
         st.session_state[version_key] = statement.version if statement else None
         st.session_state[text_key] = statement.text if statement else ""
-    conflict_key = f"{scope}-conflict"
     if conflict_key in st.session_state:
         # Shown until resolved: the button must still be there on the rerun its click causes.
         st.error(st.session_state[conflict_key], icon=":material/sync_problem:")
@@ -163,7 +169,7 @@ def member_form(actor: Actor, call_id: int, statement: Statement | None) -> None
 
 
 def forget_editor(scope: str) -> None:
-    for key in (*_keys(scope), f"{scope}-conflict"):
+    for key in _keys(scope):
         st.session_state.pop(key, None)
 
 
@@ -206,7 +212,7 @@ def show(statement: Statement) -> None:
 def on_behalf_form(actor: Actor, call_id: int, rows: list[AnswerRow]) -> None:
     """Staff record a statement that came by phone, e-mail, letter or as a Word file."""
     scope = f"on-behalf-{call_id}"
-    text_key, _, file_key, _ = _keys(scope)
+    text_key, _, file_key, _, _ = _keys(scope)
     names = {id_of(r.organisation): r.organisation.name for r in rows}
     existing = {id_of(r.organisation): r.statement for r in rows}
     word_import(scope)

@@ -9,8 +9,7 @@ from playwright.sync_api import Browser, expect
 
 from exports.document import ExportOrigin
 from exports.roundtrip import read_returned_file
-from tests.e2e.test_journeys import log_in
-from tests.e2e.test_papers import paper_url
+from tests.e2e.test_papers import open_as, paper_url
 from tests.word_edits import retype_paragraph
 
 pytestmark = pytest.mark.e2e
@@ -26,11 +25,7 @@ def test_staff_download_word_and_pdf_and_read_an_edited_copy_back(
 ) -> None:
     url = paper_url(app_url, app_data, GWD_PAPER)
     paper_id = int(url.rsplit("=", 1)[1])
-    context = browser.new_context(viewport={"width": 1280, "height": 1800}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(url)
-    log_in(page, "referat@demo.example")
+    page = open_as(browser, url, "referat@demo.example", GWD_PAPER)
     page.get_by_role("tab", name="Dokumente").click()
 
     with page.expect_download() as word_download:
@@ -63,4 +58,4 @@ def test_staff_download_word_and_pdf_and_read_an_edited_copy_back(
     expect(page.get_by_role("combobox", name="Fassung")).to_have_value(
         "Fassung 2 – Rücklauf aus Leitlinien_Anmerkungen.docx"
     )
-    context.close()
+    page.context.close()

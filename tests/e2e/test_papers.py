@@ -23,13 +23,14 @@ def paper_url(app_url: str, app_data: dict[str, str], title: str) -> str:
     return f"{app_url}/papier?papier={paper.id}"
 
 
-def open_as(browser: Browser, url: str, email: str) -> Page:
+def open_as(browser: Browser, url: str, email: str, title: str = TDA_PAPER) -> Page:
+    """The paper page in a browser context of its own, signed in as `email`."""
     context = browser.new_context(viewport={"width": 1280, "height": 1600}, locale="de-DE")
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.goto(url)
     log_in(page, email)
-    expect(page.get_by_role("heading", name=TDA_PAPER)).to_be_visible()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
     return page
 
 
