@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+import demo
 from db import migrate
 from db.engine import (
     DatabaseUnavailable,
@@ -29,26 +30,17 @@ from db.engine import (
     write_session,
 )
 from db.models import Forum, MailKind, MailStatus, id_of
-from exports import papers as paper_exports
-from exports import report
+from exports import paper_exports, report
 from exports.ics import build_calendar
-from positions import (
-    accounts,
-    backup,
-    calendar,
-    dashboard,
-    demo,
-    imports,
-    intake,
-    labels,
-    mail,
-    papers,
-    settings,
-)
-from positions.clock import today_in_berlin
-from positions.errors import PositionenError
-from positions.formatting import days_left, short_date
-from positions.permissions import SYSTEM
+from positions.core import accounts, backup, labels, settings
+from positions.core.clock import today_in_berlin
+from positions.core.errors import PositionenError
+from positions.core.formatting import days_left, short_date
+from positions.core.permissions import SYSTEM
+from positions.forums import calendar, dashboard, mail
+from positions.papers import papers
+from positions.statements import imports
+from positions.uploads import intake
 
 EXIT_USAGE = 2
 

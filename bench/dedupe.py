@@ -1,4 +1,4 @@
-"""Benchmark of `positions.dedupe.group_near_duplicates` on synthetic corpora.
+"""Benchmark of `positions.analysis.dedupe.group_near_duplicates` on synthetic corpora.
 
     python -m bench.dedupe --corpus FILE.jsonl [--baseline] [--threshold T] [--repeat N]
 
@@ -43,8 +43,7 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz, process, utils
 
-from positions import text
-from positions.dedupe import (
+from positions.analysis.dedupe import (
     DEFAULT_THRESHOLD,
     Group,
     _components,
@@ -52,6 +51,7 @@ from positions.dedupe import (
     _group,
     group_near_duplicates,
 )
+from positions.core import text
 
 MAKE_CORPUS = Path(__file__).resolve().parents[1].parent / "shared/data/make_corpus.py"
 REPO = Path(__file__).resolve().parents[1]

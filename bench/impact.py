@@ -1,4 +1,4 @@
-"""Benchmark of `positions.impact.assess_outcome` on the labelled set of
+"""Benchmark of `positions.followup.impact.assess_outcome` on the labelled set of
 tests/data/impact_set.py: 200 Kernforderungen against a Grundsatzpapier of ~300,000 chars.
 
     python -m bench.impact [--misses]
@@ -30,8 +30,8 @@ import time
 from collections import Counter
 from typing import Any
 
-from positions import text
-from positions.impact import Assessment, Demand, Match, assess_outcome
+from positions.core import text
+from positions.followup.impact import Assessment, Demand, Match, assess_outcome
 from tests.data.impact_set import ImpactSet, LabelledDemand, build
 
 REPEAT = 3

@@ -6,9 +6,9 @@ service layer, on SQLite and on PostgreSQL.
 Every simulated member is an organisation of its own, invited to the call, with its own member
 contact. One thread per member (a "writer") saves its organisation's statement `--saves`
 times, as a member does in the form: a new draft, edits, and a last save that submits. Each
-save is `positions.statements.save_statement` inside `db.engine.write_session`, on the engine
-`db.engine.create_engine_for` builds for the app (its pool, its SQLite pragmas). All writers
-of a level start together at a barrier; each level has a call of its own.
+save is `positions.statements.statements.save_statement` inside `db.engine.write_session`,
+on the engine `db.engine.create_engine_for` builds for the app (its pool, its SQLite
+pragmas). All writers of a level start together at a barrier; each level has a call of its own.
 
 Per backend and level, one JSON entry:
 - `statements_per_second`: committed saves / wall time of the level;
@@ -68,9 +68,9 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions import statements
-from positions.clock import today_in_berlin
-from positions.permissions import Actor
+from positions.core.clock import today_in_berlin
+from positions.core.permissions import Actor
+from positions.statements import statements
 
 WRITERS = (10, 50, 200)
 SAVES_PER_WRITER = 5

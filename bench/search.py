@@ -42,8 +42,9 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions import search, text
-from positions.permissions import Actor
+from positions.core import text
+from positions.core.permissions import Actor
+from positions.statements import search
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "make_corpus.py"
 QUERIES = (

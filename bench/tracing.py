@@ -1,4 +1,4 @@
-"""Benchmark of `positions.tracing`: 400 paragraphs traced against 5,000 points.
+"""Benchmark of `positions.analysis.tracing`: 400 paragraphs traced against 5,000 points.
 
     python -m bench.tracing [--points 5000] [--paragraphs 400] [--repeat 3]
 
@@ -25,8 +25,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from positions import text
-from positions.tracing import Trace, TraceIndex
+from positions.analysis.tracing import Trace, TraceIndex
+from positions.core import text
 from tests.data.tracing_set import HAND_POINTS, build
 
 GOAL_SECONDS = 2.0

@@ -49,8 +49,10 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions import accounts, analysis, papers, text
-from positions.permissions import SYSTEM, Actor
+from positions.analysis import workspace
+from positions.core import accounts, text
+from positions.core.permissions import SYSTEM, Actor
+from positions.papers import papers
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 EMAIL, PASSWORD = "referat@bench.example", "Benchmark-Passwort-2026"
@@ -171,13 +173,13 @@ def run(statements: int = 2_000) -> dict[str, Any]:
             full, empty = build(session, statements)
         started = time.perf_counter()
         with write_session(engine) as session:
-            clusters = analysis.analyse(session=session, actor=SYSTEM, call_id=full)
+            clusters = workspace.analyse(session=session, actor=SYSTEM, call_id=full)
         analyse_seconds = time.perf_counter() - started
         with write_session(engine) as session:  # the same page, analysed, with nothing in it
-            analysis.analyse(session=session, actor=SYSTEM, call_id=empty)
+            workspace.analyse(session=session, actor=SYSTEM, call_id=empty)
         timings: dict[str, list[float]] = {"empty": [], "full": [], "largest topic": []}
         with read_session(engine) as session:
-            seen = analysis.overview(session=session, actor=SYSTEM, call_id=full)
+            seen = workspace.overview(session=session, actor=SYSTEM, call_id=full)
         largest = max(seen.topics, key=lambda t: t.points)
         with database_url(url):
             app = signed_in_app()

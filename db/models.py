@@ -1,6 +1,6 @@
 """Every table of Positionen in one file, so a reader sees the whole schema at once.
 
-Enumerations store their English value; German labels live in `positions.labels`.
+Enumerations store their English value; German labels live in `positions.core.labels`.
 Times are stored in UTC and come back timezone-aware (`UTCDateTime`); calendar days
 (deadlines, meeting days) are plain dates.
 """
@@ -251,7 +251,7 @@ class Forum(SQLModel, table=True):
     url: str = Field(default="", max_length=500)
     description: str = long_text_field()
     notes: str = long_text_field()
-    # Working days before the external deadline (see positions.deadlines).
+    # Working days before the external deadline (see positions.core.working_days).
     member_deadline_offset: int = 10
     board_deadline_offset: int = 3
     active: bool = True

@@ -3,7 +3,7 @@ they are domain errors, so pages and the CLI handle them like every other user e
 
 from __future__ import annotations
 
-from positions.errors import PositionenError
+from positions.core.errors import PositionenError
 
 
 class ExportError(PositionenError):

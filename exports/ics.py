@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from positions.calendar import CalendarEvent
+from positions.forums.calendar import CalendarEvent
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

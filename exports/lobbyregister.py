@@ -11,12 +11,11 @@ import zipfile
 from sqlmodel import Session
 
 from db.models import Forum
-from exports import papers as paper_exports
-from exports import pdf, word
+from exports import paper_exports, pdf, word
 from exports.tables import safe_cell
-from positions import lobbyregister
-from positions.errors import InvalidInput
-from positions.permissions import Actor
+from positions.core.errors import InvalidInput
+from positions.core.permissions import Actor
+from positions.papers import lobbyregister
 
 
 def build_package(*, session: Session, actor: Actor, paper_id: int) -> paper_exports.Export:

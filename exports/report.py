@@ -10,12 +10,12 @@ from sqlmodel import Session
 
 from exports import word
 from exports.document import PaperDocument, Paragraph, Section, Table
-from exports.papers import letterhead
-from positions import labels
-from positions.clock import BERLIN
-from positions.formatting import long_date
-from positions.permissions import Actor
-from positions.report import ActivityReport, ForumActivity, activity
+from exports.paper_exports import letterhead
+from positions.core import labels
+from positions.core.clock import BERLIN
+from positions.core.formatting import long_date
+from positions.core.permissions import Actor
+from positions.followup.report import ActivityReport, ForumActivity, activity
 
 
 def _day(day: date) -> str:

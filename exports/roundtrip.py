@@ -1,14 +1,14 @@
 """An exported paper that came back edited (by a colleague, the board, a ministry), read into
 proposals for the stored version. Nothing is applied: staff decide on each proposal.
 
-The file passes the same checks as every member upload (`positions.intake`: size, zip
+The file passes the same checks as every member upload (`positions.uploads.intake`: size, zip
 structure, macros, DOCTYPE) and its XML is parsed without entities, DTDs or network.
 
 Paragraphs are matched by the bookmark `_pos_p_<id>` every exported paragraph carries. Word
 moves bookmark boundaries around: a start left at the very end of the previous paragraph (or
 in a heading) counts for the next paragraph, and the paragraphs after a split that still lie
 inside the bookmark are noted as split off. Paragraphs without a bookmark are matched by
-text similarity (`positions.diffing.match_by_similarity`) against the stored paragraphs no
+text similarity (`positions.papers.diffing.match_by_similarity`) against the stored paragraphs no
 bookmark claimed; whatever stays unmatched is proposed as an addition, and a stored paragraph
 found nowhere as a deletion.
 
@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, utils
 from exports.document import ExportOrigin
 from exports.word import BOOKMARK_PREFIX, ORIGIN_PAPER, ORIGIN_VERSION
 from exports.wordml import clean_text
-from positions.diffing import (
+from positions.papers.diffing import (
     DEFAULT_MIN_SCORE,
     Piece,
     Version,
@@ -41,7 +41,7 @@ from positions.diffing import (
 
 # The intake's package checks and safe parser are what every upload goes through; they are
 # private there because intake is their only other user.
-from positions.intake import (
+from positions.uploads.intake import (
     _check_name,
     _chosen_branch,
     _flatten,

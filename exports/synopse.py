@@ -45,7 +45,7 @@ from exports.wordml import (
     paragraph,
     sub,
 )
-from positions.diffing import (
+from positions.papers.diffing import (
     ROW_LABELS,
     Piece,
     Synopsis,

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from positions.clock import BERLIN
-from positions.statements import ExportRow
+from positions.core.clock import BERLIN
+from positions.statements.statements import ExportRow
 
 STATEMENT_COLUMNS = (
     "Nr.",

@@ -20,9 +20,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+import demo
 from db import migrate
 from db.engine import create_engine_for, write_session
-from positions import demo
 
 REPO = Path(__file__).resolve().parent.parent
 # The shared test corpus (real Word files) and the OOXML validator live beside the project.

@@ -21,9 +21,10 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions import accounts, calls, forums
-from positions.clock import today_in_berlin
-from positions.permissions import Actor
+from positions.core import accounts
+from positions.core.clock import today_in_berlin
+from positions.core.permissions import Actor
+from positions.forums import calls, forums
 
 PASSWORD = "richtig-geheim-42"
 _numbers = itertools.count(1)

@@ -6,11 +6,11 @@ from sqlmodel import select
 
 from db.engine import read_session, write_session
 from db.models import AuditEvent, Role, User
-from positions import accounts
-from positions.accounts import MAX_FAILED_LOGINS, WRONG_CREDENTIALS
-from positions.clock import utcnow
-from positions.errors import InvalidInput, PermissionDenied
-from positions.permissions import Actor
+from positions.core import accounts
+from positions.core.accounts import MAX_FAILED_LOGINS, WRONG_CREDENTIALS
+from positions.core.clock import utcnow
+from positions.core.errors import InvalidInput, PermissionDenied
+from positions.core.permissions import Actor
 from tests import factories
 
 

@@ -20,9 +20,12 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions import analysis, papers, settings, statements
-from positions.errors import InvalidInput
-from positions.permissions import SYSTEM
+from positions.analysis import workspace
+from positions.core import settings
+from positions.core.errors import InvalidInput
+from positions.core.permissions import SYSTEM
+from positions.papers import papers
+from positions.statements import statements
 
 CALL = "Finanzierung und Förderinstrumente in der Transformation"
 
@@ -36,22 +39,22 @@ def _call_id(engine: Engine) -> int:
 class Space:
     """Everything the merge screen can show of a call, loaded at once."""
 
-    overview: analysis.Overview
-    topics: list[analysis.ClusterView]
-    loose: list[analysis.GroupView]
-    unused: list[analysis.PointView]
+    overview: workspace.Overview
+    topics: list[workspace.ClusterView]
+    loose: list[workspace.GroupView]
+    unused: list[workspace.PointView]
 
 
 def _load(session: Session, call_id: int) -> Space:
-    seen = analysis.overview(session=session, actor=SYSTEM, call_id=call_id)
+    seen = workspace.overview(session=session, actor=SYSTEM, call_id=call_id)
     return Space(
         seen,
         [
-            analysis.topic(session=session, actor=SYSTEM, cluster_id=id_of(t.cluster))
+            workspace.topic(session=session, actor=SYSTEM, cluster_id=id_of(t.cluster))
             for t in seen.topics
         ],
-        analysis.loose_points(session=session, actor=SYSTEM, call_id=call_id),
-        analysis.unused_points(session=session, actor=SYSTEM, call_id=call_id),
+        workspace.loose_points(session=session, actor=SYSTEM, call_id=call_id),
+        workspace.unused_points(session=session, actor=SYSTEM, call_id=call_id),
     )
 
 
@@ -59,7 +62,7 @@ def _analysed(engine: Engine) -> tuple[int, Space]:
     call_id = _call_id(engine)
     steps: list[float] = []
     with write_session(engine) as session:
-        analysis.analyse(
+        workspace.analyse(
             session=session,
             actor=SYSTEM,
             call_id=call_id,
@@ -75,7 +78,7 @@ def test_the_campaign_text_becomes_one_point_with_co_signers(demo_engine: Engine
     groups = [g for c in space.topics for g in c.groups] + space.loose
     campaign = [g for g in groups if "einheitliches Antragsportal" in g.canonical.text]
     assert len(campaign) == 1
-    supporters = analysis.Supporters.of(campaign[0].all)
+    supporters = workspace.Supporters.of(campaign[0].all)
     assert set(supporters.names) == {
         "Bergische Umformtechnik GmbH",
         "Wupperstahl Präzisionsteile GmbH",
@@ -92,7 +95,7 @@ def test_suggestions_exist_and_never_quote_internal_statements(demo_engine: Engi
     assert all(c.cluster.label for c in space.topics)
     for view in space.topics:
         assert "Polen" not in view.cluster.suggested_text
-        assert "Polen" not in analysis.suggest(view.points).text
+        assert "Polen" not in workspace.suggest(view.points).text
     assert space.overview.total_points >= 15
 
 
@@ -101,14 +104,14 @@ def test_staff_edits_survive_a_re_run(demo_engine: Engine) -> None:
     first, second = space.topics[0], space.topics[-1]
     moved = second.groups[0].canonical
     with write_session(demo_engine) as session:
-        analysis.rename_cluster(
+        workspace.rename_cluster(
             session=session, actor=SYSTEM, cluster_id=id_of(first.cluster), label="Unser Thema"
         )
-        analysis.move_point(
+        workspace.move_point(
             session=session, actor=SYSTEM, point_id=moved.id, cluster_id=id_of(first.cluster)
         )
     with write_session(demo_engine) as session:
-        analysis.analyse(session=session, actor=SYSTEM, call_id=call_id)
+        workspace.analyse(session=session, actor=SYSTEM, call_id=call_id)
         renamed = session.get(Cluster, first.cluster.id)
         assert renamed is not None and renamed.label == "Unser Thema"
         after = _load(session, call_id)
@@ -126,18 +129,18 @@ def test_a_suggestion_goes_into_a_paper_with_its_sources(demo_engine: Engine) ->
             .sections[0]
             .section
         )
-        paragraph = analysis.accept_suggestion(
+        paragraph = workspace.accept_suggestion(
             session=session,
             actor=SYSTEM,
             cluster_id=id_of(cluster.cluster),
             section_id=id_of(section),
-            text=analysis.suggest(cluster.points).text,
+            text=workspace.suggest(cluster.points).text,
         )
         sources = session.exec(
             select(ParagraphSource).where(ParagraphSource.paragraph_id == paragraph.id)
         ).all()
         after = _load(session, call_id)
-    dissent = {d.key for d in analysis.suggest(cluster.points).dissent}
+    dissent = {d.key for d in workspace.suggest(cluster.points).dissent}
     assert dissent, "the demo's largest topic holds members rejecting its demand"
     assert {s.point_id for s in sources} == {p.id for p in cluster.points} - dissent
     assert all(s.how is SourceHow.MERGED for s in sources)
@@ -155,7 +158,7 @@ def test_points_of_statements_linked_whole_count_as_used(demo_engine: Engine) ->
 def test_sources_are_suggested_for_a_hand_written_paragraph(demo_engine: Engine) -> None:
     call_id, _ = _analysed(demo_engine)
     with read_session(demo_engine) as session:
-        found = analysis.suggest_sources(
+        found = workspace.suggest_sources(
             session=session,
             actor=SYSTEM,
             call_id=call_id,
@@ -182,14 +185,14 @@ def test_no_name_of_a_member_that_did_not_allow_naming_is_loaded(demo_engine: En
     assert all(p.organisation for p in points if p.visibility == Visibility.NAMED)
 
 
-def _view(key: int, organisation: int, visibility: Visibility) -> analysis.PointView:
+def _view(key: int, organisation: int, visibility: Visibility) -> workspace.PointView:
     name = f"Mitglied {organisation}" if visibility == Visibility.NAMED else ""
-    return analysis.PointView(key, "Text", key, visibility, organisation, name, None, None)
+    return workspace.PointView(key, "Text", key, visibility, organisation, name, None, None)
 
 
 def test_a_member_counts_once_under_its_most_open_permission() -> None:
     named, anonymous, internal = Visibility.NAMED, Visibility.ANONYMOUS, Visibility.INTERNAL
-    supporters = analysis.Supporters.of(
+    supporters = workspace.Supporters.of(
         [
             _view(1, 1, anonymous),
             _view(2, 1, named),
@@ -200,7 +203,7 @@ def test_a_member_counts_once_under_its_most_open_permission() -> None:
         ]
     )
     assert supporters.names == ("Mitglied 1",)
-    assert supporters.support == analysis.Support(named=1, anonymous=1, internal=1)
+    assert supporters.support == workspace.Support(named=1, anonymous=1, internal=1)
     assert supporters.support.citable == 2
 
 
@@ -216,7 +219,7 @@ def test_the_duplicate_threshold_setting_changes_what_counts_as_the_same(
     at_default = _grouped_points(demo_engine)
     with write_session(demo_engine) as session:
         settings.save_duplicate_threshold(session=session, actor=SYSTEM, value=0.97)
-        analysis.analyse(session=session, actor=SYSTEM, call_id=call_id)
+        workspace.analyse(session=session, actor=SYSTEM, call_id=call_id)
     strict = _grouped_points(demo_engine)
     assert strict < at_default
 
@@ -249,7 +252,7 @@ def test_a_statement_withdrawn_after_the_analysis_drops_out_of_the_next_run(
             expected_version=statement.version,
         )
     with write_session(demo_engine) as session:
-        analysis.analyse(session=session, actor=SYSTEM, call_id=call_id)
+        workspace.analyse(session=session, actor=SYSTEM, call_id=call_id)
         after = _load(session, call_id)
     assert after.overview.total_points < space.overview.total_points
     shown = {p.statement_id for t in after.topics for p in t.points}
@@ -262,22 +265,22 @@ def test_merge_split_and_set_aside_survive_a_re_run(demo_engine: Engine) -> None
     big, merged, aside = space.topics[0], space.topics[1], space.topics[2]
     split_off = big.groups[0].canonical.id
     with write_session(demo_engine) as session:
-        analysis.merge_clusters(
+        workspace.merge_clusters(
             session=session,
             actor=SYSTEM,
             keep_id=id_of(big.cluster),
             merge_id=id_of(merged.cluster),
         )
-        new = analysis.split_cluster(
+        new = workspace.split_cluster(
             session=session,
             actor=SYSTEM,
             cluster_id=id_of(big.cluster),
             point_ids=[split_off],
             label="Abgespalten",
         )
-        analysis.discard_cluster(session=session, actor=SYSTEM, cluster_id=id_of(aside.cluster))
+        workspace.discard_cluster(session=session, actor=SYSTEM, cluster_id=id_of(aside.cluster))
     with write_session(demo_engine) as session:
-        analysis.analyse(session=session, actor=SYSTEM, call_id=call_id)
+        workspace.analyse(session=session, actor=SYSTEM, call_id=call_id)
         after = _load(session, call_id)
         assert session.get(Cluster, merged.cluster.id) is None
     by_id = {t.cluster.id: t for t in after.topics}
@@ -294,14 +297,14 @@ def test_topics_and_points_stay_within_their_call(demo_engine: Engine) -> None:
     first, second = space.topics[0], space.topics[1]
     with write_session(demo_engine) as session:
         with pytest.raises(InvalidInput, match="mit sich selbst"):
-            analysis.merge_clusters(
+            workspace.merge_clusters(
                 session=session,
                 actor=SYSTEM,
                 keep_id=id_of(first.cluster),
                 merge_id=id_of(first.cluster),
             )
         with pytest.raises(InvalidInput, match="nur Punkte dieses Themas"):
-            analysis.split_cluster(
+            workspace.split_cluster(
                 session=session,
                 actor=SYSTEM,
                 cluster_id=id_of(first.cluster),
@@ -312,14 +315,14 @@ def test_topics_and_points_stay_within_their_call(demo_engine: Engine) -> None:
         session.add(other_call)
         session.flush()
         with pytest.raises(InvalidInput, match="anderen Aufruf"):
-            analysis.move_point(
+            workspace.move_point(
                 session=session,
                 actor=SYSTEM,
                 point_id=first.points[0].id,
                 cluster_id=id_of(other_call),
             )
         with pytest.raises(InvalidInput, match="desselben Aufrufs"):
-            analysis.merge_clusters(
+            workspace.merge_clusters(
                 session=session,
                 actor=SYSTEM,
                 keep_id=id_of(first.cluster),

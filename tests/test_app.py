@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
+import demo
 from db.engine import create_engine_for, read_session, write_session
 from db.models import (
     Call,
@@ -22,10 +23,12 @@ from db.models import (
     User,
     id_of,
 )
-from positions import calls, demo, forums, papers, settings
-from positions.clock import today_in_berlin, utcnow
-from positions.invitations import hash_token
-from positions.permissions import SYSTEM
+from positions.core import settings
+from positions.core.clock import today_in_berlin, utcnow
+from positions.core.permissions import SYSTEM
+from positions.forums import calls, forums
+from positions.forums.invitations import hash_token
+from positions.papers import papers
 from tests.conftest import REPO, free_port
 
 

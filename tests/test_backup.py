@@ -11,9 +11,11 @@ from db.engine import create_engine_for, read_session, write_session
 from db.models import Call, Forum, id_of
 from exports import tables
 from exports.ics import build_calendar
-from positions import backup, calendar, documents, statements
-from positions.clock import utcnow
-from positions.permissions import SYSTEM
+from positions.core import backup
+from positions.core.clock import utcnow
+from positions.core.permissions import SYSTEM
+from positions.forums import calendar, documents
+from positions.statements import statements
 
 MOMENT = utcnow().replace(microsecond=0)
 

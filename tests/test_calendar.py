@@ -10,9 +10,10 @@ from sqlmodel import select
 from db.engine import read_session, write_session
 from db.models import CallInvitee, DelegateRole, ForumDelegate, Organisation, Role, id_of
 from exports.ics import build_calendar
-from positions import calendar, calls, meetings, settings
-from positions.meetings import MeetingFields
-from positions.permissions import SYSTEM, Actor
+from positions.core import settings
+from positions.core.permissions import SYSTEM, Actor
+from positions.forums import calendar, calls, meetings
+from positions.forums.meetings import MeetingFields
 from tests import factories
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)

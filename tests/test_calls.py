@@ -15,10 +15,10 @@ from db.models import (
     StatementStatus,
     id_of,
 )
-from positions import calls
-from positions.clock import today_in_berlin
-from positions.deadlines import DeadlineState
-from positions.errors import InvalidInput, PermissionDenied
+from positions.core.clock import today_in_berlin
+from positions.core.errors import InvalidInput, PermissionDenied
+from positions.core.working_days import DeadlineState
+from positions.forums import calls
 from tests import factories
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)

@@ -2,8 +2,8 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from positions import clustering
-from positions.clustering import (
+from positions.analysis import clustering
+from positions.analysis.clustering import (
     ClusterResult,
     ExistingCluster,
     PointInput,

@@ -21,8 +21,8 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions import statements
-from positions.permissions import Actor
+from positions.core.permissions import Actor
+from positions.statements import statements
 from tests import factories
 
 WRITERS, STATEMENTS_EACH = 20, 50

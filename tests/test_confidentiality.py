@@ -27,11 +27,13 @@ from db.models import (
     Visibility,
     id_of,
 )
-from exports import papers as paper_exports
-from exports import pdf, report, tables
-from positions import accounts, calls, mail, papers, search, statements
-from positions.clock import today_in_berlin
-from positions.permissions import Actor
+from exports import paper_exports, pdf, report, tables
+from positions.core import accounts
+from positions.core.clock import today_in_berlin
+from positions.core.permissions import Actor
+from positions.forums import calls, mail
+from positions.papers import papers
+from positions.statements import search, statements
 from tests import factories
 from tests.conftest import REPO
 

@@ -4,10 +4,10 @@ from sqlalchemy.engine import Engine
 
 from db.engine import write_session
 from db.models import DelegateRole, ForumDelegate, Role, id_of
-from positions import calls, dashboard, meetings
-from positions.deadlines import DeadlineState
-from positions.meetings import MeetingFields
-from positions.permissions import Actor
+from positions.core.permissions import Actor
+from positions.core.working_days import DeadlineState
+from positions.forums import calls, dashboard, meetings
+from positions.forums.meetings import MeetingFields
 from tests import factories
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)

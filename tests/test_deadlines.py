@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from positions.deadlines import (
+from positions.core.working_days import (
     DeadlineState,
     add_working_days,
     deadline_state,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from positions.dedupe import DEFAULT_THRESHOLD, Group, group_near_duplicates
+from positions.analysis.dedupe import DEFAULT_THRESHOLD, Group, group_near_duplicates
 from tests.conftest import SHARED
 from tests.data.dedupe_examples import BASE, FALSE_FRIENDS, NEAR_DUPLICATES
 

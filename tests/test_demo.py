@@ -3,6 +3,7 @@ from rapidfuzz import fuzz
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+import demo
 from db.engine import read_session, write_session
 from db.models import (
     Forum,
@@ -16,9 +17,11 @@ from db.models import (
     WorkingGroup,
     id_of,
 )
-from positions import accounts, calls, demo, forums, meetings, papers
-from positions.clock import today_in_berlin
-from positions.invitations import redeem_invitation
+from positions.core import accounts
+from positions.core.clock import today_in_berlin
+from positions.forums import calls, forums, meetings
+from positions.forums.invitations import redeem_invitation
+from positions.papers import papers
 
 
 def test_demo_has_the_association_its_real_forums_and_fictional_members(

@@ -11,7 +11,8 @@ from datetime import date
 
 import pytest
 
-from positions.diffing import (
+from positions.core.errors import InvalidInput
+from positions.papers.diffing import (
     Piece,
     Version,
     VersionParagraph,
@@ -23,7 +24,6 @@ from positions.diffing import (
     old_text,
     tokens,
 )
-from positions.errors import InvalidInput
 
 P = VersionParagraph
 

@@ -4,8 +4,8 @@ import argparse
 import re
 
 import cli
+import demo
 from db.engine import DATA_DIR_VARIABLE, DATABASE_URL_VARIABLE
-from positions import demo
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text()

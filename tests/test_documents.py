@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from db.engine import read_session, write_session
 from db.models import Document, ForumMember, Role, id_of
-from positions import documents
-from positions.errors import InvalidUpload, PermissionDenied
+from positions.core.errors import InvalidUpload, PermissionDenied
+from positions.forums import documents
 from tests import factories
 
 

@@ -16,11 +16,11 @@ from db.models import (
     WorkingGroup,
     id_of,
 )
-from positions import forums
-from positions.clock import utcnow
-from positions.errors import InvalidInput, NotFound, PermissionDenied
-from positions.forums import ForumFields
-from positions.permissions import Actor
+from positions.core.clock import utcnow
+from positions.core.errors import InvalidInput, NotFound, PermissionDenied
+from positions.core.permissions import Actor
+from positions.forums import forums
+from positions.forums.forums import ForumFields
 from tests import factories
 
 

@@ -9,14 +9,15 @@ from PIL import Image
 from rapidfuzz import fuzz
 
 from bench.impact import evaluate
-from positions import impact, intake, outcome_text
-from positions.errors import InvalidInput, InvalidUpload
-from positions.impact import Assessment, Demand, Match, assess_outcome, find_adoptions
-from positions.outcome_text import (
+from positions.core.errors import InvalidInput, InvalidUpload
+from positions.followup import impact, outcome_text
+from positions.followup.impact import Assessment, Demand, Match, assess_outcome, find_adoptions
+from positions.followup.outcome_text import (
     outcome_text_from_paste,
     outcome_text_from_pdf,
     outcome_text_from_upload,
 )
+from positions.uploads import intake
 from tests.data.impact_set import ImpactSet, build, load_demands
 
 # Ministry prose around the passages, so that the outcome reads like one and the rare

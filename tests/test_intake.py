@@ -25,8 +25,8 @@ import docx
 import pytest
 from docx.oxml import parse_xml
 
-from positions import intake
-from positions.errors import InvalidUpload
+from positions.core.errors import InvalidUpload
+from positions.uploads import intake
 from tests.conftest import SHARED, SHARED_ABSENT
 
 REAL_FILES = SHARED / "data" / "docx"

@@ -7,10 +7,10 @@ from sqlmodel import select
 
 from db.engine import read_session, write_session
 from db.models import CallInvitee, Invitation, Role, id_of
-from positions import invitations
-from positions.clock import utcnow
-from positions.errors import InvalidInput, InvalidInvitation, PermissionDenied
-from positions.permissions import Actor
+from positions.core.clock import utcnow
+from positions.core.errors import InvalidInput, InvalidInvitation, PermissionDenied
+from positions.core.permissions import Actor
+from positions.forums import invitations
 from tests import factories
 
 

@@ -25,9 +25,9 @@ from sqlmodel import select
 
 from db.engine import read_session, write_session
 from db.models import Invitation, MailKind, MailMessage, MailStatus, Role, id_of
-from positions import invitations, mail
-from positions.errors import InvalidInput
-from positions.settings import Smtp
+from positions.core.errors import InvalidInput
+from positions.core.settings import Smtp
+from positions.forums import invitations, mail
 from tests import factories
 from tests.conftest import free_port
 

@@ -6,10 +6,10 @@ from sqlmodel import select
 
 from db.engine import read_session, write_session
 from db.models import Meeting, Role, id_of
-from positions import meetings
-from positions.clock import today_in_berlin
-from positions.errors import InvalidInput, PermissionDenied
-from positions.meetings import MeetingFields
+from positions.core.clock import today_in_berlin
+from positions.core.errors import InvalidInput, PermissionDenied
+from positions.forums import meetings
+from positions.forums.meetings import MeetingFields
 from tests import factories
 
 START = datetime(2027, 2, 3, 9, tzinfo=UTC)

@@ -1,8 +1,8 @@
 import pytest
 
 from db.models import Visibility
-from positions.merging import SourcePoint, main_clauses, rejects, suggest_merge
-from positions.text import split_sentences
+from positions.analysis.merging import SourcePoint, main_clauses, rejects, suggest_merge
+from positions.core.text import split_sentences
 
 NAMED, ANONYMOUS, INTERNAL = Visibility.NAMED, Visibility.ANONYMOUS, Visibility.INTERNAL
 

@@ -17,12 +17,13 @@ from db.engine import read_session, write_session
 from db.models import Forum, MatchKind, MatchStatus, Outcome, Paper, PaperKind, PaperStatus, id_of
 from exports import lobbyregister as lobbyregister_package
 from exports import pdf, report
-from positions import lobbyregister, outcomes, papers
-from positions import report as positions_report
-from positions.clock import today_in_berlin
-from positions.errors import InvalidInput, InvalidUpload
-from positions.papers import PaperFields
-from positions.permissions import SYSTEM
+from positions.core.clock import today_in_berlin
+from positions.core.errors import InvalidInput, InvalidUpload
+from positions.core.permissions import SYSTEM
+from positions.followup import outcomes
+from positions.followup import report as positions_report
+from positions.papers import lobbyregister, papers
+from positions.papers.papers import PaperFields
 from tests.conftest import require_shared
 from tests.test_word_export import _require_tool, schema_problems
 

@@ -4,7 +4,7 @@ person may not open are still registered, but only as the German refusal."""
 import pytest
 
 from db.models import Role
-from positions.permissions import Actor
+from positions.core.permissions import Actor
 from ui import navigation
 
 EVERYONE = {"start"}

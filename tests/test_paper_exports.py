@@ -15,12 +15,11 @@ from sqlmodel import select
 
 from db.engine import read_session, write_session
 from db.models import Paper, PaperStatus, Paragraph, id_of
-from exports import papers as paper_exports
-from exports import roundtrip
+from exports import paper_exports, roundtrip
 from exports.document import ExportOrigin
-from positions import papers
-from positions.errors import InvalidUpload
-from positions.permissions import SYSTEM
+from positions.core.errors import InvalidUpload
+from positions.core.permissions import SYSTEM
+from positions.papers import papers
 from tests.conftest import require_shared
 from tests.test_word_export import schema_problems
 from tests.word_edits import retype_paragraph
@@ -125,8 +124,8 @@ def test_a_returned_word_file_is_applied_only_as_chosen(demo_engine: Engine) -> 
 
 
 def test_the_logo_must_be_an_image(demo_engine: Engine) -> None:
-    from positions import settings
-    from positions.errors import InvalidInput
+    from positions.core import settings
+    from positions.core.errors import InvalidInput
 
     with write_session(demo_engine) as session:
         with pytest.raises(InvalidInput, match="kein Bild"):

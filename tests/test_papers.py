@@ -21,10 +21,12 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions import approvals, papers, reviews, settings, statements, workflow
-from positions.errors import InvalidInput, PermissionDenied, StaleEdit
-from positions.papers import PaperFields, ParagraphConflict, SourceRef
-from positions.permissions import Actor
+from positions.core import settings
+from positions.core.errors import InvalidInput, PermissionDenied, StaleEdit
+from positions.core.permissions import Actor
+from positions.papers import approvals, papers, reviews, workflow
+from positions.papers.papers import PaperFields, ParagraphConflict, SourceRef
+from positions.statements import statements
 from tests import factories
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)

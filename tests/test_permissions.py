@@ -8,9 +8,9 @@ from sqlalchemy.engine import Engine
 
 from db.engine import write_session
 from db.models import ForumKind, ForumMember, Role, id_of
-from positions import calls, forums, invitations
-from positions.errors import PermissionDenied
-from positions.permissions import Action, Actor, can, require
+from positions.core.errors import PermissionDenied
+from positions.core.permissions import Action, Actor, can, require
+from positions.forums import calls, forums, invitations
 from tests import factories
 
 A = Action

@@ -18,8 +18,8 @@ from lxml import etree
 
 from exports import roundtrip, synopse, word
 from exports.roundtrip import Proposal, ReturnedPaper, read_returned_paper
-from positions.diffing import Version, compare_versions
-from positions.errors import InvalidUpload
+from positions.core.errors import InvalidUpload
+from positions.papers.diffing import Version, compare_versions
 from tests.test_synopse import old_and_new, paper_version
 from tests.test_word_export import NOW, hostile_paper, realistic_paper, schema_problems
 

@@ -5,8 +5,8 @@ from sqlalchemy.engine import Engine
 
 from db.engine import read_session, write_session
 from db.models import Role, Visibility, id_of
-from positions import search, statements
-from positions.permissions import Actor
+from positions.core.permissions import Actor
+from positions.statements import search, statements
 from tests import factories
 
 

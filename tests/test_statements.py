@@ -18,9 +18,9 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions import statements
-from positions.errors import InvalidInput, PermissionDenied, StaleEdit
-from positions.permissions import Actor
+from positions.core.errors import InvalidInput, PermissionDenied, StaleEdit
+from positions.core.permissions import Actor
+from positions.statements import statements
 from tests import factories
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)

@@ -22,7 +22,7 @@ from docx.oxml import parse_xml
 from exports import pdf, synopse
 from exports.document import PaperDocument, Paragraph, Section
 from exports.errors import InvalidExportInput
-from positions.diffing import Synopsis, Version, VersionParagraph, compare_versions
+from positions.papers.diffing import Synopsis, Version, VersionParagraph, compare_versions
 from tests.test_word_export import HOSTILE, NOW, _require_tool, realistic_paper, schema_problems
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 from db.engine import write_session
 from db.models import Role, Visibility, id_of
 from exports import tables
-from positions import statements
-from positions.permissions import Actor
+from positions.core.permissions import Actor
+from positions.statements import statements
 from tests import factories
 
 

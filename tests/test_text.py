@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from positions.text import (
+from positions.core.text import (
     fold,
     is_demand,
     normalize,

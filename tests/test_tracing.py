@@ -1,6 +1,6 @@
 import pytest
 
-from positions.tracing import Trace, TraceIndex, trace
+from positions.analysis.tracing import Trace, TraceIndex, trace
 from tests.data.tracing_set import HAND_PARAGRAPHS, HAND_POINTS
 
 NAMES = list(HAND_POINTS)

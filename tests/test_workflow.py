@@ -3,9 +3,9 @@
 import pytest
 
 from db.models import Paper, PaperKind, PaperStatus, Role
-from positions import workflow
-from positions.errors import InvalidInput, PermissionDenied
-from positions.permissions import Actor
+from positions.core.errors import InvalidInput, PermissionDenied
+from positions.core.permissions import Actor
+from positions.papers import workflow
 
 S = PaperStatus
 # transition → (states it starts from, roles that may take it)

@@ -11,10 +11,11 @@ from typing import Any, NoReturn
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from positions import accounts, invitations
-from positions.errors import InvalidInvitation
-from positions.invitations import QUERY_PARAMETER
-from positions.permissions import Actor
+from positions.core import accounts
+from positions.core.errors import InvalidInvitation
+from positions.core.permissions import Actor
+from positions.forums import invitations
+from positions.forums.invitations import QUERY_PARAMETER
 from ui import database
 
 log = logging.getLogger("positionen.ui")

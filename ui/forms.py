@@ -7,10 +7,10 @@ from datetime import date, time, timedelta
 import streamlit as st
 
 from db.models import ForumKind, Meeting, User
-from positions import labels
-from positions.clock import BERLIN, today_in_berlin
-from positions.forums import ForumFields
-from positions.meetings import MeetingFields
+from positions.core import labels
+from positions.core.clock import BERLIN, today_in_berlin
+from positions.forums.forums import ForumFields
+from positions.forums.meetings import MeetingFields
 from ui.widgets import at_berlin
 
 KINDS = list(ForumKind)

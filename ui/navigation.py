@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from positions import labels
-from positions.permissions import Action, Actor, can
+from positions.core import labels
+from positions.core.permissions import Action, Actor, can
 from ui import auth
 from ui.widgets import md
 

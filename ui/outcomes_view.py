@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from db.models import MatchKind, MatchStatus, id_of
-from positions import outcomes
-from positions.formatting import short_date
-from positions.permissions import Action, Actor, can
+from positions.core.formatting import short_date
+from positions.core.permissions import Action, Actor, can
+from positions.followup import outcomes
 from ui import database
 from ui.widgets import done, md, user_errors
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 import streamlit as st
 
 from db.models import Paragraph, Section, SourceHow, Visibility, id_of
-from positions import analysis, papers
-from positions.errors import PositionenError
-from positions.formatting import counted
-from positions.papers import PaperView, ParagraphConflict, ParagraphView, SectionView
-from positions.permissions import Actor
+from positions.analysis import workspace
+from positions.core.errors import PositionenError
+from positions.core.formatting import counted
+from positions.core.permissions import Actor
+from positions.papers import papers
+from positions.papers.papers import PaperView, ParagraphConflict, ParagraphView, SectionView
 from ui import database
 from ui.widgets import done, md, user_errors
 
@@ -333,7 +334,7 @@ def _suggestions_key(paragraph_id: int) -> str:
 
 def _find_sources(actor: Actor, call_id: int, text: str) -> list[_Candidate]:
     with user_errors(), database.reading() as session:
-        found = analysis.suggest_sources(
+        found = workspace.suggest_sources(
             session=session, actor=actor, call_id=call_id, text=text, top=MAX_SUGGESTED
         )
         return [

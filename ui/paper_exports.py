@@ -11,14 +11,13 @@ import streamlit as st
 from db.engine import read_session
 from db.models import Forum, PaperVersion, id_of
 from exports import lobbyregister as lobbyregister_package
-from exports import papers as paper_exports
-from exports import pdf
-from positions import lobbyregister, papers
-from positions.diffing import ROW_LABELS, Synopsis
-from positions.errors import PositionenError
-from positions.formatting import counted
-from positions.papers import PaperView
-from positions.permissions import Action, Actor, can
+from exports import paper_exports, pdf
+from positions.core.errors import PositionenError
+from positions.core.formatting import counted
+from positions.core.permissions import Action, Actor, can
+from positions.papers import lobbyregister, papers
+from positions.papers.diffing import ROW_LABELS, Synopsis
+from positions.papers.papers import PaperView
 from ui import database
 from ui.widgets import done, md, user_errors
 

@@ -16,11 +16,13 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions import intake, labels, statements
-from positions.errors import InvalidInput, PositionenError, StaleEdit
-from positions.formatting import date_time
-from positions.permissions import Actor
-from positions.statements import AnswerRow, SourceFile
+from positions.core import labels
+from positions.core.errors import InvalidInput, PositionenError, StaleEdit
+from positions.core.formatting import date_time
+from positions.core.permissions import Actor
+from positions.statements import statements
+from positions.statements.statements import AnswerRow, SourceFile
+from positions.uploads import intake
 from ui import database
 from ui.widgets import done, file_size, user_errors
 

@@ -12,14 +12,15 @@ import streamlit as st
 
 from db.engine import read_session
 from db.models import id_of
-from positions import documents, labels
-from positions.calls import Deadline
-from positions.clock import BERLIN
-from positions.deadlines import DeadlineState
-from positions.documents import DocumentRow
-from positions.errors import PositionenError
-from positions.formatting import date_time, days_left, short_date
-from positions.permissions import Actor
+from positions.core import labels
+from positions.core.clock import BERLIN
+from positions.core.errors import PositionenError
+from positions.core.formatting import date_time, days_left, short_date
+from positions.core.permissions import Actor
+from positions.core.working_days import DeadlineState
+from positions.forums import documents
+from positions.forums.calls import Deadline
+from positions.forums.documents import DocumentRow
 from ui import database
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")

@@ -1,4 +1,4 @@
-"""The labelled set for `positions.impact`: 200 Kernforderungen of a fictional supplier
+"""The labelled set for `positions.followup.impact`: 200 Kernforderungen of a fictional supplier
 association and a fictional federal Grundsatzpapier of about 300,000 characters that takes
 some of them up verbatim, some reworded, turns some down and ignores the rest.
 

@@ -1,5 +1,5 @@
-"""The labelled set for `positions.tracing`: member points, paragraphs a policy officer wrote
-from them, and for every paragraph the points it rests on.
+"""The labelled set for `positions.analysis.tracing`: member points, paragraphs a policy
+officer wrote from them, and for every paragraph the points it rests on.
 
 Hand-written: `HAND_POINTS` (as members send them) and `HAND_PARAGRAPHS`, which merge,
 reword and abridge one to three of them, or rest on none (a topic no member raised, though

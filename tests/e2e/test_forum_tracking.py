@@ -9,9 +9,9 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
-from positions.clock import today_in_berlin
-from positions.deadlines import add_working_days, derived_deadlines
-from positions.formatting import short_date
+from positions.core.clock import today_in_berlin
+from positions.core.formatting import short_date
+from positions.core.working_days import add_working_days, derived_deadlines
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from positions import demo
+import demo
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,8 @@ from sqlmodel import col, select
 
 from db.engine import create_engine_for, write_session
 from db.models import Call, Organisation, Role, User
-from positions import invitations
-from positions.permissions import SYSTEM
+from positions.core.permissions import SYSTEM
+from positions.forums import invitations
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e

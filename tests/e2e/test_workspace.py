@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from db.engine import create_engine_for, write_session
 from db.models import Call, PaperKind, id_of
-from positions import papers
-from positions.permissions import SYSTEM
+from positions.core.permissions import SYSTEM
+from positions.papers import papers
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e

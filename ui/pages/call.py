@@ -7,12 +7,14 @@ import streamlit as st
 from db.engine import read_session
 from db.models import CallStatus, MailKind, MailStatus, StatementSource, StatementStatus, id_of
 from exports import tables
-from positions import calls, invitations, labels, mail, settings, statements
-from positions.calls import CallDetail
-from positions.clock import BERLIN, today_in_berlin, utcnow
-from positions.errors import InvalidInput
-from positions.formatting import counted, date_time, long_date
-from positions.permissions import Action, Actor, can
+from positions.core import labels, settings
+from positions.core.clock import BERLIN, today_in_berlin, utcnow
+from positions.core.errors import InvalidInput
+from positions.core.formatting import counted, date_time, long_date
+from positions.core.permissions import Action, Actor, can
+from positions.forums import calls, invitations, mail
+from positions.forums.calls import CallDetail
+from positions.statements import statements
 from ui import auth, database, statement_form
 from ui.widgets import deadline_badge, done, md, query_id, user_errors
 

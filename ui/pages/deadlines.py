@@ -6,10 +6,11 @@ import streamlit as st
 
 from db.models import id_of
 from exports.ics import build_calendar
-from positions import calendar, dashboard, forums, labels, meetings
-from positions.clock import today_in_berlin
-from positions.formatting import days_left, short_date
-from positions.permissions import Action, can
+from positions.core import labels
+from positions.core.clock import today_in_berlin
+from positions.core.formatting import days_left, short_date
+from positions.core.permissions import Action, can
+from positions.forums import calendar, dashboard, forums, meetings
 from ui import auth, database
 from ui.widgets import traffic_light
 

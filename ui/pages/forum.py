@@ -6,13 +6,14 @@ import streamlit as st
 
 from db.models import CallStatus, id_of
 from exports.ics import build_calendar
-from positions import calendar, calls, documents, forums, labels, meetings
-from positions.clock import today_in_berlin
-from positions.deadlines import derived_deadlines
-from positions.errors import InvalidInput
-from positions.formatting import date_time, long_date, short_date
-from positions.forums import ForumFields, ForumOverview
-from positions.permissions import Action, Actor, can
+from positions.core import labels
+from positions.core.clock import today_in_berlin
+from positions.core.errors import InvalidInput
+from positions.core.formatting import date_time, long_date, short_date
+from positions.core.permissions import Action, Actor, can
+from positions.core.working_days import derived_deadlines
+from positions.forums import calendar, calls, documents, forums, meetings
+from positions.forums.forums import ForumFields, ForumOverview
 from ui import auth, database, outcomes_view
 from ui.forms import forum_fields, meeting_fields
 from ui.widgets import (

@@ -4,10 +4,11 @@ add a forum here."""
 import streamlit as st
 
 from db.models import id_of
-from positions import forums, labels
-from positions.clock import today_in_berlin
-from positions.formatting import date_time, days_left, short_date
-from positions.permissions import Action, can
+from positions.core import labels
+from positions.core.clock import today_in_berlin
+from positions.core.formatting import date_time, days_left, short_date
+from positions.core.permissions import Action, can
+from positions.forums import forums
 from ui import auth, database
 from ui.forms import forum_fields
 from ui.widgets import md, user_errors

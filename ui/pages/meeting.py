@@ -5,11 +5,11 @@ from datetime import date
 import streamlit as st
 
 from db.models import id_of
-from positions import documents, meetings
-from positions.clock import today_in_berlin
-from positions.formatting import date_time, days_left, short_date
-from positions.meetings import MeetingDetail
-from positions.permissions import Action, Actor, can
+from positions.core.clock import today_in_berlin
+from positions.core.formatting import date_time, days_left, short_date
+from positions.core.permissions import Action, Actor, can
+from positions.forums import documents, meetings
+from positions.forums.meetings import MeetingDetail
 from ui import auth, database
 from ui.forms import meeting_fields
 from ui.widgets import document_download, done, md, query_id, user_errors

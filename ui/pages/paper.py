@@ -7,21 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from db.models import Decision, Paper, PaperKind, PaperStatus, Review, Stance, id_of
-from positions import (
-    approvals,
-    calls,
-    labels,
-    meetings,
-    outcomes,
-    papers,
-    reviews,
-    settings,
-    workflow,
-)
-from positions.clock import today_in_berlin
-from positions.formatting import date_time, long_date
-from positions.papers import PaperFields, PaperView
-from positions.permissions import Action, Actor, can
+from positions.core import labels, settings
+from positions.core.clock import today_in_berlin
+from positions.core.formatting import date_time, long_date
+from positions.core.permissions import Action, Actor, can
+from positions.followup import outcomes
+from positions.forums import calls, meetings
+from positions.papers import approvals, papers, reviews, workflow
+from positions.papers.papers import PaperFields, PaperView
 from ui import auth, database, paper_editor, paper_exports
 from ui.widgets import done, md, query_id, user_errors
 

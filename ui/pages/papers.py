@@ -4,11 +4,13 @@ are asked to review."""
 import streamlit as st
 
 from db.models import PaperKind, PaperStatus, id_of
-from positions import forums, labels, papers
-from positions.errors import InvalidInput
-from positions.formatting import date_time
-from positions.papers import PaperFields
-from positions.permissions import Action, can
+from positions.core import labels
+from positions.core.errors import InvalidInput
+from positions.core.formatting import date_time
+from positions.core.permissions import Action, can
+from positions.forums import forums
+from positions.papers import papers
+from positions.papers.papers import PaperFields
 from ui import auth, database
 from ui.widgets import md, user_errors
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from db.engine import read_session
 from exports import report
-from positions.clock import today_in_berlin
+from positions.core.clock import today_in_berlin
 from ui import auth, database
 from ui.widgets import user_errors
 

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from positions import labels, search
-from positions.formatting import date_time
-from positions.statements import ANONYMOUS_LABEL
+from positions.core import labels
+from positions.core.formatting import date_time
+from positions.statements import search
+from positions.statements.statements import ANONYMOUS_LABEL
 from ui import auth, database
 from ui.widgets import md
 

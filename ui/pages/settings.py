@@ -3,8 +3,8 @@ what counts as the same demand when statements are merged."""
 
 import streamlit as st
 
-from positions import settings
-from positions.settings import Association, Smtp
+from positions.core import settings
+from positions.core.settings import Association, Smtp
 from ui import auth, database
 from ui.widgets import done, user_errors
 

@@ -6,10 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from db.models import Role, StatementStatus, id_of
-from positions import calls, dashboard, forums, labels, meetings, papers
-from positions.clock import today_in_berlin
-from positions.formatting import date_time, days_left, short_date
-from positions.permissions import Actor
+from positions.core import labels
+from positions.core.clock import today_in_berlin
+from positions.core.formatting import date_time, days_left, short_date
+from positions.core.permissions import Actor
+from positions.forums import calls, dashboard, forums, meetings
+from positions.papers import papers
 from ui import auth, database
 from ui.widgets import deadline_badge, md, traffic_light, user_errors
 

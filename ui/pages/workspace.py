@@ -8,12 +8,21 @@ and lists long point lists only on request."""
 import streamlit as st
 
 from db.models import id_of
-from positions import analysis, calls, papers
-from positions.analysis import ClusterView, GroupView, Overview, PointView, Support, Supporters
-from positions.errors import InvalidInput
-from positions.formatting import counted, date_time
-from positions.merging import MergeSuggestion
-from positions.permissions import Actor
+from positions.analysis import workspace
+from positions.analysis.merging import MergeSuggestion
+from positions.analysis.workspace import (
+    ClusterView,
+    GroupView,
+    Overview,
+    PointView,
+    Support,
+    Supporters,
+)
+from positions.core.errors import InvalidInput
+from positions.core.formatting import counted, date_time
+from positions.core.permissions import Actor
+from positions.forums import calls
+from positions.papers import papers
 from ui import auth, database
 from ui.widgets import done, md, query_id, user_errors
 
@@ -66,7 +75,9 @@ def run_analysis(actor: Actor, call_id: int) -> None:
             bar.progress(min(share, 1.0), text=label)
 
         with user_errors(), database.writing() as session:
-            count = analysis.analyse(session=session, actor=actor, call_id=call_id, progress=report)
+            count = workspace.analyse(
+                session=session, actor=actor, call_id=call_id, progress=report
+            )
         status.update(label=f"{counted(count, 'Thema', 'Themen')} gebildet", state="complete")
     done("Analyse aktualisiert.")
 
@@ -79,7 +90,7 @@ def coverage(actor: Actor, call_id: int, seen: Overview) -> None:
     if used < total:
         with st.expander(f"{total - used} noch nicht verwendete Punkte"):
             with database.reading() as session:
-                unused = analysis.unused_points(
+                unused = workspace.unused_points(
                     session=session, actor=actor, call_id=call_id, limit=SHOWN_UNUSED
                 )
             st.markdown("\n".join(f"- {md(view.text)}" for view in unused))
@@ -106,7 +117,7 @@ def topic_title(label: str, points: int, support: Support) -> str:
 
 def topic(actor: Actor, view: ClusterView, seen: Overview, targets: dict[int, str]) -> None:
     cluster_id = id_of(view.cluster)
-    suggestion = analysis.suggest(view.points)
+    suggestion = workspace.suggest(view.points)
     st.subheader(md(view.cluster.label))
     st.caption(
         f"{counted(len(view.points), 'Punkt', 'Punkte')} · {support_text(view.supporters.support)}"
@@ -139,7 +150,7 @@ def topic(actor: Actor, view: ClusterView, seen: Overview, targets: dict[int, st
                 if target is None:
                     raise InvalidInput("Bitte wählen Sie den Abschnitt.")
                 with database.writing() as session:
-                    analysis.accept_suggestion(
+                    workspace.accept_suggestion(
                         session=session,
                         actor=actor,
                         cluster_id=cluster_id,
@@ -174,7 +185,7 @@ def edit_topic(actor: Actor, view: ClusterView, seen: Overview) -> None:
         label = st.text_input("Name", value=view.cluster.label, key=f"label-{cluster_id}")
         if st.button("Speichern", key=f"rename-{cluster_id}"):
             with user_errors(), database.writing() as session:
-                analysis.rename_cluster(
+                workspace.rename_cluster(
                     session=session, actor=actor, cluster_id=cluster_id, label=label
                 )
             done("Thema umbenannt.")
@@ -182,7 +193,7 @@ def edit_topic(actor: Actor, view: ClusterView, seen: Overview) -> None:
         other = choose_topic("mit", others, key=f"merge-with-{cluster_id}")
         if other is not None and st.button("Zusammenlegen", key=f"merge-{cluster_id}"):
             with user_errors(), database.writing() as session:
-                analysis.merge_clusters(
+                workspace.merge_clusters(
                     session=session, actor=actor, keep_id=cluster_id, merge_id=other
                 )
             done("Themen zusammengelegt.")
@@ -196,7 +207,7 @@ def edit_topic(actor: Actor, view: ClusterView, seen: Overview) -> None:
         name = st.text_input("Name des neuen Themas", key=f"split-label-{cluster_id}")
         if st.button("Aufteilen", key=f"split-{cluster_id}"):
             with user_errors(), database.writing() as session:
-                analysis.split_cluster(
+                workspace.split_cluster(
                     session=session,
                     actor=actor,
                     cluster_id=cluster_id,
@@ -219,11 +230,13 @@ def edit_topic(actor: Actor, view: ClusterView, seen: Overview) -> None:
             and st.button("Verschieben", key=f"move-{cluster_id}")
         ):
             with user_errors(), database.writing() as session:
-                analysis.move_point(session=session, actor=actor, point_id=point, cluster_id=target)
+                workspace.move_point(
+                    session=session, actor=actor, point_id=point, cluster_id=target
+                )
             done("Punkt verschoben; er bleibt auch nach einer neuen Analyse dort.")
     if discard.button("Beiseitelegen", key=f"discard-{cluster_id}"):
         with user_errors(), database.writing() as session:
-            analysis.discard_cluster(session=session, actor=actor, cluster_id=cluster_id)
+            workspace.discard_cluster(session=session, actor=actor, cluster_id=cluster_id)
         done("Thema beiseitegelegt.")
 
 
@@ -257,7 +270,7 @@ actor = auth.signed_in()
 call_id = query_id("aufruf", "Bitte wählen Sie einen Aufruf aus.")
 with user_errors(), database.reading() as session:
     detail = calls.call_detail(session=session, actor=actor, call_id=call_id)
-    seen = analysis.overview(session=session, actor=actor, call_id=call_id)
+    seen = workspace.overview(session=session, actor=actor, call_id=call_id)
 st.page_link(
     "ui/pages/call.py",
     label=md(detail.call.title),
@@ -309,13 +322,13 @@ if seen.topics:
     )
     if chosen is not None and chosen in titles:
         with user_errors(), database.reading() as session:
-            opened = analysis.topic(session=session, actor=actor, cluster_id=chosen)
+            opened = workspace.topic(session=session, actor=actor, cluster_id=chosen)
         with st.container(border=True):
             topic(actor, opened, seen, targets)
 if seen.loose_points:
     st.subheader("Ohne Thema")
     with database.reading() as session:
-        loose = analysis.loose_points(
+        loose = workspace.loose_points(
             session=session, actor=actor, call_id=call_id, limit=SHOWN_UNUSED
         )
     point_lines(loose, key="loose")

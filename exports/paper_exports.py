@@ -1,0 +1,459 @@
+"""Stored papers as export documents: a version's snapshot becomes a `PaperDocument` (with
+footnotes only for members who allowed naming), two versions a Synopse, the reviews a
+feedback copy. One place decides file names and formats for the UI and the CLI."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlmodel import Session, col, select
+
+from db.models import (
+    Forum,
+    Organisation,
+    Paper,
+    PaperContact,
+    PaperStatus,
+    PaperVersion,
+    Review,
+    Statement,
+    StatementStatus,
+    User,
+    Visibility,
+    id_of,
+)
+from exports import document, feedback, pdf, roundtrip, synopse, word
+from exports.document import (
+    Contact,
+    ExportOrigin,
+    Letterhead,
+    LobbyregisterLine,
+    MemberReview,
+    PaperDocument,
+)
+from exports.roundtrip import Proposal, ReturnedPaper
+from positions.core import labels, settings
+from positions.core.clock import BERLIN, utcnow
+from positions.core.errors import InvalidInput, InvalidUpload, NotFound, PermissionDenied
+from positions.core.formatting import short_date
+from positions.core.permissions import Action, Actor, require
+from positions.forums import documents
+from positions.papers import papers
+from positions.papers.diffing import Synopsis, Version, VersionParagraph, compare_versions
+
+Format = Literal["docx", "pdf", "synopse-table", "synopse-tracked", "feedback"]
+FORMATS: tuple[Format, ...] = ("docx", "pdf", "synopse-table", "synopse-tracked", "feedback")
+MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+STANCE = {"support": "support", "concern": "concern", "dissent": "dissent"}
+
+
+@dataclass(frozen=True)
+class Export:
+    filename: str
+    mime: str
+    data: bytes
+
+
+def letterhead(*, session: Session) -> Letterhead:
+    """The association's name, address, colour and logo from the settings."""
+    values = settings.association(session=session)
+    logo_sha = settings.logo_sha256(session=session)
+    logo = (
+        documents.store_path(logo_sha).read_bytes()
+        if logo_sha and documents.store_path(logo_sha).exists()
+        else None
+    )
+    return Letterhead(
+        name=values.name,
+        address=tuple(line for line in values.address.splitlines() if line.strip()),
+        accent_colour=settings.accent_colour(session=session),
+        logo=logo,
+    )
+
+
+def _version(session: Session, paper: Paper, number: int | None) -> PaperVersion:
+    query = select(PaperVersion).where(PaperVersion.paper_id == paper.id)
+    query = query.where(PaperVersion.number == (number or paper.version_counter))
+    version = session.exec(query).first()
+    if version is None:
+        raise NotFound(
+            "Von diesem Papier gibt es noch keine gespeicherte Fassung."
+            if number is None
+            else f"Die Fassung {number} gibt es nicht."
+        )
+    return version
+
+
+def _statements(session: Session, ids: set[int]) -> dict[int, tuple[Statement, Organisation]]:
+    rows = session.exec(
+        select(Statement, Organisation)
+        .join(Organisation, col(Organisation.id) == Statement.organisation_id)
+        .where(col(Statement.id).in_(ids))
+    ).all()
+    return {id_of(s): (s, o) for s, o in rows}
+
+
+def document_for(
+    *,
+    session: Session,
+    actor: Actor,
+    paper_id: int,
+    version_number: int | None = None,
+    snapshot: dict[str, Any] | None = None,
+) -> PaperDocument:
+    """A saved version of the paper (the latest by default) as the Word document's content;
+    pass `snapshot` to export the current, unsaved state instead."""
+    require(actor, Action.PAPER_EXPORT)
+    paper = papers.get_paper(session=session, actor=actor, paper_id=paper_id)
+    forum = session.get(Forum, paper.forum_id)
+    assert forum is not None
+    if snapshot is None:
+        version = _version(session, paper, version_number)
+        snapshot, label = version.snapshot, f"Fassung {version.number}"
+        made, version_number = version.created_at, version.number
+    else:
+        label, made = "aktueller Stand (nicht gespeichert)", utcnow()
+        version_number = None
+    sources = {
+        source["statement_id"]
+        for section in snapshot["sections"]
+        for p in section["paragraphs"]
+        for source in p["sources"]
+        if source.get("statement_id")
+    }
+    by_id = _statements(session, sources)
+    minorities = {o.id: o.name for o in session.exec(select(Organisation)).all()}
+    sections_by_id: dict[int, document.Section] = {}
+    children: dict[int, list[document.Section]] = {}
+    top: list[tuple[int, dict[str, Any]]] = []
+    for raw in snapshot["sections"]:
+        if raw["parent_id"] is None:
+            top.append((raw["id"], raw))
+        else:
+            children.setdefault(raw["parent_id"], []).append(_section(raw, by_id, minorities, []))
+    for section_id, raw in top:
+        sections_by_id[section_id] = _section(raw, by_id, minorities, children.get(section_id, []))
+    core = [
+        p["text"] for raw in snapshot["sections"] for p in raw["paragraphs"] if p["is_core_demand"]
+    ]
+    named, anonymous = _participants(session, paper)
+    contacts = session.exec(
+        select(User)
+        .join(PaperContact)
+        .where(PaperContact.paper_id == paper.id)
+        .order_by(col(User.name))
+    ).all()
+    association = settings.association(session=session)
+    return PaperDocument(
+        association=letterhead(session=session),
+        title=snapshot["title"],
+        kind_label=labels.PAPER_KIND[paper.kind],
+        addressee=paper.addressee,
+        forum_name=forum.name,
+        date=paper.paper_date or made.astimezone(BERLIN).date(),
+        version_label=label,
+        status_label=labels.PAPER_STATUS[PaperStatus(snapshot.get("status", paper.status))],
+        core_demands=core,
+        sections=[sections_by_id[i] for i, _ in top],
+        participants_named=named,
+        participants_anonymous_count=anonymous,
+        contact_persons=[
+            Contact(name=u.name, role=labels.ROLE[u.role], email=u.email, phone=u.phone)
+            for u in contacts
+        ],
+        lobbyregister=LobbyregisterLine(
+            register_number=paper.register_number or association.register_number,
+            regulatory_project=paper.regulatory_project_title,
+            regulatory_project_number=paper.regulatory_project_number,
+        )
+        if paper.lobbyregister_relevant
+        else None,
+        origin=ExportOrigin(id_of(paper), version_number),
+    )
+
+
+def _section(
+    raw: dict[str, Any],
+    by_id: dict[int, tuple[Statement, Organisation]],
+    minorities: dict[int | None, str],
+    subsections: list[document.Section],
+) -> document.Section:
+    return document.Section(
+        title=raw["title"],
+        paragraphs=[_paragraph(p, by_id, minorities) for p in raw["paragraphs"]],
+        subsections=subsections,
+    )
+
+
+def _paragraph(
+    raw: dict[str, Any],
+    by_id: dict[int, tuple[Statement, Organisation]],
+    minorities: dict[int | None, str],
+) -> document.Paragraph:
+    footnotes = []
+    for source in raw["sources"]:
+        found = by_id.get(source.get("statement_id") or 0)
+        # Only a quoted statement of a member who allowed naming becomes a footnote.
+        if found is None or source["how"] != "quoted":
+            continue
+        statement, organisation = found
+        if statement.visibility != Visibility.NAMED:
+            continue
+        day = (statement.submitted_at or statement.updated_at).astimezone(BERLIN).date()
+        footnotes.append(f"Stellungnahme der {organisation.name} vom {short_date(day)[5:]}.")
+    label = None
+    if raw["is_minority_opinion"]:
+        name = minorities.get(raw.get("minority_organisation_id"))
+        label = name if raw.get("minority_named") and name else None
+    return document.Paragraph(
+        id=raw["id"],
+        text=raw["text"],
+        footnotes=tuple(dict.fromkeys(footnotes)),
+        is_minority_opinion=raw["is_minority_opinion"],
+        minority_org_label=label,
+    )
+
+
+def _participants(session: Session, paper: Paper) -> tuple[list[str], int]:
+    """Members who answered the paper's call: named ones listed, anonymous ones counted,
+    internal ones left out entirely."""
+    if paper.call_id is None:
+        return [], 0
+    rows = session.exec(
+        select(Statement, Organisation)
+        .join(Organisation, col(Organisation.id) == Statement.organisation_id)
+        .where(Statement.call_id == paper.call_id, Statement.status == StatementStatus.SUBMITTED)
+    ).all()
+    named = sorted(o.name for s, o in rows if s.visibility == Visibility.NAMED)
+    anonymous = sum(1 for s, _ in rows if s.visibility == Visibility.ANONYMOUS)
+    return named, anonymous
+
+
+def diff_version(version: PaperVersion) -> Version:
+    """A stored version in the form the Synopse compares."""
+    return Version(
+        label=f"Fassung {version.number}" + (f" „{version.label}“" if version.label else ""),
+        created=version.created_at.astimezone(BERLIN).date(),
+        paragraphs=[
+            VersionParagraph(
+                id=p["id"],
+                section=section["title"],
+                text=p["text"],
+                is_core_demand=p["is_core_demand"],
+                is_minority_opinion=p["is_minority_opinion"],
+                section_id=section["id"],
+            )
+            for section in version.snapshot["sections"]
+            for p in section["paragraphs"]
+        ],
+    )
+
+
+def synopsis_for(*, session: Session, actor: Actor, paper_id: int, old: int, new: int) -> Synopsis:
+    """Any two saved versions compared paragraph by paragraph."""
+    require(actor, Action.PAPER_READ)
+    if not actor.acts_for_association:
+        raise PermissionDenied()
+    paper = papers.get_paper(session=session, actor=actor, paper_id=paper_id)
+    if old == new:
+        raise InvalidInput("Bitte wählen Sie zwei verschiedene Fassungen.")
+    return compare_versions(
+        diff_version(_version(session, paper, old)), diff_version(_version(session, paper, new))
+    )
+
+
+def reviews_for(*, session: Session, paper: Paper) -> dict[int, list[MemberReview]]:
+    """The member reviews of the paper by paragraph (newest per organisation), named only
+    where the organisation allowed naming in its statement to the paper's call."""
+    rows = session.exec(
+        select(Review, Organisation, PaperVersion)
+        .join(Organisation, col(Organisation.id) == Review.organisation_id)
+        .join(PaperVersion, col(PaperVersion.id) == Review.paper_version_id)
+        .where(PaperVersion.paper_id == paper.id)
+        .order_by(col(PaperVersion.number).desc())
+    ).all()
+    consent = (
+        {
+            s.organisation_id: s.visibility == Visibility.NAMED
+            for s in session.exec(select(Statement).where(Statement.call_id == paper.call_id)).all()
+        }
+        if paper.call_id
+        else {}
+    )
+    seen: set[tuple[int, int]] = set()
+    by_paragraph: dict[int, list[MemberReview]] = {}
+    for review, organisation, _ in rows:
+        key = (review.paragraph_id, review.organisation_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        by_paragraph.setdefault(review.paragraph_id, []).append(
+            MemberReview(
+                organisation=organisation.name,
+                stance=STANCE[review.stance.value],  # type: ignore[arg-type]
+                comment=review.comment,
+                may_name=consent.get(review.organisation_id, False),
+                minority_opinion_requested=review.minority_opinion_requested,
+                staff_reply=review.staff_reply,
+                submitted=review.created_at,
+            )
+        )
+    return by_paragraph
+
+
+def file_name(paper: Paper, forum: Forum, version: int, suffix: str, extension: str) -> str:
+    """E.g. 2026-11-24_Positionspapier_Transformationsdialog_v3.docx."""
+    day = (paper.paper_date or datetime.now(BERLIN).date()).isoformat()
+    words = [day, labels.PAPER_KIND[paper.kind], forum.name.split()[0], f"v{version}"]
+    if suffix:
+        words.append(suffix)
+    stem = "_".join(re.sub(r"[^\w.-]+", "-", w).strip("-") for w in words)
+    return f"{stem}.{extension}"
+
+
+def export(
+    *,
+    session: Session,
+    actor: Actor,
+    paper_id: int,
+    fmt: Format,
+    version_number: int | None = None,
+    compare_with: int | None = None,
+) -> Export:
+    """One export of a paper in the given format, with its file name."""
+    require(actor, Action.PAPER_EXPORT)
+    paper = papers.get_paper(session=session, actor=actor, paper_id=paper_id)
+    forum = session.get(Forum, paper.forum_id)
+    assert forum is not None
+    number = version_number or paper.version_counter
+    doc = document_for(session=session, actor=actor, paper_id=paper_id, version_number=number)
+    if fmt in {"docx", "pdf"}:
+        data = word.build_paper(doc)
+        if fmt == "pdf":
+            return Export(file_name(paper, forum, number, "", "pdf"), MIME["pdf"], pdf.to_pdf(data))
+        return Export(file_name(paper, forum, number, "", "docx"), MIME["docx"], data)
+    if fmt == "feedback":
+        data = feedback.build_feedback_copy(doc, reviews_for(session=session, paper=paper))
+        return Export(file_name(paper, forum, number, "Rueckmeldungen", "docx"), MIME["docx"], data)
+    old = compare_with or max(1, number - 1)
+    synopsis = synopsis_for(session=session, actor=actor, paper_id=paper_id, old=old, new=number)
+    if fmt == "synopse-table":
+        data = synopse.build_synopse_table(
+            synopsis, letterhead=doc.association, title=f"Synopse: {doc.title}"
+        )
+        return Export(
+            file_name(paper, forum, number, f"Synopse-v{old}", "docx"), MIME["docx"], data
+        )
+    data = synopse.build_synopse_tracked(doc, synopsis)
+    return Export(
+        file_name(paper, forum, number, f"Aenderungen-seit-v{old}", "docx"), MIME["docx"], data
+    )
+
+
+def current_version(*, session: Session, actor: Actor, paper_id: int) -> Version:
+    """The paper as it stands now (saved or not), in the form the Synopse compares."""
+    paper = papers.get_paper(session=session, actor=actor, paper_id=paper_id)
+    snapshot = papers.snapshot(session=session, paper=paper)
+    return Version(
+        label="aktueller Stand",
+        created=utcnow().astimezone(BERLIN).date(),
+        paragraphs=[
+            VersionParagraph(
+                id=p["id"],
+                section=section["title"],
+                text=p["text"],
+                is_core_demand=p["is_core_demand"],
+                is_minority_opinion=p["is_minority_opinion"],
+                section_id=section["id"],
+            )
+            for section in snapshot["sections"]
+            for p in section["paragraphs"]
+        ],
+    )
+
+
+def read_returned(
+    *, session: Session, actor: Actor, paper_id: int, data: bytes, filename: str
+) -> ReturnedPaper:
+    """What an edited copy of the paper proposes, relative to the version that was exported
+    (so a colleague's later edit is not proposed for undoing); proposals for paragraphs that
+    changed since then carry today's text."""
+    require(actor, Action.PAPER_EDIT)
+    paper = papers.get_paper(session=session, actor=actor, paper_id=paper_id)
+    returned = roundtrip.read_returned_file(data, filename=filename)
+    origin = returned.origin
+    if origin is not None and origin.paper_id != paper_id:
+        other = session.get(Paper, origin.paper_id)
+        raise InvalidUpload(
+            "Diese Datei wurde aus einem anderen Papier exportiert"
+            + (f" („{other.title}“)" if other is not None else "")
+            + ". Bitte laden Sie sie bei diesem Papier hoch."
+        )
+    current = current_version(session=session, actor=actor, paper_id=paper_id)
+    exported = _exported_version(session, paper, origin)
+    if exported is None:
+        result = returned.propose(current)
+        note = (
+            "Die Datei nennt keine gespeicherte Fassung dieses Papiers, aus der sie exportiert "
+            "wurde; verglichen wird mit dem aktuellen Stand."
+        )
+        return replace(result, notes=(note, *result.notes), compared_with=current.label)
+    result = returned.propose(exported)
+    today = {p.id: p.text for p in current.paragraphs}
+    proposals = tuple(_with_current_text(p, today) for p in result.proposals)
+    changed_since = sum(p.current_text is not None and p.kind != "unchanged" for p in proposals)
+    notes = result.notes
+    if changed_since:
+        which = (
+            "Ein Vorschlag betrifft einen Absatz, der"
+            if changed_since == 1
+            else f"{changed_since} Vorschläge betreffen Absätze, die"
+        )
+        notes = (
+            f"{which} seit dem Export geändert wurde{'n' if changed_since > 1 else ''}; "
+            "dort steht der heutige Text zum Vergleich.",
+            *notes,
+        )
+    return replace(result, proposals=proposals, notes=notes, compared_with=exported.label)
+
+
+def _exported_version(
+    session: Session, paper: Paper, origin: ExportOrigin | None
+) -> Version | None:
+    if origin is None or origin.version is None:
+        return None
+    try:
+        return diff_version(_version(session, paper, origin.version))
+    except NotFound:
+        return None
+
+
+def _with_current_text(proposal: Proposal, today: dict[int, str]) -> Proposal:
+    if proposal.paragraph_id is None or proposal.kind == "addition":
+        return proposal
+    now = today.get(proposal.paragraph_id, "")
+    if now == proposal.old_text:
+        return proposal
+    return replace(proposal, current_text=now)
+
+
+def returned_changes(proposals: Sequence[Proposal]) -> list[papers.ReturnedChange]:
+    """The chosen proposals of a returned file, as changes the paper can take."""
+    return [
+        papers.ReturnedChange(
+            kind=p.kind,
+            paragraph_id=p.paragraph_id,
+            text=p.new_text,
+            section=p.section,
+            after_paragraph_id=p.after_paragraph_id,
+        )
+        for p in proposals
+        if p.kind in {"change", "addition", "deletion"}
+    ]

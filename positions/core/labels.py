@@ -1,0 +1,72 @@
+"""German words for the stored English enum values, as our users say them."""
+
+from __future__ import annotations
+
+from db.models import (
+    CallStatus,
+    DelegateRole,
+    ForumKind,
+    OrganisationKind,
+    PaperKind,
+    PaperStatus,
+    Role,
+    StatementStatus,
+    Visibility,
+)
+from positions.core.working_days import DeadlineState
+
+ROLE = {
+    Role.ADMIN: "Administration",
+    Role.STAFF: "Referat",
+    Role.BOARD: "Vorstand",
+    Role.MEMBER: "Mitglied",
+}
+ORGANISATION_KIND = {
+    OrganisationKind.ASSOCIATION: "Verband",
+    OrganisationKind.COMPANY: "Unternehmen",
+    OrganisationKind.RESEARCH: "Forschung und Lehre",
+    OrganisationKind.PARTNER: "Partner",
+}
+FORUM_KIND = {
+    ForumKind.FEDERAL: "Bund",
+    ForumKind.STATE: "Land",
+    ForumKind.PARTY_NEAR: "parteinah",
+    ForumKind.INDUSTRY: "Verband",
+    ForumKind.INTERNAL: "intern",
+}
+DELEGATE_ROLE = {DelegateRole.DELEGATE: "Delegierte(r)", DelegateRole.SUBSTITUTE: "Vertretung"}
+CALL_STATUS = {
+    CallStatus.DRAFT: "in Vorbereitung",
+    CallStatus.OPEN: "offen",
+    CallStatus.CLOSED: "abgeschlossen",
+}
+VISIBILITY = {
+    Visibility.NAMED: "namentlich zitierbar",
+    Visibility.ANONYMOUS: "anonym verwendbar",
+    Visibility.INTERNAL: "nur intern",
+}
+STATEMENT_STATUS = {
+    StatementStatus.DRAFT: "Entwurf",
+    StatementStatus.SUBMITTED: "eingereicht",
+    StatementStatus.WITHDRAWN: "zurückgezogen",
+}
+PAPER_KIND = {
+    PaperKind.POSITION_PAPER: "Positionspapier",
+    PaperKind.STATEMENT: "Stellungnahme",
+    PaperKind.GUIDELINES_CONTRIBUTION: "Beitrag zu Leitlinien",
+    PaperKind.BASIC_PAPER_CONTRIBUTION: "Grundsatzpapier-Beitrag",
+}
+PAPER_STATUS = {
+    PaperStatus.DRAFT: "Entwurf",
+    PaperStatus.MEMBER_REVIEW: "Mitgliederbeteiligung",
+    PaperStatus.BOARD_APPROVAL: "Vorstandsfreigabe",
+    PaperStatus.APPROVED: "Freigegeben",
+    PaperStatus.SUBMITTED: "Eingereicht",
+    PaperStatus.OUTCOME_RECORDED: "Ergebnis erfasst",
+}
+DEADLINE_STATE = {
+    DeadlineState.OPEN: "offen",
+    DeadlineState.DUE_SOON: "bald fällig",
+    DeadlineState.OVERDUE: "überfällig",
+    DeadlineState.DONE: "erledigt",
+}

@@ -1,0 +1,3 @@
+"""What became of our demands: published outcomes, their text, the adoption analysis and the
+activity report.
+"""

@@ -1,0 +1,1015 @@
+"""Which Kernforderungen a forum's published result takes up, verbatim or reworded, and
+which it turns down.
+
+`assess_outcome(demands, outcome_text)` reads the outcome (a Grundsatzpapier, Leitlinien:
+German prose of up to several hundred thousand characters) as sentences and looks, for each
+demand, for the passage of one to three sentences of one paragraph that says most of what
+the demand says. It reports at most one passage per demand, as one of:
+
+- an adoption, `kind="verbatim"`: the demand without its frame ("Wir fordern, dass …")
+  stands in the outcome nearly unchanged: rapidfuzz's partial ratio on folded words of at
+  least `VERBATIM_MIN_RATIO` (90), for demands of four words or more, with the demand's
+  figures. The span is the aligned passage in whole words (a frame such as "Die
+  Bundesregierung wird darauf hinwirken, dass" stays outside it);
+- an adoption, `kind="reworded"`: the passage holds at least `REWORDED_MIN_COVERAGE` of
+  the demand's content words, each weighted by how rare it is among the outcome's sentences
+  (less 0.15 for each sentence after the first, and less 0.15 when the passage states
+  figures but none of the demand's). Two words are the same when their keys are:
+  the Snowball stem, with participles, zu-infinitives and "-ung"/"-bar"/"-end" forms led
+  back to a verb stem the texts or the thesaurus know ("gesenkt", "Senkung" → "senk",
+  "einzuführen" → "einführen"), then a small thesaurus of administrative German ("zügig" =
+  "beschleunigen", "Vorhaben" = "Projekte"), number words as digits. A compound counts in
+  part when the other text has it inside a longer compound (letter 4-grams: "Strompreise" in
+  "Industriestrompreis") or has its parts as words of their own ("Förderverfahren" in
+  "Verfahren der Förderung", "Qualifizierungsangebote" for "Weiterbildungsangebote"). The
+  span is the whole passage;
+- a rejection (same fields): a passage that turns the demand down ("Ein Brückenstrompreis
+  wird nicht eingeführt"); it needs only `REJECTION_MIN_COVERAGE`, as the negation is
+  evidence of its own. Each sentence is cut into clauses: the main clause, "dass"/"ob"
+  clauses under it (which "lehnt es ab, dass …" turns around), and relative and adverbial
+  clauses on their own ("…, weil die Kosten nicht sinken"). A clause is negative when it
+  negates ("nicht", "kein", "lehnt … ab"; not "nicht nur", "nicht mehr als") or withdraws
+  ("abschaffen", "senken", "verzichten", "entfallen"); both together cancel out. Each
+  clause of the demand is paired with the passage's clause that shares most of its words;
+  when most of the demand's weight lies in pairs of opposite sign that have an explicit
+  negation, the passage is a rejection. So "Auf neue Berichtspflichten wird verzichtet"
+  adopts "Wir fordern, dass keine neuen Berichtspflichten eingeführt werden", and "Eine
+  Senkung der Stromsteuer ist nicht vorgesehen" rejects "Die Stromsteuer muss gesenkt
+  werden". A rejection is never an adoption.
+
+Scores lie in 0..1: the partial ratio / 100 for verbatim passages, the weighted share of
+content words otherwise. Staff confirm every suggestion. Not caught: opposites without a
+negation ("erhöht" for "gesenkt"), reports of a demand that are no adoption ("Die Verbände
+fordern …"), descriptions of the problem that leave out the measure, synonyms outside the
+thesaurus.
+
+User errors raise `InvalidInput` with a German message: an empty outcome, one longer than
+`MAX_OUTCOME_CHARS`, one that is not German (English function words outnumber German ones,
+judged on texts with at least 20 of them). A paper without demands, or demands of function
+words only, is no error: nothing is looked for and the result is empty.
+
+Cost grows linearly with the outcome: only features that some demand has (its keys, their
+compound parts and letter 4-grams) are collected, in one pass over the sentences; three
+sparse products (windows of one, two and three sentences) give each demand a handful of
+candidate windows, and only those are compared word by word.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from rapidfuzz import fuzz
+from scipy import sparse  # type: ignore[import-untyped]
+
+from positions.core import text
+from positions.core.errors import InvalidInput
+
+Kind = Literal["verbatim", "reworded"]
+
+MAX_OUTCOME_CHARS = 10_000_000
+VERBATIM_MIN_RATIO = 90.0
+REWORDED_MIN_COVERAGE = 0.44
+REJECTION_MIN_COVERAGE = 0.35
+
+EMPTY_OUTCOME = (
+    "Der Ergebnistext ist leer. Bitte laden Sie das veröffentlichte Ergebnisdokument mit Text "
+    "hoch oder fügen Sie seinen Text ein."
+)
+OUTCOME_TOO_LONG = (
+    "Der Ergebnistext ist mit mehr als zehn Millionen Zeichen zu lang für den Abgleich. "
+    "Bitte laden Sie nur das Ergebnisdokument selbst hoch, ohne Anlagen."
+)
+NOT_GERMAN = (
+    "Der Ergebnistext ist offenbar nicht auf Deutsch. Der Abgleich mit den Kernforderungen "
+    "funktioniert nur mit deutschen Texten; bitte laden Sie die deutsche Fassung hoch."
+)
+
+
+@dataclass(frozen=True)
+class Demand:
+    """A Kernforderung of a paper; `key` is the caller's (e.g. the paragraph id)."""
+
+    key: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """A passage of the outcome for a demand; `quote == outcome_text[start:end]`."""
+
+    demand_key: int
+    kind: Kind
+    score: float
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Adoptions and rejections, each in the order of the demands; a demand is in at most
+    one of the two lists."""
+
+    adoptions: list[Match]
+    rejections: list[Match]
+
+
+def find_adoptions(demands: Sequence[Demand], outcome_text: str) -> list[Match]:
+    """The passages of the outcome that take a demand up, at most one per demand; passages
+    that turn a demand down are not among them (see `assess_outcome`).
+
+    Raises InvalidInput for an empty, overlong or non-German outcome text.
+    """
+    return assess_outcome(demands, outcome_text).adoptions
+
+
+def assess_outcome(demands: Sequence[Demand], outcome_text: str) -> Assessment:
+    """For each demand the passage of the outcome that takes it up or turns it down, if any.
+
+    Raises InvalidInput for an empty, overlong or non-German outcome text.
+    """
+    _check_outcome(outcome_text)
+    given = [demand for demand in demands if demand.text.strip()]
+    if not given:
+        return Assessment(adoptions=[], rejections=[])
+    return _Assessor(given, outcome_text).run()
+
+
+# --- checks ------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _words(listing: str) -> list[str]:
+    """The whitespace-separated words of a listing written as one string."""
+    return listing.split()
+
+
+def _folded_words(listing: str) -> frozenset[str]:
+    return frozenset(text.fold(word) for word in _words(listing))
+
+
+_GERMAN_MARKERS = _folded_words(
+    "der die das und ist nicht wird werden mit für von zu den des im auf eine sich dass auch"
+)
+_ENGLISH_MARKERS = _folded_words(
+    "the and of to is for with that be are will on by this it as from an or not"
+)
+_LANGUAGE_SAMPLE = 200_000
+_LANGUAGE_MIN_MARKERS = 20
+
+
+def _check_outcome(outcome_text: str) -> None:
+    if not outcome_text or not _WORD.search(outcome_text):
+        raise InvalidInput(EMPTY_OUTCOME)
+    if len(outcome_text) > MAX_OUTCOME_CHARS:
+        raise InvalidInput(OUTCOME_TOO_LONG)
+    words = _WORD.findall(text.fold(outcome_text[:_LANGUAGE_SAMPLE]))
+    german = sum(word in _GERMAN_MARKERS for word in words)
+    english = sum(word in _ENGLISH_MARKERS for word in words)
+    # A short text says too little about its language to refuse it.
+    if english >= _LANGUAGE_MIN_MARKERS and english > german:
+        raise InvalidInput(NOT_GERMAN)
+
+
+# --- keys: when two words count as the same ------------------------------------------------
+
+# Words that say that something is demanded, or by whom, not what.
+_FRAMING = _folded_words(
+    """
+    fordern fordert forderung forderungen gefordert wir verband verbände mitglieder
+    dringend unbedingt endlich nachdrücklich ausdrücklich daher deshalb zudem ferner außerdem
+    insbesondere sicherstellen sorgen appellieren plädieren empfehlen schlagen vor brauchen
+    benötigen notwendig erforderlich künftig zukünftig
+    """
+)
+# Negations decide polarity and are no content of their own.
+_NEGATIONS = _folded_words(
+    "nicht kein keine keinen keinem keiner keines nie niemals weder nirgends keinesfalls keineswegs"
+)
+# Actors and modifiers a ministry swaps freely ("der Bund" → "die Bundesregierung").
+_GENERIC = _folded_words(
+    """
+    bund bundesregierung regierung politik gesetzgeber vollständig vollständige gezielt
+    gezielte stärker weiter weitere weiteren höchstens mindestens maximal einzeln einzelne
+    einzelnen einzelner jede jeder jedes jeden eigene eigenen eigenes eigener eigenem bereits
+    etwa sowohl deutlich möglich möglichst ohne klein kleine kleinen kleiner kleinere mehr rund
+    wichtig wichtige insgesamt ebenfalls hierfür darüber hinaus
+    """
+)
+_IGNORED = text.STOPWORDS | text.MODAL_VERBS | _FRAMING | _NEGATIONS | _GENERIC
+_IGNORED_STEMS = frozenset(text.stem(word) for word in _IGNORED)
+_NUMBER_WORDS = {
+    text.fold(word): str(value)
+    for value, word in enumerate(
+        _words("null eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf")
+    )
+} | {text.fold(word): value for word, value in (("zwanzig", "20"), ("dreißig", "30"))}
+# Strong participles the stemmer leaves apart from their verb.
+_IRREGULAR = {
+    text.fold(participle): text.fold(infinitive)
+    for participle, infinitive in (
+        pair.split(":")
+        for pair in _words(
+            """
+            angehoben:anheben aufgehoben:aufheben gestrichen:streichen erhoben:erheben
+            vorgeschrieben:vorschreiben ausgeschrieben:ausschreiben aufgenommen:aufnehmen
+            ausgenommen:ausnehmen beschlossen:beschließen geschaffen:schaffen
+            vorgesehen:vorsehen verworfen:verwerfen zugelassen:zulassen entfallen:entfallen
+            abgeschlossen:abschließen entschieden:entscheiden ausgeglichen:ausgleichen
+            ausgeschlossen:ausschließen weggefallen:wegfallen unterstrichen:unterstreichen
+            anerkannt:anerkennen erkannt:erkennen benannt:benennen genannt:nennen
+            verbunden:verbinden gebunden:binden getragen:tragen
+            """
+        )
+    )
+}
+# Synonyms of administrative German; the words of a line share the key of its first word.
+_THESAURUS = """
+beschleunigen schneller zügig zügiger rasch straffen verkürzen Beschleunigung
+vereinfachen einfacher erleichtern entschlacken verschlanken Vereinfachung Erleichterung
+senken reduzieren verringern absenken mindern niedriger Senkung Reduzierung Reduktion
+erhöhen anheben aufstocken steigern steigen Erhöhung Anhebung Aufstockung Anstieg
+fördern unterstützen bezuschussen finanzieren Förderung Unterstützung Finanzierung Hilfe
+ausweiten erweitern ausbauen Ausweitung Erweiterung Ausbau
+abschaffen streichen aufheben wegfallen entfallen abbauen Abschaffung Streichung Aufhebung
+befreien freistellen ausnehmen Befreiung Freistellung Ausnahme
+verlängern fortführen fortsetzen weiterführen beibehalten fortgelten Verlängerung Fortführung
+begrenzen beschränken deckeln Begrenzung Beschränkung Obergrenze
+einführen schaffen einrichten etablieren auflegen Einführung Einrichtung
+anbieten bereitstellen Verfügung
+durchführen organisieren veranstalten
+prüfen testen beurteilen bewerten auditieren Prüfung Test Audit
+veröffentlichen bekanntmachen Veröffentlichung Bekanntmachung
+entscheiden bescheiden bewilligen Entscheidung Bescheid Bewilligung
+Antrag Beantragung Antragstellung beantragen
+Abschluss abschließen
+nutzen verwenden einsetzen Nutzung Verwendung Einsatz Anwendung
+vergüten honorieren bezahlen Vergütung
+Genehmigung Zulassung Erlaubnis genehmigen zulassen
+Transformation Strukturwandel Wandel Umbau
+Lieferkette Wertschöpfungskette
+Bedarf Verbrauch
+Kosten Gebühren Entgelte
+Gehalt Lohn Arbeitsentgelt
+Priorität Vorrang
+Fahrplan Roadmap
+angemessen fair
+Bedingungen Konditionen
+gesondert eigenständig separat
+Checkliste Leitfaden Handreichung Arbeitshilfe
+Ergebnis Erkenntnis
+Lotse Berater Ansprechpartner
+Deutschland Inland
+Vorprodukte Zwischenprodukte Vormaterialien
+Beschaffung Auftragsvergabe Vergabe
+Fußabdruck Bilanz
+Banken Kreditinstitute
+umlegen Umlage
+allein ausschließlich
+Standard Norm
+Beschäftigte Mitarbeiter Mitarbeiterinnen Arbeitnehmer Arbeitnehmerinnen Belegschaft
+Fachkräfte Arbeitskräfte
+Unternehmen Betriebe Firmen
+Zulieferer Lieferanten Zulieferbetriebe Zulieferunternehmen
+Komponenten Bauteile
+Produktion Fertigung
+Standorte Werke Produktionsstätten Fertigungsstätten
+digital digitalisieren elektronisch online Digitalisierung
+Behörden Verwaltung Ämter
+Hochschulen Universitäten
+Weiterbildung Qualifizierung Fortbildung weiterbilden qualifizieren
+kostenlos unentgeltlich gebührenfrei kostenfrei
+Garantie Bürgschaft
+Kredite Darlehen
+Kraftstoffe Treibstoffe
+CO2 Treibhausgas Kohlendioxid Emissionen
+Fahrzeuge Kraftfahrzeuge Pkw Autos Automobil
+Lkw Nutzfahrzeuge Lastkraftwagen
+KI Intelligenz künstlich
+innerhalb binnen
+verbindlich verpflichtend obligatorisch
+Vorhaben Projekte
+Ladepunkte Ladesäulen Ladestationen Lademöglichkeiten
+Wasserstoff H2
+Mittelstand KMU mittlere mittelständisch
+neu zusätzlich
+Kommunen Gemeinden
+gegenseitig wechselseitig
+anerkennen akzeptieren Anerkennung
+Regionen Gebiete Reviere
+"""
+_SEPARABLE = (
+    "ab|an|auf|aus|bei|ein|fest|fort|frei|her|hin|mit|nach|vor|weg|weiter|zu|zuruck|zusammen"
+    "|um|durch|hoch|bereit|statt|dar|los|nieder|offen|teil|uber|unter|wieder|vorran|sicher"
+)
+# "ge" participles as the stemmer leaves them (without umlauts): "eingefuhrt", "gesenkt".
+_GE_PARTICIPLE = re.compile(rf"^({_SEPARABLE})?ge(\w{{3,}})$")
+_PARTICIPLE_END = re.compile(r"t(?:e|en|er|es|em)?$")
+_ZU_INFINITIVE = re.compile(rf"^({_SEPARABLE})zu(\w{{4,}})$")
+_NGRAM = 4
+_NGRAM_MIN_KEY = 5  # shorter keys match only as a whole
+_MIN_PART = 4  # letters of a compound part
+_LINKS = ("", "s", "es", "n", "en", "e")  # "Beteiligung-s-kapital"
+
+
+def _thesaurus() -> dict[str, str]:
+    canonical: dict[str, str] = {}
+    for line in _THESAURUS.strip().splitlines():
+        keys = [text.stem(text.fold(word)) for word in line.split()]
+        for key in keys:
+            canonical.setdefault(key, keys[0])
+    return canonical
+
+
+_SYNONYMS = _thesaurus()
+
+
+def _ngrams(key: str) -> tuple[str, ...]:
+    if len(key) < _NGRAM_MIN_KEY or key.isdigit():
+        return ()
+    return tuple(dict.fromkeys(key[i : i + _NGRAM] for i in range(len(key) - _NGRAM + 1)))
+
+
+class _Lexicon:
+    """The key of each word (see the module docstring) and the parts of compound keys, for
+    the words of one outcome and its demands."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._stems = {text.stem(text.fold(word)) for word in words}
+        # Compound parts are stems of words of their own, with content, of four letters up.
+        self._parts = {
+            stem
+            for stem in self._stems
+            if len(stem) >= _MIN_PART and not stem.isdigit() and stem not in _IGNORED_STEMS
+        }
+        self._keys: dict[str, str | None] = {}
+        self._splits: dict[str, tuple[str, ...]] = {}
+
+    def key(self, word: str) -> str | None:
+        """The key of an original word (case matters), or None for a word without content."""
+        try:
+            return self._keys[word]
+        except KeyError:
+            key = self._keys[word] = self._key(word)
+            return key
+
+    def _key(self, word: str) -> str | None:
+        folded = text.fold(word)
+        if folded in _IGNORED or (len(folded) < 2 and not folded.isdigit()):
+            return None
+        if folded in _NUMBER_WORDS:
+            return _NUMBER_WORDS[folded]
+        folded = _IRREGULAR.get(folded, folded)
+        # Lower case marks verbs and adjectives; nouns keep their stem.
+        lower = word[:1].islower()
+        if lower and (infinitive := _ZU_INFINITIVE.match(folded)):
+            folded = infinitive.group(1) + infinitive.group(2)  # "einzuführen" → "einführen"
+        stem = text.stem(folded)
+        if lower and _PARTICIPLE_END.search(folded):
+            stem = self._verb(stem)
+        elif lower and stem.endswith(("end", "bar")) and self._known(stem[:-3]):
+            stem = stem[:-3]  # "liegend" → "lieg", "nutzbar" → "nutz"
+        elif stem.endswith("ung") and len(stem) > 6 and self._known(stem[:-3]):
+            stem = stem[:-3]  # "Senkung" → "senk"
+        return _SYNONYMS.get(stem, stem)
+
+    def _known(self, stem: str) -> bool:
+        return len(stem) >= _MIN_PART and (stem in self._stems or stem in _SYNONYMS)
+
+    def _verb(self, stem: str) -> str:
+        """A participle's verb stem, if the texts or the thesaurus know it: "vereinfacht" →
+        "vereinfach", "eingeführt" → "einfuhr", "geöffnet" → "offn"."""
+        match = _GE_PARTICIPLE.match(stem)
+        bare = (match.group(1) or "") + match.group(2) if match else stem
+        candidates = [bare] if match else []
+        candidates += [bare[:-cut] for cut in (1, 2, 3)]
+        return next((c for c in candidates if self._known(c)), stem)
+
+    def parts(self, key: str) -> tuple[str, ...]:
+        """The keys of a compound key's parts, head last ("verbundprojekt" → "verbund",
+        "vorhab"), when each part is a word of the texts; () otherwise."""
+        if len(key) < 2 * _MIN_PART:
+            return ()
+        if key not in self._splits:
+            found = self._split(key, whole=False)
+            parts = tuple(_SYNONYMS.get(part, part) for part in found) if len(found) > 1 else ()
+            self._splits[key] = parts
+        return self._splits[key]
+
+    def _split(self, word: str, *, whole: bool = True) -> tuple[str, ...]:
+        if whole and word in self._parts:
+            return (word,)
+        for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):  # the longest head first
+            head = word[cut:]
+            if head not in self._parts:
+                continue
+            modifier = word[:cut]
+            for link in _LINKS:
+                if not modifier.endswith(link) or len(modifier) - len(link) < _MIN_PART:
+                    continue
+                bare = modifier[: len(modifier) - len(link)]
+                front = self._split(bare) or self._split(text.stem(bare))
+                if front:
+                    return (*front, head)
+        return ()
+
+
+# --- the outcome as sentences -------------------------------------------------------------
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+# Within a paragraph, a line that starts a list item or a numbered heading starts a block.
+_ITEM_BREAK = re.compile(
+    r"\n(?=[ \t]*(?:[-•*–▪◦·]|\d{1,2}(?:\.\d{1,2})*[.)]|\d{1,2}(?:\.\d{1,2})+)\s)"
+)
+_MAX_SENTENCE_WORDS = 60  # longer "sentences" (lists without full stops) are cut
+
+
+def _blocks(outcome: str) -> list[tuple[int, int, int]]:
+    """(start, end, paragraph number) of each block: a paragraph or a list item in it."""
+    blocks: list[tuple[int, int, int]] = []
+    paragraph_start = 0
+    breaks = [(m.start(), m.end()) for m in _PARAGRAPH_BREAK.finditer(outcome)]
+    for number, (end, next_start) in enumerate([*breaks, (len(outcome), len(outcome))]):
+        block_start = paragraph_start
+        for item in _ITEM_BREAK.finditer(outcome, paragraph_start, end):
+            blocks.append((block_start, item.start(), number))
+            block_start = item.end()
+        blocks.append((block_start, end, number))
+        paragraph_start = next_start
+    return blocks
+
+
+def _sentence_spans(outcome: str) -> tuple[list[tuple[int, int]], list[int]]:
+    """(start, end) of each sentence, in order, and the number of its paragraph."""
+    spans: list[tuple[int, int]] = []
+    paragraphs: list[int] = []
+    for block_start, block_end, paragraph in _blocks(outcome):
+        block = outcome[block_start:block_end]
+        cursor = 0
+        for sentence in text.split_sentences(block):
+            found = block.find(sentence, cursor)
+            if found < 0:  # split_sentences only strips, so this does not happen
+                continue
+            cursor = found + len(sentence)
+            pieces = _cut_long(outcome, block_start + found, block_start + cursor)
+            spans.extend(pieces)
+            paragraphs.extend([paragraph] * len(pieces))
+    return spans, paragraphs
+
+
+def _cut_long(outcome: str, start: int, end: int) -> list[tuple[int, int]]:
+    if outcome.count(" ", start, end) + outcome.count("\n", start, end) < _MAX_SENTENCE_WORDS:
+        return [(start, end)]  # the common case, without looking at each word
+    words = [m.start() for m in _WORD.finditer(outcome, start, end)]
+    if len(words) <= _MAX_SENTENCE_WORDS:
+        return [(start, end)]
+    cuts = [start, *words[_MAX_SENTENCE_WORDS::_MAX_SENTENCE_WORDS], end]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if a < b]
+
+
+# --- demands ------------------------------------------------------------------------------
+
+# "Wir fordern (die Bundesregierung auf), dass …" is how a paper asks, not what it asks for.
+_DEMAND_FRAME = re.compile(
+    r"^(?:(?:wir|der verband|die verbaende|unser verband)\s+)?"
+    r"(?:fordern|fordert|verlangen|verlangt|empfehlen|empfiehlt|brauchen|benoetigen"
+    r"|appellieren an|setzen uns dafuer ein|sprechen uns dafuer aus|plaedieren dafuer)"
+    r"(?:\s+(?:daher|deshalb|zudem|ausserdem|ferner|insbesondere|nachdruecklich|dringend))*\s+"
+    r"(?:(?:die bundesregierung|den bund|die politik|den gesetzgeber|die laender)\s+auf\s+)?"
+    r"(?:dass\s+)?"
+    r"|^(?:es braucht|notwendig ist|erforderlich ist|es bedarf)\s+"
+)
+_MIN_CORE_CHARS = 20
+_MIN_CORE_WORDS = 4
+
+
+@dataclass(frozen=True)
+class _PreparedDemand:
+    index: int
+    demand: Demand
+    keys: tuple[str, ...]  # distinct content keys, in order
+    weights: NDArray[np.float64]  # per key, set once the outcome is read
+    core: str  # folded words of the demand without its frame, for the verbatim comparison
+
+
+def _core(demand_text: str) -> str:
+    normal = " ".join(_WORD.findall(text.fold(demand_text)))
+    return _DEMAND_FRAME.sub("", normal, count=1)
+
+
+# --- polarity -----------------------------------------------------------------------------
+
+# Segments: sentences, and what ";", ":", "sondern", "jedoch", "und nicht" … set apart.
+_SEGMENT_BREAK = re.compile(
+    r"[;:]|[.!?](?=\s)|,\s*(?=(?:sondern|stattdessen|vielmehr|jedoch|aber|allerdings"
+    r"|wohingegen|während|waehrend)\b)|\s(?=(?:und|oder)\s+(?:nicht|kein\w*)\b)"
+    r"|\s(?=(?:statt|anstatt|anstelle)\b)",
+    re.IGNORECASE,
+)
+_ADVERBIAL = _folded_words(
+    "weil da damit wenn falls sofern soweit obwohl obgleich zumal solange bevor nachdem indem "
+    "sodass wobei wodurch um wie ohne"
+)
+_COMPLEMENT = _folded_words("dass ob")
+_RELATIVE = _folded_words(
+    "der die das dem den deren dessen denen derer welche welcher welches welchem welchen wo"
+)
+_PREPOSITIONS = _folded_words(
+    "in an auf bei mit für über unter von zu aus nach durch gegen um vor zwischen innerhalb "
+    "außerhalb wegen gegenüber"
+)
+# A piece after a comma that opens with a finite verb goes on with the main clause
+# ("Ein Brückenstrompreis, den die Verbände fordern, wird nicht eingeführt").
+_FINITE = _folded_words(
+    """
+    wird werden ist sind war waren soll sollen sollte sollten kann können muss müssen darf
+    dürfen hat haben bleibt bleiben gilt gelten lehnt lehnen hält halten sieht sehen erhält
+    erhalten steht stehen würde würden könnte könnten setzt setzen liegt liegen gibt geben
+    prüft prüfen unterstützt unterstützen begrüßt begrüßen strebt streben verzichtet
+    """
+)
+_INFINITIVE_ZU = re.compile(rf"^(?:{_SEPARABLE})zu\w{{3,}}$")
+_NEGATION_VERBS = ("ablehn", "abgelehnt", "lehnt", "lehnen", "verworfen", "verwirft")
+# "nicht nur", "nicht allein" widen rather than negate; "nicht unerheblich" affirms.
+_NICHT_NOT_NEGATING = _folded_words(
+    "nur allein ausschließlich zuletzt unerheblich unwesentlich selten wenige minder"
+)
+_COMPARATIVES = _folded_words("mehr weniger länger später früher höher größer kürzer")
+_INFLECTED = re.compile(r"(?:e|en|er|es|em)$")
+# Words that withdraw something, at the start of a word ("abgeschafft", "Senkung") …
+_PRIVATIVE_START = tuple(
+    _folded_words(
+        """
+        abschaff abgeschafft abzuschaff streich gestrichen entfall entfäll entfiel wegfall
+        wegfäll weggefallen verzicht befrei freistell freigestellt freizustell ausgenommen
+        ausnehm auszunehm ausnahme aufheb aufgehoben aufzuheb abbau abgebaut abzubau senk
+        gesenkt absenk abgesenkt abzusenk reduzier verringer beseitig vermeid vermied verhinder
+        ausschließ ausgeschlossen auszuschließ aussetz ausgesetzt auszusetz beend
+        """
+    )
+)
+# … or at the end of a compound ("Bürokratieabbau", "Kostensenkung").
+_PRIVATIVE_END = tuple(
+    _folded_words(
+        """
+        abbau senkung abschaffung reduzierung reduktion verzicht aufhebung befreiung aussetzung
+        streichung verringerung absenkung beseitigung vermeidung freistellung
+        """
+    )
+)
+
+
+@dataclass(frozen=True)
+class _Clause:
+    words: tuple[str, ...]  # original words
+    negative: bool
+    explicit: bool  # an explicit negation ("nicht", "lehnt ab") bears on the clause
+
+
+def _negation_count(words: Sequence[str], folded: Sequence[str]) -> int:
+    count = 0
+    for index, word in enumerate(folded):
+        following = folded[index + 1] if index + 1 < len(folded) else ""
+        if word == "nicht":
+            if following in _NICHT_NOT_NEGATING:
+                continue
+            after = folded[index + 2] if index + 2 < len(folded) else ""
+            if following in _COMPARATIVES and after == "als":
+                continue  # "nicht mehr als vier Monate" is a limit
+            if (
+                index + 2 < len(words)
+                and words[index + 1][:1].islower()
+                and _INFLECTED.search(following)
+                and words[index + 2][:1].isupper()
+            ):
+                continue  # attributive: "nicht entnommener Gewinne"
+            count += 1
+        elif word in _NEGATIONS or word.startswith(_NEGATION_VERBS) or word == "absage":
+            count += 1
+    return count
+
+
+def _polarity(words: Sequence[str]) -> tuple[bool, bool]:
+    """(negative, explicit) of a clause: a negation and a withdrawal cancel out."""
+    folded = [text.fold(word) for word in words]
+    negations = _negation_count(words, folded)
+    withdraws = any(w.startswith(_PRIVATIVE_START) or w.endswith(_PRIVATIVE_END) for w in folded)
+    return (negations > 0) != withdraws, negations > 0
+
+
+def _piece_kind(words: Sequence[str]) -> str:
+    """What a piece between commas is: "adverbial", "complement", "relative" or "main"
+    clause, or "continued" (it goes on with the clause before)."""
+    first = text.fold(words[0])
+    second = text.fold(words[1]) if len(words) > 1 else ""
+    infinitive = (len(words) > 1 and text.fold(words[-2]) == "zu") or bool(
+        _INFINITIVE_ZU.match(text.fold(words[-1]))
+    )
+    if first in _ADVERBIAL:
+        return "adverbial"
+    if first in _COMPLEMENT:
+        return "complement"
+    relative = first in _RELATIVE or (first in _PREPOSITIONS and second in _RELATIVE)
+    if relative and not infinitive:  # "die Netzentgelte zu senken" is no relative clause
+        return "relative"
+    if words[0][:1].islower() and first in _FINITE:
+        return "main"
+    return "continued"
+
+
+def _clauses(passage: str) -> list[_Clause]:
+    """The clauses of a passage with their polarity (see the module docstring)."""
+    clauses: list[_Clause] = []
+    for segment in _SEGMENT_BREAK.split(passage):
+        main: list[str] = []
+        others: list[tuple[str, list[str]]] = []
+        current = main
+        for piece in segment.split(","):
+            words = _WORD.findall(piece)
+            if not words:
+                continue
+            kind = _piece_kind(words)
+            if not main and not others and kind in ("relative", "continued"):
+                kind = "main"  # "Die" opens "Die Bundesregierung lehnt es ab, …"
+            if kind == "main":
+                current = main
+            elif kind != "continued":
+                current = []
+                others.append((kind, current))
+            current.extend(words)
+        main_negative, main_explicit = _polarity(main)
+        if main:
+            clauses.append(_Clause(tuple(main), main_negative, main_explicit))
+        for kind, words in others:
+            negative, explicit = _polarity(words)
+            if kind == "complement":  # "lehnt es ab, dass …" turns the dass clause around
+                negative, explicit = negative != main_negative, explicit or main_explicit
+            clauses.append(_Clause(tuple(words), negative, explicit))
+    return clauses
+
+
+# --- the assessment -----------------------------------------------------------------------
+
+_KEY_SHARE = 0.5  # of a key's weight in retrieval that is on the whole key (rest: n-grams)
+_NGRAM_MIN_SHARE = 0.75  # of a name's n-grams that one word must hold for partial credit
+_PART_CREDIT = 0.85  # for a compound whose parts all stand apart ("Preise für Strom")
+_HEAD_SHARE = 0.6  # of that credit on the compound's last part
+_IDF_PRIOR = 50  # as if the outcome had this many more sentences without the word
+_WINDOWS = (1, 2, 3)  # sentences in a passage
+_CANDIDATES_PER_WINDOW = 4  # windows per demand and size compared word by word
+_RETRIEVAL_MIN = 0.25
+_LENGTH_PENALTY = 0.15  # per sentence after the first: the tightest passage wins
+_VERBATIM_TRIES = 3
+_VERBATIM_MIN_COVERAGE = 0.4
+_MIN_MATCHED_KEYS = 2  # a reworded passage shares two content words at least
+_REJECTION_TRIES = 3
+_FIGURE_CONFLICT = 0.15
+
+
+@dataclass(frozen=True)
+class _Bag:
+    """The demand features of some words, and for each feature which of the words have it."""
+
+    features: frozenset[int]
+    holders: dict[int, tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class _Window:
+    first: int  # sentence index
+    size: int
+    coverage: float
+    matched: int  # demand keys found at all
+
+    @property
+    def rank(self) -> float:
+        return self.coverage - _LENGTH_PENALTY * (self.size - 1)
+
+
+class _Assessor:
+    """One outcome against its demands; `run` gives the assessment."""
+
+    def __init__(self, demands: Sequence[Demand], outcome: str) -> None:
+        self.outcome = outcome
+        outcome_words = set(_WORD.findall(outcome))
+        demand_words = {word for demand in demands for word in _WORD.findall(demand.text)}
+        self.lexicon = _Lexicon(outcome_words | demand_words)
+        prepared = [self._prepare(index, demand) for index, demand in enumerate(demands)]
+        self.demands = [demand for demand in prepared if demand.keys]
+        self._index_features()
+        self.spans, self.paragraphs = _sentence_spans(outcome)
+        self._word_features: dict[str, tuple[int, ...]] = {}
+        rows = [self._features_of(start, end) for start, end in self.spans]
+        self._matrix = _binary_matrix(rows, len(self.feature_ids))
+        self._bags: dict[int, _Bag] = {}
+        self._weigh()
+
+    def run(self) -> Assessment:
+        adoptions: list[Match] = []
+        rejections: list[Match] = []
+        if not self.spans or not self.demands:
+            return Assessment(adoptions, rejections)
+        candidates = self._candidates()
+        for demand in self.demands:
+            decided = self._decide(demand, self._windows(demand, candidates[demand.index]))
+            if decided is not None:
+                match, rejected = decided
+                (rejections if rejected else adoptions).append(match)
+        return Assessment(adoptions, rejections)
+
+    # -- reading --
+
+    def _prepare(self, index: int, demand: Demand) -> _PreparedDemand:
+        keys = (self.lexicon.key(word) for word in _WORD.findall(demand.text))
+        distinct = tuple(dict.fromkeys(key for key in keys if key))
+        return _PreparedDemand(index, demand, distinct, np.zeros(len(distinct)), _core(demand.text))
+
+    def _index_features(self) -> None:
+        """Feature ids for the keys of all demands, their compound parts and the n-grams of
+        both; the outcome is searched for nothing else."""
+        self.feature_ids: dict[str, int] = {}
+        self.key_parts: dict[str, tuple[str, ...]] = {}
+        for demand in self.demands:
+            for key in demand.keys:
+                parts = self.key_parts[key] = self.lexicon.parts(key)
+                for name in (key, *parts):
+                    for feature in ("=" + name, *_ngrams(name)):
+                        self.feature_ids.setdefault(feature, len(self.feature_ids))
+        self.name_feature = {f[1:]: i for f, i in self.feature_ids.items() if f[0] == "="}
+        self.name_grams = {
+            name: tuple(self.feature_ids[gram] for gram in _ngrams(name))
+            for name in self.name_feature
+        }
+
+    def _features_of_word(self, word: str) -> tuple[int, ...]:
+        """The demand features of a word of the outcome: its key, the keys of its parts
+        ("Qualifizierungsangebote": "weiterbild", "angebot") and its key's n-grams."""
+        if word in self._word_features:
+            return self._word_features[word]
+        key = self.lexicon.key(word)
+        found: set[int] = set()
+        if key:
+            for name in (key, *self.lexicon.parts(key)):
+                if name in self.name_feature:
+                    found.add(self.name_feature[name])
+            grams = (key[i : i + _NGRAM] for i in range(len(key) - _NGRAM + 1))
+            found.update(self.feature_ids[gram] for gram in grams if gram in self.feature_ids)
+        features = self._word_features[word] = tuple(found)
+        return features
+
+    def _features_of(self, start: int, end: int) -> frozenset[int]:
+        known = self._word_features
+        found = [
+            known[word] if word in known else self._features_of_word(word)
+            for word in _WORD.findall(self.outcome, start, end)
+        ]
+        return frozenset().union(*found)
+
+    def _bag(self, words: Iterable[str]) -> _Bag:
+        features: set[int] = set()
+        holders: dict[int, list[int]] = {}
+        for position, word in enumerate(dict.fromkeys(words)):
+            found = self._features_of_word(word)
+            features.update(found)
+            for feature in found:
+                holders.setdefault(feature, []).append(position)
+        return _Bag(frozenset(features), {f: tuple(held) for f, held in holders.items()})
+
+    def _sentence_bag(self, sentence: int) -> _Bag:
+        if sentence not in self._bags:
+            start, end = self.spans[sentence]
+            self._bags[sentence] = self._bag(_WORD.findall(self.outcome, start, end))
+        return self._bags[sentence]
+
+    def _weigh(self) -> None:
+        """Each demand key weighs by how rare it is among the outcome's sentences."""
+        count = self._matrix.shape[0]
+        frequency = np.bincount(self._matrix.indices, minlength=len(self.feature_ids))
+        for demand in self.demands:
+            for position, key in enumerate(demand.keys):
+                sentences = int(frequency[self.name_feature[key]])
+                grams = self.name_grams[key]
+                if grams:  # a key inside compounds is as common as its rarest n-gram
+                    sentences = max(sentences, int(frequency[list(grams)].min()))
+                demand.weights[position] = math.log((count + _IDF_PRIOR) / (sentences + 1))
+
+    # -- finding candidates --
+
+    def _candidates(self) -> dict[int, set[tuple[int, int]]]:
+        """Per demand, (first sentence, size) of the windows worth comparing word by word:
+        the few that share most of the demand's weighted keys and n-grams."""
+        n = self._matrix.shape[0]
+        queries = np.zeros((len(self.feature_ids), len(self.demands)), dtype=np.float32)
+        for column, demand in enumerate(self.demands):
+            total = float(demand.weights.sum()) or 1.0
+            for key, weight in zip(demand.keys, demand.weights, strict=True):
+                grams = self.name_grams[key]
+                share = _KEY_SHARE if grams else 1.0
+                queries[self.name_feature[key], column] += share * weight / total
+                for gram in grams:
+                    queries[gram, column] += (1 - share) * weight / total / len(grams)
+        paragraphs = np.asarray(self.paragraphs)
+        found: dict[int, set[tuple[int, int]]] = {d.index: set() for d in self.demands}
+        for size in _WINDOWS:
+            if n < size:
+                break
+            window = self._matrix[: n - size + 1].copy()
+            for shift in range(1, size):
+                window = window + self._matrix[shift : n - size + 1 + shift]
+            window.data[:] = 1.0
+            scores = np.asarray(window @ queries)
+            # A passage stays within one paragraph.
+            scores[paragraphs[: n - size + 1] != paragraphs[size - 1 :]] = 0.0
+            # Few windows pass the minimum; sort only those, by demand and falling score.
+            firsts, columns = np.nonzero(scores >= _RETRIEVAL_MIN)
+            order = np.lexsort((-scores[firsts, columns], columns))
+            taken: dict[int, int] = {}
+            for first, column in zip(firsts[order].tolist(), columns[order].tolist(), strict=True):
+                if taken.get(column, 0) < _CANDIDATES_PER_WINDOW:
+                    taken[column] = taken.get(column, 0) + 1
+                    found[self.demands[column].index].add((first, size))
+        return found
+
+    # -- comparing word by word --
+
+    def _key_match(self, key: str, bag: _Bag) -> float:
+        """How fully `bag` holds the key: 1 as a word; less inside a compound of the bag
+        ("strompreis" in "Industriestrompreis") or as the parts of a compound key
+        ("Förderverfahren" in "Verfahren der Förderung")."""
+        best = self._name_match(key, bag)
+        parts = self.key_parts[key]
+        if best < 1.0 and parts:
+            found = [self._name_match(part, bag) for part in parts]
+            front = sum(found[:-1]) / (len(found) - 1)
+            best = max(best, _PART_CREDIT * (_HEAD_SHARE * found[-1] + (1 - _HEAD_SHARE) * front))
+        return best
+
+    def _name_match(self, name: str, bag: _Bag) -> float:
+        if self.name_feature[name] in bag.features:
+            return 1.0
+        grams = self.name_grams[name]
+        holders = [word for gram in grams for word in bag.holders.get(gram, ())]
+        if not holders:
+            return 0.0
+        # The n-grams must sit in one word: "strompreis" in "Industriestrompreis", not
+        # "strom" in one word and "preis" in another.
+        share = max(holders.count(word) for word in set(holders)) / len(grams)
+        return share if share >= _NGRAM_MIN_SHARE else 0.0
+
+    def _windows(self, demand: _PreparedDemand, found: set[tuple[int, int]]) -> list[_Window]:
+        """Every candidate window and every window inside one, best first."""
+        inside = {
+            (start + offset, size)
+            for start, length in found
+            for size in range(1, length + 1)
+            for offset in range(length - size + 1)
+        }
+        sentences = {s for first, size in inside for s in range(first, first + size)}
+        matches = {
+            s: np.array([self._key_match(key, self._sentence_bag(s)) for key in demand.keys])
+            for s in sentences
+        }
+        total = float(demand.weights.sum())
+        figures = {key for key in demand.keys if key.isdigit()}
+        windows: list[_Window] = []
+        for first, size in inside:
+            best = np.max([matches[s] for s in range(first, first + size)], axis=0)
+            coverage = float(best @ demand.weights) / total if total else 0.0
+            if figures:
+                theirs = set().union(*(self._figures(s) for s in range(first, first + size)))
+                if theirs and not figures & theirs:
+                    # Other figures than the demand's ("50" for "250 Beschäftigte"): most
+                    # likely another measure on the same subject.
+                    coverage -= _FIGURE_CONFLICT
+            windows.append(_Window(first, size, coverage, int((best > 0).sum())))
+        windows.sort(key=lambda w: (-w.rank, w.size, w.first))
+        return windows
+
+    def _figures(self, sentence: int) -> set[str]:
+        """The numbers of a sentence, as keys ("drei" is "3")."""
+        return self._figures_in(*self.spans[sentence])
+
+    def _figures_in(self, start: int, end: int) -> set[str]:
+        keys = (self.lexicon.key(word) for word in _WORD.findall(self.outcome, start, end))
+        return {key for key in keys if key and key.isdigit()}
+
+    def _span(self, window: _Window) -> tuple[int, int]:
+        return self.spans[window.first][0], self.spans[window.first + window.size - 1][1]
+
+    def _sentence_bounds(self, start: int, end: int) -> tuple[int, int]:
+        """The span widened to the whole sentences it touches."""
+        starts = [first for first, _ in self.spans]
+        first = max(bisect.bisect_right(starts, start) - 1, 0)
+        last = max(bisect.bisect_right(starts, max(end - 1, start)) - 1, first)
+        return self.spans[first][0], self.spans[last][1]
+
+    def _verbatim(self, demand: _PreparedDemand, window: _Window) -> tuple[float, int, int] | None:
+        """(ratio, start, end) when the window holds the demand nearly unchanged."""
+        if len(demand.core) < _MIN_CORE_CHARS or demand.core.count(" ") + 1 < _MIN_CORE_WORDS:
+            return None  # "einen Brückenstrompreis" is a topic, not a wording to find
+        normal, starts, words = _normalised(self.outcome, *self._span(window))
+        if len(normal) < len(demand.core):
+            return None
+        alignment = fuzz.partial_ratio_alignment(
+            demand.core, normal, score_cutoff=VERBATIM_MIN_RATIO
+        )
+        if alignment is None:
+            return None
+        first = bisect.bisect_right(starts, alignment.dest_start) - 1
+        last = bisect.bisect_right(starts, max(alignment.dest_end - 1, 0)) - 1
+        start, end = words[first][0], words[last][1]
+        figures = {key for key in demand.keys if key.isdigit()}
+        if not figures <= self._figures_in(start, end):
+            return None  # "weniger als 250 Beschäftigte" does not copy "weniger als 50"
+        return alignment.score, start, end
+
+    def _is_rejection(self, demand: _PreparedDemand, start: int, end: int) -> bool:
+        """Whether the passage turns the demand down (see the module docstring)."""
+        passage = [(c, self._bag(c.words)) for c in _clauses(self.outcome[start:end])]
+        if not passage:
+            return False
+        positions = {key: i for i, key in enumerate(demand.keys)}
+        opposed = total = 0.0
+        for clause in _clauses(demand.demand.text):
+            mine = [k for k in dict.fromkeys(map(self.lexicon.key, clause.words)) if k]
+            mine = [key for key in mine if key in positions]
+            scored = [
+                (sum(demand.weights[positions[k]] * self._key_match(k, bag) for k in mine), other)
+                for other, bag in passage
+            ]
+            weight, partner = max(scored, key=lambda pair: pair[0])
+            if weight <= 0:
+                continue
+            total += weight
+            if clause.negative != partner.negative and (clause.explicit or partner.explicit):
+                opposed += weight
+        return total > 0 and opposed > total / 2
+
+    def _decide(self, demand: _PreparedDemand, windows: list[_Window]) -> tuple[Match, bool] | None:
+        """The demand's passage and whether it turns the demand down, or None.
+
+        A verbatim passage wins. Otherwise the best windows in turn: the first that turns
+        the demand down (with `REJECTION_MIN_COVERAGE`) or adopts it (with
+        `REWORDED_MIN_COVERAGE` and two shared words) is the answer.
+        """
+        verbatim: tuple[float, int, int] | None = None
+        for window in windows[:_VERBATIM_TRIES]:
+            if window.coverage < _VERBATIM_MIN_COVERAGE:
+                break
+            found = self._verbatim(demand, window)
+            if found and (verbatim is None or found[0] > verbatim[0]):
+                verbatim = found
+        if verbatim is not None:
+            ratio, start, end = verbatim
+            rejected = self._is_rejection(demand, *self._sentence_bounds(start, end))
+            return self._match(demand, "verbatim", ratio / 100, start, end), rejected
+        enough = min(_MIN_MATCHED_KEYS, len(demand.keys))
+        for window in windows[:_REJECTION_TRIES]:
+            if window.rank < REJECTION_MIN_COVERAGE:
+                break
+            start, end = self._span(window)
+            if self._is_rejection(demand, start, end):
+                return self._match(demand, "reworded", window.rank, start, end), True
+            if window.rank >= REWORDED_MIN_COVERAGE and window.matched >= enough:
+                return self._match(demand, "reworded", window.rank, start, end), False
+        return None
+
+    def _match(
+        self, demand: _PreparedDemand, kind: Kind, score: float, start: int, end: int
+    ) -> Match:
+        quote = self.outcome[start:end]
+        return Match(demand.demand.key, kind, round(score, 4), start, end, quote)
+
+
+def _binary_matrix(rows: Sequence[frozenset[int]], columns: int) -> sparse.csr_matrix:
+    """rows × columns, 1 where the row has the column."""
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(row) for row in rows])
+    indices = np.fromiter((column for row in rows for column in row), dtype=np.int64)
+    data = np.ones(len(indices), dtype=np.float32)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), columns))
+
+
+def _normalised(outcome: str, start: int, end: int) -> tuple[str, list[int], list[tuple[int, int]]]:
+    """The folded words of outcome[start:end] joined by spaces, with, for each word, where
+    it starts in that string and where it stands in the outcome."""
+    parts: list[str] = []
+    starts: list[int] = []
+    words: list[tuple[int, int]] = []
+    position = 0
+    for match in _WORD.finditer(outcome, start, end):
+        folded = text.fold(match.group())
+        starts.append(position)
+        words.append((match.start(), match.end()))
+        parts.append(folded)
+        position += len(folded) + 1
+    return " ".join(parts), starts, words

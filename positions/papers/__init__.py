@@ -1,0 +1,3 @@
+"""Position papers: sections and paragraphs with their sources, versions, the workflow, member
+review, board approval, the Synopse and the Lobbyregister.
+"""

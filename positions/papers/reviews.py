@@ -1,0 +1,302 @@
+"""Member review (Mitgliederbeteiligung): member organisations mark each paragraph of the
+draft with support, concern or dissent, may comment and ask for a minority opinion; staff
+see the tally, answer, and take accepted minority opinions into the paper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from db.models import (
+    Organisation,
+    Paper,
+    PaperStatus,
+    PaperVersion,
+    Paragraph,
+    Review,
+    Section,
+    Stance,
+    id_of,
+)
+from positions.core import audit
+from positions.core.clock import today_in_berlin, utcnow
+from positions.core.errors import InvalidInput, NotFound, PermissionDenied
+from positions.core.formatting import long_date
+from positions.core.permissions import Action, Actor, require
+from positions.papers import papers
+
+MAX_COMMENT = 5_000
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    paragraph_id: int
+    stance: Stance
+    comment: str = ""
+    minority_opinion: bool = False
+
+
+@dataclass(frozen=True)
+class ReviewParagraph:
+    """A paragraph as the reviewing member sees it, with their own earlier review."""
+
+    id: int
+    section: str
+    text: str
+    is_core_demand: bool
+    mine: Review | None
+
+
+@dataclass(frozen=True)
+class ReviewSheet:
+    paper: Paper
+    version: PaperVersion
+    paragraphs: list[ReviewParagraph]
+    open: bool  # False after the review deadline
+
+
+def review_version(*, session: Session, paper: Paper) -> PaperVersion:
+    """The version members review: the latest one saved during the review."""
+    version = session.exec(
+        select(PaperVersion)
+        .where(PaperVersion.paper_id == paper.id, PaperVersion.status == PaperStatus.MEMBER_REVIEW)
+        .order_by(col(PaperVersion.number).desc())
+    ).first()
+    if version is None:
+        raise InvalidInput("Für dieses Papier läuft keine Mitgliederbeteiligung.")
+    return version
+
+
+def _paragraphs_of(version: PaperVersion) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (section["title"], paragraph)
+        for section in version.snapshot["sections"]
+        for paragraph in section["paragraphs"]
+    ]
+
+
+def review_sheet(
+    *, session: Session, actor: Actor, paper_id: int, now: datetime | None = None
+) -> ReviewSheet:
+    """What a member organisation reviews, with what it said so far."""
+    require(actor, Action.PAPER_REVIEW)
+    paper = papers.get_paper(session=session, actor=actor, paper_id=paper_id)
+    if not papers.shared_with(session=session, actor=actor, paper=paper):
+        raise PermissionDenied("Dieses Papier ist nicht zur Beteiligung für Sie freigegeben.")
+    version = review_version(session=session, paper=paper)
+    mine = {
+        r.paragraph_id: r
+        for r in session.exec(
+            select(Review).where(
+                Review.paper_version_id == version.id,
+                Review.organisation_id == actor.organisation_id,
+            )
+        ).all()
+    }
+    open_ = paper.review_deadline is None or today_in_berlin(now) <= paper.review_deadline
+    return ReviewSheet(
+        paper,
+        version,
+        [
+            ReviewParagraph(p["id"], title, p["text"], p["is_core_demand"], mine.get(p["id"]))
+            for title, p in _paragraphs_of(version)
+            if not p["is_minority_opinion"]
+        ],
+        open_,
+    )
+
+
+def submit_review(
+    *,
+    session: Session,
+    actor: Actor,
+    paper_id: int,
+    version_number: int,
+    entries: list[ReviewInput],
+    now: datetime | None = None,
+) -> list[Review]:
+    """Store the organisation's review of one version (replacing its earlier one)."""
+    now = now or utcnow()
+    sheet = review_sheet(session=session, actor=actor, paper_id=paper_id, now=now)
+    if not sheet.open:
+        assert sheet.paper.review_deadline is not None
+        raise InvalidInput(
+            f"Die Beteiligung endete am {long_date(sheet.paper.review_deadline)};"
+            " Rückmeldungen sind nicht mehr möglich."
+        )
+    if sheet.version.number != version_number:
+        raise InvalidInput(
+            "Inzwischen liegt eine neuere Fassung zur Beteiligung vor. Bitte "
+            "laden Sie die Seite neu und prüfen Sie die neue Fassung."
+        )
+    known = {p.id for p in sheet.paragraphs}
+    if not entries:
+        raise InvalidInput("Bitte bewerten Sie mindestens einen Absatz.")
+    for entry in entries:
+        if entry.paragraph_id not in known:
+            raise InvalidInput("Dieser Absatz gehört nicht zur Fassung, die Sie prüfen.")
+        if len(entry.comment) > MAX_COMMENT:
+            raise InvalidInput("Ein Kommentar darf höchstens 5.000 Zeichen lang sein.")
+        if entry.minority_opinion and (entry.stance == Stance.SUPPORT or not entry.comment.strip()):
+            raise InvalidInput(
+                "Eine Mindermeinung braucht Bedenken oder Ablehnung und einen "
+                "Text, der sie begründet."
+            )
+    assert actor.organisation_id is not None
+    saved = []
+    for entry in entries:
+        review = session.exec(
+            select(Review).where(
+                Review.paper_version_id == sheet.version.id,
+                Review.organisation_id == actor.organisation_id,
+                Review.paragraph_id == entry.paragraph_id,
+            )
+        ).first() or Review(
+            paper_version_id=id_of(sheet.version),
+            organisation_id=actor.organisation_id,
+            paragraph_id=entry.paragraph_id,
+            stance=entry.stance,
+        )
+        review.stance, review.comment = entry.stance, entry.comment.strip()
+        review.minority_opinion_requested = entry.minority_opinion
+        review.author_id, review.created_at = actor.user_id, now
+        session.add(review)
+        saved.append(review)
+    audit.record(
+        session=session,
+        actor_id=actor.user_id,
+        action="review",
+        object_type="paper",
+        object_id=paper_id,
+        detail={"version": version_number, "paragraphs": len(entries)},
+        now=now,
+    )
+    return saved
+
+
+@dataclass
+class Tally:
+    """The reviews of one paragraph: counts per stance and the comments."""
+
+    paragraph_id: int
+    section: str
+    text: str
+    counts: dict[Stance, int] = field(default_factory=lambda: dict.fromkeys(Stance, 0))
+    reviews: list[tuple[Review, str]] = field(default_factory=list)
+
+
+def tally(*, session: Session, actor: Actor, paper_id: int) -> list[Tally]:
+    """Paragraph × stance counts over every review of the paper (the newest per
+    organisation and paragraph), with the reviewing organisations, for staff and board."""
+    require(actor, Action.PAPER_READ)
+    if not actor.acts_for_association:
+        raise PermissionDenied()
+    paper = papers.get_paper(session=session, actor=actor, paper_id=paper_id)
+    latest = papers.latest_version(session=session, paper=paper)
+    rows = session.exec(
+        select(Review, Organisation, PaperVersion)
+        .join(Organisation, col(Organisation.id) == Review.organisation_id)
+        .join(PaperVersion, col(PaperVersion.id) == Review.paper_version_id)
+        .where(PaperVersion.paper_id == paper_id)
+        .order_by(col(PaperVersion.number).desc())
+    ).all()
+    newest: dict[tuple[int, int], tuple[Review, str]] = {}
+    for review, organisation, _ in rows:
+        newest.setdefault(
+            (review.paragraph_id, review.organisation_id), (review, organisation.name)
+        )
+    by_paragraph: dict[int, Tally] = {}
+    if latest is not None:
+        for title, p in _paragraphs_of(latest):
+            by_paragraph[p["id"]] = Tally(p["id"], title, p["text"])
+    for (paragraph_id, _), (review, name) in newest.items():
+        entry = by_paragraph.setdefault(paragraph_id, Tally(paragraph_id, "", "(gelöscht)"))
+        entry.counts[review.stance] += 1
+        entry.reviews.append((review, name))
+    return list(by_paragraph.values())
+
+
+def reply(
+    *, session: Session, actor: Actor, review_id: int, text: str, now: datetime | None = None
+) -> Review:
+    """Staff answer a member's comment."""
+    require(actor, Action.PAPER_EDIT)
+    review = session.get(Review, review_id)
+    if review is None:
+        raise NotFound("Diese Rückmeldung gibt es nicht.")
+    review.staff_reply = text.strip()[:MAX_COMMENT]
+    session.add(review)
+    audit.record(
+        session=session,
+        actor_id=actor.user_id,
+        action="review_reply",
+        object_type="review",
+        object_id=review_id,
+        now=now,
+    )
+    return review
+
+
+def accept_minority_opinion(
+    *, session: Session, actor: Actor, review_id: int, named: bool, now: datetime | None = None
+) -> Paragraph:
+    """Take a requested minority opinion into the paper, right after the paragraph it
+    concerns, set apart as a Mindermeinung (named only when `named`)."""
+    require(actor, Action.PAPER_EDIT)
+    now = now or utcnow()
+    review = session.get(Review, review_id)
+    if review is None or not review.minority_opinion_requested:
+        raise InvalidInput("Zu dieser Rückmeldung wurde keine Mindermeinung erbeten.")
+    if review.minority_opinion_accepted:
+        raise InvalidInput("Diese Mindermeinung ist bereits im Papier.")
+    concerned = session.get(Paragraph, review.paragraph_id)
+    if concerned is None:
+        raise InvalidInput(
+            "Der Absatz, auf den sich die Mindermeinung bezieht, wurde inzwischen gelöscht."
+        )
+    section = session.get(Section, concerned.section_id)
+    assert section is not None
+    opinion = papers.add_paragraph(
+        session=session, actor=actor, section_id=id_of(section), text=review.comment, now=now
+    )
+    opinion.is_minority_opinion = True
+    opinion.minority_organisation_id = review.organisation_id
+    opinion.minority_named = named
+    # Right after the paragraph it answers.
+    siblings = list(
+        session.exec(
+            select(Paragraph)
+            .where(Paragraph.section_id == section.id, Paragraph.id != opinion.id)
+            .order_by(col(Paragraph.position), col(Paragraph.id))
+        ).all()
+    )
+    at = next(i for i, p in enumerate(siblings) if p.id == concerned.id) + 1
+    siblings.insert(at, opinion)
+    for position, paragraph in enumerate(siblings):
+        paragraph.position = position
+        session.add(paragraph)
+    review.minority_opinion_accepted = True
+    session.add(review)
+    audit.record(
+        session=session,
+        actor_id=actor.user_id,
+        action="accept_minority",
+        object_type="review",
+        object_id=review_id,
+        now=now,
+    )
+    return opinion
+
+
+def reviewing_organisations(*, session: Session, paper: Paper) -> int:
+    """How many organisations have reviewed (any version) so far."""
+    return int(
+        session.exec(
+            select(func.count(func.distinct(Review.organisation_id)))
+            .join(PaperVersion, col(PaperVersion.id) == Review.paper_version_id)
+            .where(PaperVersion.paper_id == paper.id)
+        ).one()
+    )

@@ -1,0 +1,3 @@
+"""What members say: statements in versions, imports of statements received elsewhere,
+and search.
+"""

@@ -1,0 +1,1 @@
+"""Files members and staff upload: the safe Office package reader and text extraction."""
