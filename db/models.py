@@ -16,6 +16,28 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+# The enumerations are part of the schema; they live apart only so that code without
+# database access can use them (re-exported, see mypy's override in pyproject.toml).
+from db.enums import (
+    CallStatus,
+    Decision,
+    DelegateRole,
+    ForumKind,
+    MailKind,
+    MailStatus,
+    MatchKind,
+    MatchStatus,
+    OrganisationKind,
+    PaperKind,
+    PaperStatus,
+    Role,
+    SourceHow,
+    Stance,
+    StatementSource,
+    StatementStatus,
+    Visibility,
+)
+
 # Named constraints, so that migrations can drop or change them on every database.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -82,119 +104,6 @@ def optional_time_field() -> Any:
 
 def long_text_field(default: str = "") -> Any:
     return Field(default=default, sa_type=sa.Text, nullable=False)
-
-
-# --- enumerations -------------------------------------------------------------------------
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    STAFF = "staff"
-    BOARD = "board"
-    MEMBER = "member"
-
-
-class OrganisationKind(StrEnum):
-    ASSOCIATION = "association"
-    COMPANY = "company"
-    RESEARCH = "research"
-    PARTNER = "partner"
-
-
-class ForumKind(StrEnum):
-    FEDERAL = "federal"
-    STATE = "state"
-    PARTY_NEAR = "party_near"
-    INDUSTRY = "industry"
-    INTERNAL = "internal"
-
-
-class DelegateRole(StrEnum):
-    DELEGATE = "delegate"
-    SUBSTITUTE = "substitute"
-
-
-class CallStatus(StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-class Visibility(StrEnum):
-    NAMED = "named"
-    ANONYMOUS = "anonymous"
-    INTERNAL = "internal"
-
-
-class StatementStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    WITHDRAWN = "withdrawn"
-
-
-class StatementSource(StrEnum):
-    WEB = "web"
-    UPLOAD = "upload"
-    PHONE = "phone"
-    EMAIL = "email"
-    LETTER = "letter"
-
-
-class PaperKind(StrEnum):
-    POSITION_PAPER = "position_paper"
-    STATEMENT = "statement"
-    GUIDELINES_CONTRIBUTION = "guidelines_contribution"
-    BASIC_PAPER_CONTRIBUTION = "basic_paper_contribution"
-
-
-class PaperStatus(StrEnum):
-    DRAFT = "draft"
-    MEMBER_REVIEW = "member_review"
-    BOARD_APPROVAL = "board_approval"
-    APPROVED = "approved"
-    SUBMITTED = "submitted"
-    OUTCOME_RECORDED = "outcome_recorded"
-
-
-class SourceHow(StrEnum):
-    MERGED = "merged"
-    QUOTED = "quoted"
-    MANUAL = "manual"
-
-
-class Stance(StrEnum):
-    SUPPORT = "support"
-    CONCERN = "concern"
-    DISSENT = "dissent"
-
-
-class Decision(StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
-
-
-class MatchKind(StrEnum):
-    VERBATIM = "verbatim"
-    REWORDED = "reworded"
-    # The outcome takes the demand up only to turn it down ("wird nicht eingeführt").
-    TURNED_DOWN = "turned_down"
-
-
-class MatchStatus(StrEnum):
-    SUGGESTED = "suggested"
-    CONFIRMED = "confirmed"
-    REJECTED = "rejected"
-
-
-class MailKind(StrEnum):
-    INVITATION = "invitation"
-    REMINDER = "reminder"
-
-
-class MailStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
 
 
 # --- people and organisations --------------------------------------------------------------

@@ -36,12 +36,11 @@ from exports.document import (
     PaperDocument,
 )
 from exports.roundtrip import Proposal, ReturnedPaper
-from positions.core import labels, settings
+from positions.core import files, labels, settings
 from positions.core.clock import BERLIN, utcnow
 from positions.core.errors import InvalidInput, InvalidUpload, NotFound, PermissionDenied
 from positions.core.formatting import short_date
 from positions.core.permissions import Action, Actor, require
-from positions.forums import documents
 from positions.papers import papers
 from positions.papers.diffing import Synopsis, Version, VersionParagraph, compare_versions
 
@@ -66,8 +65,8 @@ def letterhead(*, session: Session) -> Letterhead:
     values = settings.association(session=session)
     logo_sha = settings.logo_sha256(session=session)
     logo = (
-        documents.store_path(logo_sha).read_bytes()
-        if logo_sha and documents.store_path(logo_sha).exists()
+        files.store_path(logo_sha).read_bytes()
+        if logo_sha and files.store_path(logo_sha).exists()
         else None
     )
     return Letterhead(

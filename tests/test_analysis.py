@@ -20,8 +20,7 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions.analysis import workspace
-from positions.core import settings
+from positions.analysis import preferences, workspace
 from positions.core.errors import InvalidInput
 from positions.core.permissions import SYSTEM
 from positions.papers import papers
@@ -218,7 +217,7 @@ def test_the_duplicate_threshold_setting_changes_what_counts_as_the_same(
     call_id, _ = _analysed(demo_engine)
     at_default = _grouped_points(demo_engine)
     with write_session(demo_engine) as session:
-        settings.save_duplicate_threshold(session=session, actor=SYSTEM, value=0.97)
+        preferences.save_duplicate_threshold(session=session, actor=SYSTEM, value=0.97)
         workspace.analyse(session=session, actor=SYSTEM, call_id=call_id)
     strict = _grouped_points(demo_engine)
     assert strict < at_default
@@ -232,9 +231,9 @@ def test_a_threshold_outside_the_sensible_range_is_refused_in_german(
         pytest.raises(InvalidInput, match="zwischen 0,75 und 0,97"),
         write_session(demo_engine) as session,
     ):
-        settings.save_duplicate_threshold(session=session, actor=SYSTEM, value=value)
+        preferences.save_duplicate_threshold(session=session, actor=SYSTEM, value=value)
     with read_session(demo_engine) as session:
-        assert settings.duplicate_threshold(session=session) == 0.85
+        assert preferences.duplicate_threshold(session=session) == 0.85
 
 
 def test_a_statement_withdrawn_after_the_analysis_drops_out_of_the_next_run(

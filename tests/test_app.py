@@ -23,6 +23,7 @@ from db.models import (
     User,
     id_of,
 )
+from positions.analysis import preferences
 from positions.core import settings
 from positions.core.clock import today_in_berlin, utcnow
 from positions.core.permissions import SYSTEM
@@ -290,7 +291,7 @@ def test_settings_are_for_admins_only(demo_url: str) -> None:
     save.click().run()
     assert not app.exception and not app.error
     with read_session(create_engine_for(demo_url)) as session:
-        assert settings.duplicate_threshold(session=session) == 0.9
+        assert preferences.duplicate_threshold(session=session) == 0.9
     [quorum] = [n for n in app.number_input if "Vorstandsmitglieder" in n.label]
     [save] = [b for b in app.button if b.label == "Speichern" and "approval" in str(b.form_id)]
     quorum.set_value(5)

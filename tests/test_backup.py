@@ -11,7 +11,7 @@ from db.engine import create_engine_for, read_session, write_session
 from db.models import Call, Forum, id_of
 from exports import tables
 from exports.ics import build_calendar
-from positions.core import backup
+from positions.core import backup, files
 from positions.core.clock import utcnow
 from positions.core.permissions import SYSTEM
 from positions.forums import calendar, documents
@@ -84,7 +84,7 @@ def test_backup_and_restore_give_back_every_row_file_and_export(
     restored = create_engine_for(database_url)
     assert table_dump(restored) == before_tables
     assert exports_of(restored) == before_exports
-    assert documents.store_path(document.sha256).read_text() == "Sitzungsprotokoll"
+    assert files.store_path(document.sha256).read_text() == "Sitzungsprotokoll"
     with pytest.raises(backup.BackupError, match="holds data"):
         backup.restore(url=database_url, source=tmp_path / "sicherung")
     restored.dispose()

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from db.engine import read_session, write_session
 from db.models import Document, ForumMember, Role, id_of
+from positions.core import files
 from positions.core.errors import InvalidUpload, PermissionDenied
 from positions.forums import documents
 from tests import factories
@@ -58,7 +59,7 @@ def test_documents_are_stored_once_by_content_and_read_back(
             session=session, actor=staff, filename="Kopie.docx", data=data, forum_id=id_of(forum)
         )
     stored = list((data_folder / "files").rglob("*"))
-    assert [p for p in stored if p.is_file()] == [documents.store_path(first.sha256)]
+    assert [p for p in stored if p.is_file()] == [files.store_path(first.sha256)]
     with read_session(engine) as session:
         rows = documents.documents_of(session=session, actor=staff, forum_id=id_of(forum))
         document, content = documents.read(session=session, actor=staff, document_id=id_of(first))

@@ -380,7 +380,7 @@ def test_an_edit_during_board_approval_invalidates_approvals_and_old_versions(
 ) -> None:
     staff, paper_id, _, ids = _paper(engine)
     with write_session(engine) as session:
-        settings._store(session, staff, "approval.quorum", 2, NOW)
+        settings.store_value(session, staff, "approval.quorum", 2, NOW)
         boards = [Actor.for_user(factories.user(session, Role.BOARD)) for _ in range(2)]
         workflow.apply(session=session, actor=staff, paper_id=paper_id, name="to_board", now=NOW)
         paper = papers.get_paper(session=session, actor=staff, paper_id=paper_id)

@@ -15,7 +15,7 @@ from db.models import id_of
 from positions.core import labels
 from positions.core.clock import BERLIN
 from positions.core.errors import PositionenError
-from positions.core.formatting import date_time, days_left, short_date
+from positions.core.formatting import date_time, days_left, megabytes, short_date
 from positions.core.permissions import Actor
 from positions.core.working_days import DeadlineState
 from positions.forums import documents
@@ -98,7 +98,7 @@ def done(message: str) -> NoReturn:
 def file_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{max(1, round(size / 1024))} KB"
-    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+    return megabytes(size)
 
 
 def document_download(actor: Actor, row: DocumentRow) -> None:

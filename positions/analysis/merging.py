@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from db.models import Visibility
+from db.enums import Visibility
 from positions.analysis.clustering import GENERIC_STEMS, Lexicon, is_content_word, topic_vectors
 from positions.core.text import fold, normalize_all, split_sentences, stem, tokenize
 

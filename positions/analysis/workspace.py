@@ -30,8 +30,8 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions.analysis import clustering, dedupe, merging, tracing
-from positions.core import audit, settings
+from positions.analysis import clustering, dedupe, merging, preferences, tracing
+from positions.core import audit
 from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput, NotFound
 from positions.core.permissions import Action, Actor, require
@@ -333,7 +333,7 @@ def _regroup(
     canonical = {view.id: view.id for view in views}
     groups = dedupe.group_near_duplicates(
         [view.text for view in views],
-        threshold=settings.duplicate_threshold(session=session),
+        threshold=preferences.duplicate_threshold(session=session),
         progress=progress,
     )
     for found in groups:

@@ -1,10 +1,11 @@
-"""German dates and counts for screens, e-mails and documents."""
+"""German dates, numbers and counts for screens, e-mails and documents."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 
 from positions.core.clock import BERLIN
 
@@ -43,3 +44,18 @@ def days_left(deadline: date, *, today: date) -> str:
 def counted(number: int, one: str, many: str) -> str:
     """E.g. "1 Punkt", "3 Punkte"."""
     return f"{number} {one if number == 1 else many}"
+
+
+def number(value: int) -> str:
+    """E.g. "25.000"."""
+    return format_decimal(value, locale=LOCALE)
+
+
+def decimal(value: float, digits: int = 2) -> str:
+    """E.g. "0,75" (always `digits` places)."""
+    return format_decimal(value, format="0." + "0" * digits, locale=LOCALE)
+
+
+def megabytes(size: int) -> str:
+    """E.g. "2,5 MB" for a size in bytes."""
+    return f"{decimal(size / (1024 * 1024), 1)} MB"

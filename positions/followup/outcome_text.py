@@ -29,6 +29,7 @@ import pypdf
 from pypdf.errors import FileNotDecryptedError, LimitReachedError
 
 from positions.core.errors import InvalidInput, InvalidUpload
+from positions.core.formatting import number
 from positions.followup.impact import EMPTY_OUTCOME, MAX_OUTCOME_CHARS, OUTCOME_TOO_LONG
 from positions.uploads import intake
 
@@ -58,7 +59,7 @@ NOT_PDF = (
     "Die Datei ist keine PDF-Datei. Bitte prüfen Sie, ob Sie die richtige Datei gewählt haben."
 )
 PDF_TOO_MANY_PAGES = (
-    f"Die PDF-Datei hat mehr als {MAX_PAGES:,} Seiten. ".replace(",", ".")
+    f"Die PDF-Datei hat mehr als {number(MAX_PAGES)} Seiten. "
     + "Bitte laden Sie nur das Ergebnisdokument selbst hoch, ohne Anlagen."
 )
 WRONG_TYPE = (

@@ -22,6 +22,7 @@ from db.models import (
 from positions.core import audit
 from positions.core.clock import today_in_berlin, utcnow
 from positions.core.errors import InvalidInput, NotFound
+from positions.core.formatting import number
 from positions.core.permissions import Action, Actor, require
 
 MAX_TEXT = 100_000
@@ -120,9 +121,7 @@ def record_minutes(
     require(actor, Action.MEETING_MANAGE)
     meeting = _meeting(session, meeting_id)
     if len(minutes) > MAX_TEXT:
-        raise InvalidInput(
-            f"Das Protokoll darf höchstens {MAX_TEXT:,} Zeichen lang sein.".replace(",", ".")
-        )
+        raise InvalidInput(f"Das Protokoll darf höchstens {number(MAX_TEXT)} Zeichen lang sein.")
     before = meeting.model_dump()
     meeting.minutes = minutes.strip()
     session.add(meeting)

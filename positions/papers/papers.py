@@ -44,6 +44,7 @@ from db.models import (
 from positions.core import audit
 from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
+from positions.core.formatting import number
 from positions.core.permissions import Action, Actor, require
 
 MAX_TITLE = 300
@@ -652,9 +653,7 @@ def _paragraph_text(text: str) -> str:
     if not text:
         raise InvalidInput("Der Absatz ist leer.")
     if len(text) > MAX_PARAGRAPH:
-        raise InvalidInput(
-            f"Ein Absatz darf höchstens {MAX_PARAGRAPH:,} Zeichen lang sein.".replace(",", ".")
-        )
+        raise InvalidInput(f"Ein Absatz darf höchstens {number(MAX_PARAGRAPH)} Zeichen lang sein.")
     return text
 
 

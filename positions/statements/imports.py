@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from db.models import Organisation, Statement, StatementSource, Visibility, id_of
+from positions.core import formatting
 from positions.core.errors import InvalidInput
 from positions.core.permissions import Action, Actor, require
 from positions.statements import statements
@@ -49,7 +50,7 @@ def read_csv(data: bytes) -> list[ImportRow]:
     rows = []
     for number, record in enumerate(reader, start=2):
         if number > MAX_ROWS + 1:
-            raise InvalidInput(f"Höchstens {MAX_ROWS:,} Zeilen je Import.".replace(",", "."))
+            raise InvalidInput(f"Höchstens {formatting.number(MAX_ROWS)} Zeilen je Import.")
         visibility = VISIBILITIES.get((record["Verwendung"] or "").strip().lower())
         if visibility is None:
             raise InvalidInput(

@@ -33,13 +33,13 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions.core import audit, labels, text
+from positions.core import audit, formatting, labels, text
 from positions.core.clock import today_in_berlin, utcnow
 from positions.core.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from positions.core.formatting import long_date
 from positions.core.permissions import Action, Actor, require
-from positions.forums import documents
 from positions.statements import search
+from positions.uploads import filing
 
 MAX_TEXT = 100_000
 # Control characters other than tab and line feed have no place in a statement.
@@ -78,8 +78,8 @@ def _checked_text(raw: str) -> str:
         raise InvalidInput("Bitte geben Sie Ihre Stellungnahme ein; das Textfeld ist leer.")
     if len(cleaned) > MAX_TEXT:
         raise InvalidInput(
-            f"Die Stellungnahme ist mit {len(cleaned):,} Zeichen zu lang; höchstens "
-            f"{MAX_TEXT:,} Zeichen sind möglich.".replace(",", ".")
+            f"Die Stellungnahme ist mit {formatting.number(len(cleaned))} Zeichen zu lang; "
+            f"höchstens {formatting.number(MAX_TEXT)} Zeichen sind möglich."
         )
     return cleaned
 
@@ -268,7 +268,7 @@ def _keep_version(*, session: Session, statement: Statement, actor: Actor, now: 
 def _store_source(
     *, session: Session, actor: Actor, source_file: SourceFile, now: datetime
 ) -> Document:
-    return documents.store(
+    return filing.store(
         session=session, actor=actor, filename=source_file.filename, data=source_file.data, now=now
     )
 
@@ -410,7 +410,7 @@ def add_attachment(
         call = _writable_call(session, statement.call_id)
         if member_deadline_passed(call, now=now):
             raise InvalidInput("Nach der Frist können keine Anlagen mehr hinzugefügt werden.")
-    document = documents.store(session=session, actor=actor, filename=filename, data=data, now=now)
+    document = filing.store(session=session, actor=actor, filename=filename, data=data, now=now)
     session.add(StatementAttachment(statement_id=statement_id, document_id=id_of(document)))
     audit.record(
         session=session,
@@ -439,7 +439,7 @@ def read_file(*, session: Session, actor: Actor, document_id: int) -> tuple[Docu
     if document is None or statement_id is None:
         raise NotFound("Dieses Dokument gibt es nicht.")
     get_statement(session=session, actor=actor, statement_id=statement_id)
-    return document, documents.content(document)
+    return document, filing.content(document)
 
 
 def attachments(*, session: Session, actor: Actor, statement_id: int) -> list[Document]:

@@ -14,6 +14,7 @@ from positions.core.permissions import Action, Actor, can
 from positions.core.working_days import derived_deadlines
 from positions.forums import calendar, calls, documents, forums, meetings
 from positions.forums.forums import ForumFields, ForumOverview
+from positions.uploads import filing
 from ui import auth, database, outcomes_view
 from ui.forms import forum_fields, meeting_fields
 from ui.widgets import (
@@ -274,7 +275,7 @@ def documents_tab(actor: Actor, forum_id: int) -> None:
     if can(actor, Action.FORUM_MANAGE):
         with st.form("upload-forum-document", clear_on_submit=True):
             upload = st.file_uploader(
-                f"Dokument hinzufügen ({documents.ALLOWED_LABEL}, höchstens 25 MB)",
+                f"Dokument hinzufügen ({filing.ALLOWED_LABEL}, höchstens 25 MB)",
             )
             if st.form_submit_button("Hochladen") and upload is not None:
                 with user_errors(), database.writing() as session:

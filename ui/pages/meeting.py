@@ -10,6 +10,7 @@ from positions.core.formatting import date_time, days_left, short_date
 from positions.core.permissions import Action, Actor, can
 from positions.forums import documents, meetings
 from positions.forums.meetings import MeetingDetail
+from positions.uploads import filing
 from ui import auth, database
 from ui.forms import meeting_fields
 from ui.widgets import document_download, done, md, query_id, user_errors
@@ -126,7 +127,7 @@ def meeting_documents(actor: Actor, detail: MeetingDetail) -> None:
     if can(actor, Action.MEETING_MANAGE):
         with st.form("upload-meeting-document", clear_on_submit=True):
             upload = st.file_uploader(
-                f"Unterlage oder Protokolldatei hinzufügen ({documents.ALLOWED_LABEL}, "
+                f"Unterlage oder Protokolldatei hinzufügen ({filing.ALLOWED_LABEL}, "
                 "höchstens 25 MB)",
             )
             if st.form_submit_button("Hochladen") and upload is not None:

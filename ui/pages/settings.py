@@ -3,6 +3,7 @@ what counts as the same demand when statements are merged."""
 
 import streamlit as st
 
+from positions.analysis import preferences
 from positions.core import settings
 from positions.core.settings import Association, Smtp
 from ui import auth, database
@@ -123,12 +124,12 @@ with st.form("approval"):
 
 st.subheader("Zusammenführen")
 with database.reading() as session:
-    threshold = settings.duplicate_threshold(session=session)
+    threshold = preferences.duplicate_threshold(session=session)
 with st.form("merging"):
     chosen_threshold = st.slider(
         "Ab welcher Ähnlichkeit gelten Punkte als dieselbe Forderung?",
-        min_value=settings.LOWEST_DUPLICATE_THRESHOLD,
-        max_value=settings.HIGHEST_DUPLICATE_THRESHOLD,
+        min_value=preferences.LOWEST_DUPLICATE_THRESHOLD,
+        max_value=preferences.HIGHEST_DUPLICATE_THRESHOLD,
         value=threshold,
         step=0.01,
         format="%.2f",
@@ -146,5 +147,7 @@ with st.form("merging"):
     )
     if st.form_submit_button("Speichern"):
         with user_errors(), database.writing() as session:
-            settings.save_duplicate_threshold(session=session, actor=actor, value=chosen_threshold)
+            preferences.save_duplicate_threshold(
+                session=session, actor=actor, value=chosen_threshold
+            )
         done("Einstellung gespeichert; sie gilt ab der nächsten Analyse.")

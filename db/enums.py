@@ -1,0 +1,117 @@
+"""The enumerations of the schema: plain values with no database attached, so that code which
+must not touch the database (the merge algorithms) can use them too. Each stores its English
+value; German labels live in `positions.core.labels`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    STAFF = "staff"
+    BOARD = "board"
+    MEMBER = "member"
+
+
+class OrganisationKind(StrEnum):
+    ASSOCIATION = "association"
+    COMPANY = "company"
+    RESEARCH = "research"
+    PARTNER = "partner"
+
+
+class ForumKind(StrEnum):
+    FEDERAL = "federal"
+    STATE = "state"
+    PARTY_NEAR = "party_near"
+    INDUSTRY = "industry"
+    INTERNAL = "internal"
+
+
+class DelegateRole(StrEnum):
+    DELEGATE = "delegate"
+    SUBSTITUTE = "substitute"
+
+
+class CallStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Visibility(StrEnum):
+    NAMED = "named"
+    ANONYMOUS = "anonymous"
+    INTERNAL = "internal"
+
+
+class StatementStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+class StatementSource(StrEnum):
+    WEB = "web"
+    UPLOAD = "upload"
+    PHONE = "phone"
+    EMAIL = "email"
+    LETTER = "letter"
+
+
+class PaperKind(StrEnum):
+    POSITION_PAPER = "position_paper"
+    STATEMENT = "statement"
+    GUIDELINES_CONTRIBUTION = "guidelines_contribution"
+    BASIC_PAPER_CONTRIBUTION = "basic_paper_contribution"
+
+
+class PaperStatus(StrEnum):
+    DRAFT = "draft"
+    MEMBER_REVIEW = "member_review"
+    BOARD_APPROVAL = "board_approval"
+    APPROVED = "approved"
+    SUBMITTED = "submitted"
+    OUTCOME_RECORDED = "outcome_recorded"
+
+
+class SourceHow(StrEnum):
+    MERGED = "merged"
+    QUOTED = "quoted"
+    MANUAL = "manual"
+
+
+class Stance(StrEnum):
+    SUPPORT = "support"
+    CONCERN = "concern"
+    DISSENT = "dissent"
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class MatchKind(StrEnum):
+    VERBATIM = "verbatim"
+    REWORDED = "reworded"
+    # The outcome takes the demand up only to turn it down ("wird nicht eingeführt").
+    TURNED_DOWN = "turned_down"
+
+
+class MatchStatus(StrEnum):
+    SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class MailKind(StrEnum):
+    INVITATION = "invitation"
+    REMINDER = "reminder"
+
+
+class MailStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
