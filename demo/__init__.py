@@ -45,6 +45,7 @@ from positions.followup import outcomes
 from positions.forums import calls, forums, meetings
 from positions.forums.invitations import hash_token
 from positions.papers import approvals, papers, reviews, workflow
+from positions.papers.snapshot import SourceRef
 from positions.statements import statements
 
 DEMO_PASSWORD = "demo"  # noqa: S105  (documented demo login)
@@ -1073,7 +1074,7 @@ def _build_paper(
             # A paragraph resting on one statement quotes it; several are merged.
             how = SourceHow.QUOTED if len(members) == 1 else SourceHow.MERGED
             sources = tuple(
-                papers.SourceRef(statement_id=id_of(statements_by_member[m]), how=how)
+                SourceRef(statement_id=id_of(statements_by_member[m]), how=how)
                 for m in members
                 if m in statements_by_member
             )

@@ -10,9 +10,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
 
+from db.enums import Stance
 from exports.errors import InvalidExportInput
+from positions.core import labels
 
 _HEX_COLOUR = re.compile(r"[0-9A-Fa-f]{6}")
 
@@ -143,14 +144,6 @@ class PaperDocument:
             raise InvalidExportInput("Die Zahl der ungenannten Mitglieder ist negativ.")
 
 
-Stance = Literal["support", "concern", "dissent"]
-STANCE_LABELS: dict[Stance, str] = {
-    "support": "Zustimmung",
-    "concern": "Bedenken",
-    "dissent": "Ablehnung",
-}
-
-
 @dataclass(frozen=True)
 class MemberReview:
     """A member organisation's review of one paragraph, for the internal feedback copy."""
@@ -165,7 +158,7 @@ class MemberReview:
     submitted: datetime | None = None
 
     def __post_init__(self) -> None:
-        if self.stance not in STANCE_LABELS:
+        if self.stance not in labels.STANCE:
             raise InvalidExportInput(f"Die Bewertung „{self.stance}“ ist unbekannt.")
 
 

@@ -22,10 +22,12 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.text.run import Run
 
-from exports.document import STANCE_LABELS, MemberReview, PaperDocument, Section
+from exports.document import MemberReview, PaperDocument, Section
 from exports.errors import InvalidExportInput
 from exports.word import bookmark_name, build_paper
 from exports.wordml import Element, add_run, clean_text, highest_id, one_line
+from positions.core import labels
+from positions.core.clock import utcnow
 
 ANONYMOUS_AUTHOR = "Mitglied (anonym)"
 INTERNAL_NOTE = "intern: mit Rückmeldungen der Mitglieder"
@@ -59,7 +61,7 @@ def build_feedback_copy(
     in the order they should appear. Raises InvalidExportInput for a review of a paragraph
     the paper does not have (a review of another version, say).
     """
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     known = _block_ids(paper.sections)
     unknown = sorted(pid for pid, found in reviews.items() if found and pid not in known)
     if unknown:
@@ -95,7 +97,7 @@ def comment_author(review: MemberReview) -> str:
 def comment_text(review: MemberReview) -> list[str]:
     """The comment's paragraphs: stance, the member's words, the request for a minority
     opinion, the office's reply."""
-    lines = [STANCE_LABELS[review.stance]]
+    lines = [labels.STANCE[review.stance]]
     comment = clean_text(review.comment).strip()
     if comment:
         lines += [line for line in comment.split("\n") if line.strip()]

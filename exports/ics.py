@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from positions.core.clock import utcnow
 from positions.forums.calendar import CalendarEvent
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -17,7 +18,7 @@ def build_calendar(
     events: Sequence[CalendarEvent], *, name: str, now: datetime | None = None
 ) -> bytes:
     """An RFC 5545 calendar; timed entries carry Europe/Berlin with its VTIMEZONE."""
-    stamp = (now or datetime.now(UTC)).astimezone(UTC)
+    stamp = (now or utcnow()).astimezone(UTC)
     calendar = Calendar()
     calendar.add("prodid", "-//Positionen//Fristen und Sitzungen//DE")
     calendar.add("version", "2.0")

@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from sqlmodel import Session, col, select
 
@@ -17,9 +16,9 @@ from db.models import (
     Organisation,
     Paper,
     PaperContact,
-    PaperStatus,
     PaperVersion,
     Review,
+    SourceHow,
     Statement,
     StatementStatus,
     User,
@@ -37,12 +36,13 @@ from exports.document import (
 )
 from exports.roundtrip import Proposal, ReturnedPaper
 from positions.core import files, labels, settings
-from positions.core.clock import BERLIN, utcnow
+from positions.core.clock import BERLIN, today_in_berlin
 from positions.core.errors import InvalidInput, InvalidUpload, NotFound, PermissionDenied
 from positions.core.formatting import short_date
 from positions.core.permissions import Action, Actor, require
-from positions.papers import papers
-from positions.papers.diffing import Synopsis, Version, VersionParagraph, compare_versions
+from positions.papers import papers, snapshot
+from positions.papers.diffing import Synopsis, Version, compare_versions
+from positions.papers.snapshot import SnapshotParagraph, SnapshotSection
 
 Format = Literal["docx", "pdf", "synopse-table", "synopse-tracked", "feedback"]
 FORMATS: tuple[Format, ...] = ("docx", "pdf", "synopse-table", "synopse-tracked", "feedback")
@@ -50,7 +50,6 @@ MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
-STANCE = {"support": "support", "concern": "concern", "dissent": "dissent"}
 
 
 @dataclass(frozen=True)
@@ -105,42 +104,24 @@ def document_for(
     actor: Actor,
     paper_id: int,
     version_number: int | None = None,
-    snapshot: dict[str, Any] | None = None,
 ) -> PaperDocument:
-    """A saved version of the paper (the latest by default) as the Word document's content;
-    pass `snapshot` to export the current, unsaved state instead."""
+    """A saved version of the paper (the latest by default) as the Word document's content."""
     require(actor, Action.PAPER_EXPORT)
     paper = papers.get_paper(session=session, actor=actor, paper_id=paper_id)
     forum = session.get(Forum, paper.forum_id)
     assert forum is not None
-    if snapshot is None:
-        version = _version(session, paper, version_number)
-        snapshot, label = version.snapshot, f"Fassung {version.number}"
-        made, version_number = version.created_at, version.number
-    else:
-        label, made = "aktueller Stand (nicht gespeichert)", utcnow()
-        version_number = None
-    sources = {
-        source["statement_id"]
-        for section in snapshot["sections"]
-        for p in section["paragraphs"]
-        for source in p["sources"]
-        if source.get("statement_id")
-    }
-    by_id = _statements(session, sources)
+    version = _version(session, paper, version_number)
+    kept = snapshot.of(version)
+    by_id = _statements(session, kept.statement_ids())
     minorities = {o.id: o.name for o in session.exec(select(Organisation)).all()}
-    sections_by_id: dict[int, document.Section] = {}
     children: dict[int, list[document.Section]] = {}
-    top: list[tuple[int, dict[str, Any]]] = []
-    for raw in snapshot["sections"]:
-        if raw["parent_id"] is None:
-            top.append((raw["id"], raw))
-        else:
-            children.setdefault(raw["parent_id"], []).append(_section(raw, by_id, minorities, []))
-    for section_id, raw in top:
-        sections_by_id[section_id] = _section(raw, by_id, minorities, children.get(section_id, []))
-    core = [
-        p["text"] for raw in snapshot["sections"] for p in raw["paragraphs"] if p["is_core_demand"]
+    for raw in kept.sections:
+        if raw.parent_id is not None:
+            children.setdefault(raw.parent_id, []).append(_section(raw, by_id, minorities, []))
+    top = [
+        _section(raw, by_id, minorities, children.get(raw.id, []))
+        for raw in kept.sections
+        if raw.parent_id is None
     ]
     named, anonymous = _participants(session, paper)
     contacts = session.exec(
@@ -152,15 +133,15 @@ def document_for(
     association = settings.association(session=session)
     return PaperDocument(
         association=letterhead(session=session),
-        title=snapshot["title"],
+        title=kept.title,
         kind_label=labels.PAPER_KIND[paper.kind],
         addressee=paper.addressee,
         forum_name=forum.name,
-        date=paper.paper_date or made.astimezone(BERLIN).date(),
-        version_label=label,
-        status_label=labels.PAPER_STATUS[PaperStatus(snapshot.get("status", paper.status))],
-        core_demands=core,
-        sections=[sections_by_id[i] for i, _ in top],
+        date=paper.paper_date or version.created_at.astimezone(BERLIN).date(),
+        version_label=f"Fassung {version.number}",
+        status_label=labels.PAPER_STATUS[kept.status or paper.status],
+        core_demands=kept.core_demands(),
+        sections=top,
         participants_named=named,
         participants_anonymous_count=anonymous,
         contact_persons=[
@@ -174,33 +155,33 @@ def document_for(
         )
         if paper.lobbyregister_relevant
         else None,
-        origin=ExportOrigin(id_of(paper), version_number),
+        origin=ExportOrigin(id_of(paper), version.number),
     )
 
 
 def _section(
-    raw: dict[str, Any],
+    raw: SnapshotSection,
     by_id: dict[int, tuple[Statement, Organisation]],
     minorities: dict[int | None, str],
     subsections: list[document.Section],
 ) -> document.Section:
     return document.Section(
-        title=raw["title"],
-        paragraphs=[_paragraph(p, by_id, minorities) for p in raw["paragraphs"]],
+        title=raw.title,
+        paragraphs=[_paragraph(p, by_id, minorities) for p in raw.paragraphs],
         subsections=subsections,
     )
 
 
 def _paragraph(
-    raw: dict[str, Any],
+    raw: SnapshotParagraph,
     by_id: dict[int, tuple[Statement, Organisation]],
     minorities: dict[int | None, str],
 ) -> document.Paragraph:
     footnotes = []
-    for source in raw["sources"]:
-        found = by_id.get(source.get("statement_id") or 0)
+    for source in raw.sources:
+        found = by_id.get(source.statement_id or 0)
         # Only a quoted statement of a member who allowed naming becomes a footnote.
-        if found is None or source["how"] != "quoted":
+        if found is None or source.how != SourceHow.QUOTED:
             continue
         statement, organisation = found
         if statement.visibility != Visibility.NAMED:
@@ -208,14 +189,14 @@ def _paragraph(
         day = (statement.submitted_at or statement.updated_at).astimezone(BERLIN).date()
         footnotes.append(f"Stellungnahme der {organisation.name} vom {short_date(day)[5:]}.")
     label = None
-    if raw["is_minority_opinion"]:
-        name = minorities.get(raw.get("minority_organisation_id"))
-        label = name if raw.get("minority_named") and name else None
+    if raw.is_minority_opinion:
+        name = minorities.get(raw.minority_organisation_id)
+        label = name if raw.minority_named and name else None
     return document.Paragraph(
-        id=raw["id"],
-        text=raw["text"],
+        id=raw.id,
+        text=raw.text,
         footnotes=tuple(dict.fromkeys(footnotes)),
-        is_minority_opinion=raw["is_minority_opinion"],
+        is_minority_opinion=raw.is_minority_opinion,
         minority_org_label=label,
     )
 
@@ -237,21 +218,9 @@ def _participants(session: Session, paper: Paper) -> tuple[list[str], int]:
 
 def diff_version(version: PaperVersion) -> Version:
     """A stored version in the form the Synopse compares."""
-    return Version(
+    return snapshot.of(version).comparable(
         label=f"Fassung {version.number}" + (f" „{version.label}“" if version.label else ""),
         created=version.created_at.astimezone(BERLIN).date(),
-        paragraphs=[
-            VersionParagraph(
-                id=p["id"],
-                section=section["title"],
-                text=p["text"],
-                is_core_demand=p["is_core_demand"],
-                is_minority_opinion=p["is_minority_opinion"],
-                section_id=section["id"],
-            )
-            for section in version.snapshot["sections"]
-            for p in section["paragraphs"]
-        ],
     )
 
 
@@ -296,7 +265,7 @@ def reviews_for(*, session: Session, paper: Paper) -> dict[int, list[MemberRevie
         by_paragraph.setdefault(review.paragraph_id, []).append(
             MemberReview(
                 organisation=organisation.name,
-                stance=STANCE[review.stance.value],  # type: ignore[arg-type]
+                stance=review.stance,
                 comment=review.comment,
                 may_name=consent.get(review.organisation_id, False),
                 minority_opinion_requested=review.minority_opinion_requested,
@@ -309,12 +278,22 @@ def reviews_for(*, session: Session, paper: Paper) -> dict[int, list[MemberRevie
 
 def file_name(paper: Paper, forum: Forum, version: int, suffix: str, extension: str) -> str:
     """E.g. 2026-11-24_Positionspapier_Transformationsdialog_v3.docx."""
-    day = (paper.paper_date or datetime.now(BERLIN).date()).isoformat()
+    day = (paper.paper_date or today_in_berlin()).isoformat()
     words = [day, labels.PAPER_KIND[paper.kind], forum.name.split()[0], f"v{version}"]
     if suffix:
         words.append(suffix)
     stem = "_".join(re.sub(r"[^\w.-]+", "-", w).strip("-") for w in words)
     return f"{stem}.{extension}"
+
+
+def export_file_name(paper: Paper, forum: Forum, fmt: Format, number: int, old: int) -> str:
+    """The file name of one export (`old`: the version a Synopse compares with)."""
+    suffix = {
+        "feedback": "Rueckmeldungen",
+        "synopse-table": f"Synopse-v{old}",
+        "synopse-tracked": f"Aenderungen-seit-v{old}",
+    }.get(fmt, "")
+    return file_name(paper, forum, number, suffix, "pdf" if fmt == "pdf" else "docx")
 
 
 def export(
@@ -332,49 +311,31 @@ def export(
     forum = session.get(Forum, paper.forum_id)
     assert forum is not None
     number = version_number or paper.version_counter
+    old = compare_with or max(1, number - 1)
+    name = export_file_name(paper, forum, fmt, number, old)
     doc = document_for(session=session, actor=actor, paper_id=paper_id, version_number=number)
     if fmt in {"docx", "pdf"}:
         data = word.build_paper(doc)
         if fmt == "pdf":
-            return Export(file_name(paper, forum, number, "", "pdf"), MIME["pdf"], pdf.to_pdf(data))
-        return Export(file_name(paper, forum, number, "", "docx"), MIME["docx"], data)
+            return Export(name, MIME["pdf"], pdf.to_pdf(data))
+        return Export(name, MIME["docx"], data)
     if fmt == "feedback":
         data = feedback.build_feedback_copy(doc, reviews_for(session=session, paper=paper))
-        return Export(file_name(paper, forum, number, "Rueckmeldungen", "docx"), MIME["docx"], data)
-    old = compare_with or max(1, number - 1)
+        return Export(name, MIME["docx"], data)
     synopsis = synopsis_for(session=session, actor=actor, paper_id=paper_id, old=old, new=number)
     if fmt == "synopse-table":
         data = synopse.build_synopse_table(
             synopsis, letterhead=doc.association, title=f"Synopse: {doc.title}"
         )
-        return Export(
-            file_name(paper, forum, number, f"Synopse-v{old}", "docx"), MIME["docx"], data
-        )
-    data = synopse.build_synopse_tracked(doc, synopsis)
-    return Export(
-        file_name(paper, forum, number, f"Aenderungen-seit-v{old}", "docx"), MIME["docx"], data
-    )
+        return Export(name, MIME["docx"], data)
+    return Export(name, MIME["docx"], synopse.build_synopse_tracked(doc, synopsis))
 
 
 def current_version(*, session: Session, actor: Actor, paper_id: int) -> Version:
     """The paper as it stands now (saved or not), in the form the Synopse compares."""
     paper = papers.get_paper(session=session, actor=actor, paper_id=paper_id)
-    snapshot = papers.snapshot(session=session, paper=paper)
-    return Version(
-        label="aktueller Stand",
-        created=utcnow().astimezone(BERLIN).date(),
-        paragraphs=[
-            VersionParagraph(
-                id=p["id"],
-                section=section["title"],
-                text=p["text"],
-                is_core_demand=p["is_core_demand"],
-                is_minority_opinion=p["is_minority_opinion"],
-                section_id=section["id"],
-            )
-            for section in snapshot["sections"]
-            for p in section["paragraphs"]
-        ],
+    return papers.snapshot(session=session, paper=paper).comparable(
+        label="aktueller Stand", created=today_in_berlin()
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from docx import Document
@@ -45,6 +45,7 @@ from exports.wordml import (
     paragraph,
     sub,
 )
+from positions.core.clock import utcnow
 from positions.papers.diffing import (
     ROW_LABELS,
     Piece,
@@ -92,7 +93,7 @@ def build_synopse_table(
     `comments` (paragraph id → text) fill the Begründung/Kommentar column. Without
     `include_unchanged`, runs of unchanged paragraphs shrink to one line saying how many.
     """
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     word = house_document(letterhead)
     _add_character_styles(word)
     body = word.element.body
@@ -396,7 +397,7 @@ def build_synopse_tracked(
     Change tracking stays on for whoever edits next. Raises InvalidExportInput when a
     paragraph of the new version is missing from the paper.
     """
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     data = build_paper(paper, now=now)
     word = Document(io.BytesIO(data))
     _TrackedWriter(word, paper, synopsis, author, changed_at or now).write()

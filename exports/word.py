@@ -51,6 +51,7 @@ from exports.wordml import (
     paragraph,
     sub,
 )
+from positions.core.clock import utcnow
 
 BOOKMARK_PREFIX = "_pos_p_"
 """Followed by the paragraph id; the leading underscore hides it in Word's bookmark list."""
@@ -87,7 +88,7 @@ def build_paper(doc: PaperDocument, *, now: datetime | None = None) -> bytes:
     writer = _PaperWriter(word, doc)
     writer.write()
     _fill_header_and_footers(word, doc)
-    _set_properties(word, doc, now or datetime.now(UTC))
+    _set_properties(word, doc, now or utcnow())
     if doc.origin is not None:
         set_origin(word, doc.origin)
     out = io.BytesIO()

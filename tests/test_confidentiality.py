@@ -33,6 +33,7 @@ from positions.core.clock import today_in_berlin
 from positions.core.permissions import Actor
 from positions.forums import calls, mail
 from positions.papers import papers
+from positions.papers.snapshot import SourceRef
 from positions.statements import search, statements
 from tests import factories
 from tests.conftest import REPO
@@ -230,9 +231,7 @@ def test_every_paper_export_keeps_marked_sources_unnamed(
             section_id=id_of(section.section),
             text="Schnellere Förderbescheide sind nötig.",
             is_core_demand=True,
-            sources=tuple(
-                papers.SourceRef(statement_id=i, how=SourceHow.QUOTED) for i in marked_ids
-            ),
+            sources=tuple(SourceRef(statement_id=i, how=SourceHow.QUOTED) for i in marked_ids),
         )
         version = papers.save_named_version(
             session=session, actor=staff, paper_id=id_of(paper), label="mit Quellen"

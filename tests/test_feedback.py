@@ -12,6 +12,7 @@ import docx
 import docx.document
 import pytest
 
+from db.models import Stance
 from exports import feedback, pdf
 from exports.document import MemberReview
 from exports.errors import InvalidExportInput
@@ -22,10 +23,12 @@ PAPER = realistic_paper()
 SUBMITTED = datetime(2026, 11, 18, 16, 45, tzinfo=UTC)
 REVIEWS = {
     102: [
-        MemberReview("Muster Antriebstechnik GmbH", "support", "Richtig so.", submitted=SUBMITTED),
+        MemberReview(
+            "Muster Antriebstechnik GmbH", Stance.SUPPORT, "Richtig so.", submitted=SUBMITTED
+        ),
         MemberReview(
             "Geheim Zulieferer AG",
-            "concern",
+            Stance.CONCERN,
             "Energiepreise allein greifen zu kurz.\nBitte Fachkräfte ergänzen.",
             may_name=False,
         ),
@@ -33,13 +36,15 @@ REVIEWS = {
     201: [
         MemberReview(
             "Rheinische Präzisionsteile GmbH & Co. KG",
-            "dissent",
+            Stance.DISSENT,
             "Ein Industriestrompreis verzerrt den Wettbewerb.",
             minority_opinion_requested=True,
             staff_reply="Wird als Mindermeinung aufgenommen.",
         )
     ],
-    204: [MemberReview("Beispiel Kunststofftechnik AG", "concern", "Quelle der Zahlen fehlt.")],
+    204: [
+        MemberReview("Beispiel Kunststofftechnik AG", Stance.CONCERN, "Quelle der Zahlen fehlt.")
+    ],
     303: [],
 }
 
@@ -149,7 +154,7 @@ def test_copy_is_marked_internal_on_every_page(document: docx.document.Document)
 
 def test_reviews_of_paragraphs_the_paper_lacks_are_refused() -> None:
     with pytest.raises(InvalidExportInput, match="Absatz 999"):
-        feedback.build_feedback_copy(PAPER, {999: [MemberReview("A", "support")]})
+        feedback.build_feedback_copy(PAPER, {999: [MemberReview("A", Stance.SUPPORT)]})
     with pytest.raises(InvalidExportInput, match="unbekannt"):
         MemberReview("A", "maybe")  # type: ignore[arg-type]
 
@@ -168,7 +173,7 @@ def test_initials_leave_out_legal_forms(organisation: str, initials: str) -> Non
 
 
 def test_hostile_reviews_give_a_valid_copy(tmp_path: Path) -> None:
-    review = MemberReview(HOSTILE, "dissent", HOSTILE, staff_reply=HOSTILE)
+    review = MemberReview(HOSTILE, Stance.DISSENT, HOSTILE, staff_reply=HOSTILE)
     data = feedback.build_feedback_copy(PAPER, {101: [review], 203: [review]})
     assert schema_problems(data, tmp_path) == []
     (first, _) = docx.Document(io.BytesIO(data)).comments

@@ -24,8 +24,9 @@ from db.models import (
 from positions.core import settings
 from positions.core.errors import InvalidInput, PermissionDenied, StaleEdit
 from positions.core.permissions import Actor
-from positions.papers import approvals, papers, reviews, workflow
-from positions.papers.papers import PaperFields, ParagraphConflict, SourceRef
+from positions.papers import approvals, papers, reviews, snapshot, workflow
+from positions.papers.papers import PaperFields, ParagraphConflict
+from positions.papers.snapshot import SourceRef
 from positions.statements import statements
 from tests import factories
 
@@ -250,7 +251,7 @@ def test_versions_are_immutable_snapshots(engine: Engine) -> None:
         old = session.get(PaperVersion, first.id)
     assert [v.number for v in versions] == [2, 1]
     assert old is not None
-    texts = [p["text"] for s in old.snapshot["sections"] for p in s["paragraphs"]]
+    texts = [p.text for _, p in snapshot.of(old).paragraphs()]
     assert texts[0] == "Forderung 0"
 
 
@@ -432,7 +433,7 @@ def test_a_paper_with_500_paragraphs_is_fine(engine: Engine) -> None:
         )
         view = papers.paper_view(session=session, actor=staff, paper_id=paper_id)
     assert len(view.all_paragraphs()) == 500
-    assert sum(len(s["paragraphs"]) for s in version.snapshot["sections"]) == 500
+    assert len(list(snapshot.of(version).paragraphs())) == 500
     with read_session(engine) as session:
         assert len(session.exec(select(Paragraph)).all()) == 500
 

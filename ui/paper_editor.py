@@ -14,6 +14,7 @@ from positions.core.formatting import counted
 from positions.core.permissions import Actor
 from positions.papers import papers
 from positions.papers.papers import PaperView, ParagraphConflict, ParagraphView, SectionView
+from positions.papers.snapshot import SourceRef
 from ui import database
 from ui.widgets import done, md, user_errors
 
@@ -388,7 +389,7 @@ def _source_finder(actor: Actor, view: ParagraphView, call_id: int) -> None:
                         session=session,
                         actor=actor,
                         paragraph_id=paragraph_id,
-                        source=papers.SourceRef(point_id=candidate.point_id, how=SourceHow.MANUAL),
+                        source=SourceRef(point_id=candidate.point_id, how=SourceHow.MANUAL),
                     )
                 st.rerun()
         if st.button("Vorschläge schließen", key=f"close-suggestions-{paragraph_id}"):

@@ -106,13 +106,8 @@ def _name(
         paper = papers.get_paper(session=session, actor=actor, paper_id=paper_id)
         forum = session.get(Forum, paper.forum_id)
         assert forum is not None
-        suffix = {
-            "feedback": "Rueckmeldungen",
-            "synopse-table": f"Synopse-v{compare}",
-            "synopse-tracked": f"Aenderungen-seit-v{compare}",
-        }.get(fmt, "")
-        return paper_exports.file_name(
-            paper, forum, number, suffix, "pdf" if fmt == "pdf" else "docx"
+        return paper_exports.export_file_name(
+            paper, forum, fmt, number, compare or max(1, number - 1)
         )
 
 

@@ -36,6 +36,7 @@ from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput, NotFound
 from positions.core.permissions import Action, Actor, require
 from positions.papers import papers
+from positions.papers.snapshot import SourceRef
 
 Progress = Callable[[float, str], None]
 
@@ -670,7 +671,7 @@ def accept_suggestion(
     views = _points(session, cluster.call_id, col(Point.cluster_id) == cluster_id)
     dissenting = {entry.key for entry in suggest(views).dissent}
     sources = tuple(
-        papers.SourceRef(point_id=view.id, how=SourceHow.MERGED)
+        SourceRef(point_id=view.id, how=SourceHow.MERGED)
         for view in views
         if view.id not in dissenting
     )

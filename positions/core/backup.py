@@ -14,7 +14,6 @@ import sqlite3
 import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -22,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from db import migrate
 from db.engine import create_engine_for, data_dir
+from positions.core.clock import utcnow
 
 DATABASE_FILE = "positionen.db"
 DUMP_FILE = "positionen.dump"
@@ -68,7 +68,7 @@ def backup(*, url: str, target: Path) -> Manifest:
     else:
         raise BackupError(f"backups of {backend} databases are not supported")
     files = _copy_tree(data_dir() / "files", target / "files")
-    manifest = Manifest(datetime.now(UTC).isoformat(timespec="seconds"), backend, revision, files)
+    manifest = Manifest(utcnow().isoformat(timespec="seconds"), backend, revision, files)
     (target / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2))
     return manifest
 

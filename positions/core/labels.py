@@ -10,6 +10,7 @@ from db.models import (
     PaperKind,
     PaperStatus,
     Role,
+    Stance,
     StatementStatus,
     Visibility,
 )
@@ -69,4 +70,11 @@ DEADLINE_STATE = {
     DeadlineState.DUE_SOON: "bald fällig",
     DeadlineState.OVERDUE: "überfällig",
     DeadlineState.DONE: "erledigt",
+}
+STANCE = {Stance.SUPPORT: "Zustimmung", Stance.CONCERN: "Bedenken", Stance.DISSENT: "Ablehnung"}
+# Keyed by value: the enumeration (`positions.forums.calls.Audience`) lives with its feature.
+AUDIENCE = {
+    "all_members": "alle Mitglieder",
+    "forum_members": "die Mitglieder eines Forums",
+    "picked": "ausgewählte Mitglieder",
 }

@@ -36,7 +36,6 @@ from db.models import (
     Point,
     Role,
     Section,
-    SourceHow,
     Statement,
     User,
     id_of,
@@ -46,6 +45,7 @@ from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from positions.core.formatting import number
 from positions.core.permissions import Action, Actor, require
+from positions.papers.snapshot import Snapshot, SnapshotParagraph, SnapshotSection, SourceRef
 
 MAX_TITLE = 300
 MAX_PARAGRAPH = 20_000
@@ -639,15 +639,6 @@ def _reorder(session: Session, rows: list[Any], row: Any, step: int) -> None:
 # --- paragraphs ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SourceRef:
-    """What a paragraph rests on: a point (of a statement) or a whole statement."""
-
-    point_id: int | None = None
-    statement_id: int | None = None
-    how: SourceHow = SourceHow.MANUAL
-
-
 def _paragraph_text(text: str) -> str:
     text = text.replace("\r\n", "\n").strip()
     if not text:
@@ -934,8 +925,8 @@ def add_comment(
 # --- versions --------------------------------------------------------------------------------
 
 
-def snapshot(*, session: Session, paper: Paper) -> dict[str, Any]:
-    """The paper's content as JSON: what a version keeps forever."""
+def snapshot(*, session: Session, paper: Paper) -> Snapshot:
+    """The paper's content as it stands: what a version keeps forever."""
     sections = list(
         session.exec(
             select(Section)
@@ -950,45 +941,41 @@ def snapshot(*, session: Session, paper: Paper) -> dict[str, Any]:
             .order_by(col(Paragraph.position), col(Paragraph.id))
         ).all()
     )
-    sources: dict[int, list[dict[str, Any]]] = {}
+    sources: dict[int, list[SourceRef]] = {}
     for source in session.exec(
         select(ParagraphSource).where(
             col(ParagraphSource.paragraph_id).in_([id_of(p) for p in paragraphs])
         )
     ).all():
         sources.setdefault(source.paragraph_id, []).append(
-            {
-                "point_id": source.point_id,
-                "statement_id": source.statement_id,
-                "how": source.how.value,
-            }
+            SourceRef(source.point_id, source.statement_id, source.how)
         )
-    return {
-        "title": paper.title,
-        "kind": paper.kind.value,
-        "status": paper.status.value,
-        "sections": [
-            {
-                "id": section.id,
-                "title": section.title,
-                "parent_id": section.parent_id,
-                "paragraphs": [
-                    {
-                        "id": p.id,
-                        "text": p.text,
-                        "is_core_demand": p.is_core_demand,
-                        "is_minority_opinion": p.is_minority_opinion,
-                        "minority_organisation_id": p.minority_organisation_id,
-                        "minority_named": p.minority_named,
-                        "sources": sources.get(id_of(p), []),
-                    }
+    return Snapshot(
+        title=paper.title,
+        kind=paper.kind.value,
+        status=paper.status,
+        sections=tuple(
+            SnapshotSection(
+                id=id_of(section),
+                title=section.title,
+                parent_id=section.parent_id,
+                paragraphs=tuple(
+                    SnapshotParagraph(
+                        id=id_of(p),
+                        text=p.text,
+                        is_core_demand=p.is_core_demand,
+                        is_minority_opinion=p.is_minority_opinion,
+                        minority_organisation_id=p.minority_organisation_id,
+                        minority_named=p.minority_named,
+                        sources=tuple(sources.get(id_of(p), ())),
+                    )
                     for p in paragraphs
                     if p.section_id == section.id
-                ],
-            }
+                ),
+            )
             for section in sections
-        ],
-    }
+        ),
+    )
 
 
 def save_version(
@@ -1012,7 +999,7 @@ def save_version(
         number=paper.version_counter,
         label=label.strip()[:200],
         status=paper.status,
-        snapshot=snapshot(session=session, paper=paper),
+        snapshot=snapshot(session=session, paper=paper).to_json(),
         created_by_id=actor.user_id or None,
         created_at=now,
     )

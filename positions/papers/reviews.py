@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -26,7 +25,8 @@ from positions.core.clock import today_in_berlin, utcnow
 from positions.core.errors import InvalidInput, NotFound, PermissionDenied
 from positions.core.formatting import long_date
 from positions.core.permissions import Action, Actor, require
-from positions.papers import papers
+from positions.papers import papers, snapshot
+from positions.papers.snapshot import SnapshotParagraph
 
 MAX_COMMENT = 5_000
 
@@ -70,12 +70,8 @@ def review_version(*, session: Session, paper: Paper) -> PaperVersion:
     return version
 
 
-def _paragraphs_of(version: PaperVersion) -> list[tuple[str, dict[str, Any]]]:
-    return [
-        (section["title"], paragraph)
-        for section in version.snapshot["sections"]
-        for paragraph in section["paragraphs"]
-    ]
+def _paragraphs_of(version: PaperVersion) -> list[tuple[str, SnapshotParagraph]]:
+    return [(section.title, paragraph) for section, paragraph in snapshot.of(version).paragraphs()]
 
 
 def review_sheet(
@@ -101,9 +97,9 @@ def review_sheet(
         paper,
         version,
         [
-            ReviewParagraph(p["id"], title, p["text"], p["is_core_demand"], mine.get(p["id"]))
+            ReviewParagraph(p.id, title, p.text, p.is_core_demand, mine.get(p.id))
             for title, p in _paragraphs_of(version)
-            if not p["is_minority_opinion"]
+            if not p.is_minority_opinion
         ],
         open_,
     )
@@ -211,7 +207,7 @@ def tally(*, session: Session, actor: Actor, paper_id: int) -> list[Tally]:
     by_paragraph: dict[int, Tally] = {}
     if latest is not None:
         for title, p in _paragraphs_of(latest):
-            by_paragraph[p["id"]] = Tally(p["id"], title, p["text"])
+            by_paragraph[p.id] = Tally(p.id, title, p.text)
     for (paragraph_id, _), (review, name) in newest.items():
         entry = by_paragraph.setdefault(paragraph_id, Tally(paragraph_id, "", "(gelöscht)"))
         entry.counts[review.stance] += 1

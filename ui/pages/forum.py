@@ -206,11 +206,7 @@ def calls_tab(actor: Actor, overview: ForumOverview, today: date) -> None:
             st.radio(
                 "Eingeladen werden",
                 list(calls.Audience),
-                format_func=lambda a: {
-                    calls.Audience.ALL_MEMBERS: "alle Mitglieder",
-                    calls.Audience.FORUM_MEMBERS: "die Mitglieder eines Forums",
-                    calls.Audience.PICKED: "ausgewählte Mitglieder",
-                }[a],
+                format_func=lambda a: labels.AUDIENCE[a],
                 horizontal=True,
             )
             or calls.Audience.ALL_MEMBERS

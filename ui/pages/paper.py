@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from db.models import Decision, Paper, PaperKind, PaperStatus, Review, Stance, id_of
+from db.models import Decision, Paper, PaperKind, PaperStatus, Review, id_of
 from positions.core import labels, settings
 from positions.core.clock import today_in_berlin
 from positions.core.formatting import date_time, long_date
@@ -17,8 +17,6 @@ from positions.papers import approvals, papers, reviews, workflow
 from positions.papers.papers import PaperFields, PaperView
 from ui import auth, database, paper_editor, paper_exports
 from ui.widgets import done, md, query_id, user_errors
-
-STANCES = {Stance.SUPPORT: "Zustimmung", Stance.CONCERN: "Bedenken", Stance.DISSENT: "Ablehnung"}
 
 
 def header(view: PaperView) -> None:
@@ -131,9 +129,9 @@ def review_tab(actor: Actor, view: PaperView) -> None:
             {
                 "Abschnitt": [r.section for r in rows],
                 "Absatz": [r.text[:120] for r in rows],
-                "Zustimmung": [r.counts[Stance.SUPPORT] for r in rows],
-                "Bedenken": [r.counts[Stance.CONCERN] for r in rows],
-                "Ablehnung": [r.counts[Stance.DISSENT] for r in rows],
+                **{
+                    word: [r.counts[stance] for r in rows] for stance, word in labels.STANCE.items()
+                },
             }
         ),
         hide_index=True,
@@ -151,7 +149,7 @@ def review_tab(actor: Actor, view: PaperView) -> None:
 def comment_block(actor: Actor, review: Review, name: str) -> None:
     review_id = id_of(review)
     minority = " · bittet um Mindermeinung" if review.minority_opinion_requested else ""
-    st.markdown(f"**{md(name)}** – {STANCES[review.stance]}{minority}")
+    st.markdown(f"**{md(name)}** – {labels.STANCE[review.stance]}{minority}")
     st.text(review.comment)
     if review.staff_reply:
         st.caption(f"Antwort des Referats: {md(review.staff_reply)}")
@@ -357,7 +355,7 @@ def member_review(actor: Actor, paper_id: int) -> None:
         "ablehnen. Bei Ablehnung können Sie darum bitten, dass Ihre abweichende Meinung "
         "als Mindermeinung im Papier erscheint."
     )
-    options = [None, *STANCES]
+    options = [None, *labels.STANCE]
     entries = []
     with st.form("review"):
         section = None
@@ -376,7 +374,7 @@ def member_review(actor: Actor, paper_id: int) -> None:
                     horizontal=True,
                     key=f"stance-{item.id}",
                     index=options.index(mine.stance) if mine else 0,
-                    format_func=lambda s: "keine Angabe" if s is None else STANCES[s],
+                    format_func=lambda s: "keine Angabe" if s is None else labels.STANCE[s],
                 )
                 comment = st.text_area(
                     "Kommentar",
