@@ -35,7 +35,7 @@ from exports.document import (
     PaperDocument,
 )
 from exports.roundtrip import Proposal, ReturnedPaper
-from positions.core import files, labels, settings
+from positions.core import attribution, files, labels, settings
 from positions.core.clock import BERLIN, today_in_berlin
 from positions.core.errors import InvalidInput, InvalidUpload, NotFound, PermissionDenied
 from positions.core.formatting import short_date
@@ -184,7 +184,7 @@ def _paragraph(
         if found is None or source.how != SourceHow.QUOTED:
             continue
         statement, organisation = found
-        if statement.visibility != Visibility.NAMED:
+        if not attribution.may_name(statement.visibility):
             continue
         day = (statement.submitted_at or statement.updated_at).astimezone(BERLIN).date()
         footnotes.append(f"Stellungnahme der {organisation.name} vom {short_date(day)[5:]}.")
@@ -211,7 +211,7 @@ def _participants(session: Session, paper: Paper) -> tuple[list[str], int]:
         .join(Organisation, col(Organisation.id) == Statement.organisation_id)
         .where(Statement.call_id == paper.call_id, Statement.status == StatementStatus.SUBMITTED)
     ).all()
-    named = sorted(o.name for s, o in rows if s.visibility == Visibility.NAMED)
+    named = sorted(o.name for s, o in rows if attribution.may_name(s.visibility))
     anonymous = sum(1 for s, _ in rows if s.visibility == Visibility.ANONYMOUS)
     return named, anonymous
 
@@ -249,7 +249,7 @@ def reviews_for(*, session: Session, paper: Paper) -> dict[int, list[MemberRevie
     ).all()
     consent = (
         {
-            s.organisation_id: s.visibility == Visibility.NAMED
+            s.organisation_id: attribution.may_name(s.visibility)
             for s in session.exec(select(Statement).where(Statement.call_id == paper.call_id)).all()
         }
         if paper.call_id

@@ -9,6 +9,7 @@ import streamlit as st
 
 from db.models import Paragraph, Section, SourceHow, Visibility, id_of
 from positions.analysis import workspace
+from positions.core import attribution, labels
 from positions.core.errors import PositionenError
 from positions.core.formatting import counted
 from positions.core.permissions import Actor
@@ -289,11 +290,13 @@ def _excerpt(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
-def _who(organisation: str, visibility: str) -> str:
+def _who(organisation: str, visibility: Visibility | None) -> str:
     """The member's name only where they allowed naming."""
-    if visibility == Visibility.NAMED.value and organisation:
+    if visibility is None:
+        return ""
+    if attribution.may_name(visibility) and organisation:
         return organisation
-    return {"anonymous": "anonym", "internal": "nur intern"}.get(visibility, "")
+    return labels.UNNAMED.get(visibility, "")
 
 
 def _sources(actor: Actor, view: ParagraphView) -> None:
@@ -343,7 +346,7 @@ def _find_sources(actor: Actor, call_id: int, text: str) -> list[_Candidate]:
                 point_id=view.id,
                 statement_id=view.statement_id,
                 text=view.text,
-                who=_who(view.organisation, view.visibility.value),
+                who=_who(view.organisation, view.visibility),
                 score=score,
             )
             for view, score in found

@@ -42,6 +42,7 @@ import numpy as np
 
 from db.enums import Visibility
 from positions.analysis.clustering import GENERIC_STEMS, Lexicon, is_content_word, topic_vectors
+from positions.core import attribution
 from positions.core.text import fold, normalize_all, split_sentences, stem, tokenize
 
 COVERED = 0.7
@@ -370,14 +371,13 @@ def _ranked_additions(candidates: list[_Sentence]) -> tuple[list[_Sentence], lis
 def _supporters(points: Sequence[SourcePoint]) -> tuple[tuple[int, ...], int, int]:
     """Named organisation ids, and the numbers of anonymous and internal-only ones; an
     organisation counts once, in its most public use permission."""
-    rank = {Visibility.NAMED: 0, Visibility.ANONYMOUS: 1, Visibility.INTERNAL: 2}
-    best: dict[int, Visibility] = {}
-    for point in points:
-        known = best.get(point.organisation_id)
-        if known is None or rank[point.visibility] < rank[known]:
-            best[point.organisation_id] = point.visibility
+    best = attribution.most_public_by_organisation(
+        (point.organisation_id, point.visibility) for point in points
+    )
     counts = Counter(best.values())
-    named = tuple(sorted(org for org, visibility in best.items() if visibility == Visibility.NAMED))
+    named = tuple(
+        sorted(org for org, visibility in best.items() if attribution.may_name(visibility))
+    )
     return named, counts[Visibility.ANONYMOUS], counts[Visibility.INTERNAL]
 
 

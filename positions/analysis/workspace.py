@@ -5,7 +5,7 @@ take suggestions into a paper. Staff's own moves, names and discards survive eve
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,7 +31,7 @@ from db.models import (
     id_of,
 )
 from positions.analysis import clustering, dedupe, merging, preferences, tracing
-from positions.core import audit
+from positions.core import attribution, audit
 from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput, NotFound
 from positions.core.permissions import Action, Actor, require
@@ -92,25 +92,20 @@ class Supporters:
 
     @classmethod
     def of(cls, points: list[PointView]) -> Supporters:
-        best: dict[int, PointView] = {}
-        for view in points:
-            known = best.get(view.organisation_id)
-            if known is None or _RANK[view.visibility] < _RANK[known.visibility]:
-                best[view.organisation_id] = view
-        by_rank = defaultdict(list)
-        for view in best.values():
-            by_rank[view.visibility].append(view)
+        best = attribution.most_public_by_organisation(
+            (view.organisation_id, view.visibility) for view in points
+        )
+        # Only a named point carries its organisation's name.
+        names = {
+            v.organisation_id: v.organisation for v in points if attribution.may_name(v.visibility)
+        }
+        counts = Counter(best.values())
         return cls(
-            tuple(sorted(v.organisation for v in by_rank[Visibility.NAMED])),
+            tuple(sorted(names[o] for o, v in best.items() if attribution.may_name(v))),
             Support(
-                len(by_rank[Visibility.NAMED]),
-                len(by_rank[Visibility.ANONYMOUS]),
-                len(by_rank[Visibility.INTERNAL]),
+                counts[Visibility.NAMED], counts[Visibility.ANONYMOUS], counts[Visibility.INTERNAL]
             ),
         )
-
-
-_RANK = {Visibility.NAMED: 0, Visibility.ANONYMOUS: 1, Visibility.INTERNAL: 2}
 
 
 @dataclass(frozen=True)
@@ -185,7 +180,7 @@ def _points(
             statement_id=statement_id,
             visibility=visibility,
             organisation_id=organisation_id,
-            organisation=name if visibility == Visibility.NAMED else "",
+            organisation=name if attribution.may_name(visibility) else "",
             cluster_id=cluster_id,
             group_id=group_id,
         )
@@ -429,9 +424,7 @@ def overview(*, session: Session, actor: Actor, call_id: int) -> Overview:
 
 def _support_by_cluster(session: Session, call_id: int) -> dict[int, Support]:
     rank = sa.case(
-        (col(Statement.visibility) == Visibility.NAMED, 0),
-        (col(Statement.visibility) == Visibility.ANONYMOUS, 1),
-        else_=2,
+        *((col(Statement.visibility) == v, attribution.rank(v)) for v in attribution.PUBLICNESS)
     )
     best = (
         sa.select(col(Point.cluster_id).label("cluster"), sa.func.min(rank).label("rank"))

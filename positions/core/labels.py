@@ -46,6 +46,8 @@ VISIBILITY = {
     Visibility.ANONYMOUS: "anonym verwendbar",
     Visibility.INTERNAL: "nur intern",
 }
+# How a source is shown where its organisation may not be named.
+UNNAMED = {Visibility.ANONYMOUS: "anonym", Visibility.INTERNAL: "nur intern"}
 STATEMENT_STATUS = {
     StatementStatus.DRAFT: "Entwurf",
     StatementStatus.SUBMITTED: "eingereicht",

@@ -38,9 +38,10 @@ from db.models import (
     Section,
     Statement,
     User,
+    Visibility,
     id_of,
 )
-from positions.core import audit
+from positions.core import attribution, audit
 from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from positions.core.formatting import number
@@ -79,7 +80,7 @@ class SourceView:
     source: ParagraphSource
     point_text: str
     organisation: str  # empty when the member did not allow naming (or for other members)
-    visibility: str
+    visibility: Visibility | None  # None for a source without a statement
 
 
 @dataclass
@@ -217,13 +218,13 @@ def _attach_sources(session: Session, views: dict[int, ParagraphView]) -> None:
         .order_by(col(ParagraphSource.id))
     ).all()
     for source, point, statement, organisation in rows:
-        named = statement is not None and statement.visibility.value == "named"
+        named = statement is not None and attribution.may_name(statement.visibility)
         views[source.paragraph_id].sources.append(
             SourceView(
                 source=source,
                 point_text=point.text if point else (statement.text[:300] if statement else ""),
                 organisation=organisation.name if organisation and named else "",
-                visibility=statement.visibility.value if statement else "",
+                visibility=statement.visibility if statement else None,
             )
         )
 
