@@ -1,6 +1,8 @@
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pytest
+from scipy import sparse  # type: ignore[import-untyped]
 
 from positions.analysis import clustering
 from positions.analysis.clustering import (
@@ -109,6 +111,47 @@ def test_large_inputs_are_clustered_from_samples(monkeypatch: pytest.MonkeyPatch
 def test_keys_must_be_unique() -> None:
     with pytest.raises(ValueError, match="unique"):
         cluster_points([PointInput(key=1, text="A"), PointInput(key=1, text="B")])
+
+
+# --- TF-IDF weighting ----------------------------------------------------------------------
+
+
+def test_tf_idf_weighs_by_smoothed_idf_and_normalises_rows() -> None:
+    # Three texts over three terms; the last text has none, the last term is in no text.
+    counts = sparse.csr_matrix(np.array([[1.0, 1.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 0.0]]))
+    vectors, idf = clustering.tf_idf(counts)
+    # idf = 1 + ln((1 + 3 texts) / (1 + texts with the term)): 1 + ln 2, 1 + ln 4/3, 1 + ln 4.
+    assert idf.tolist() == pytest.approx(
+        [1.6931471805599454, 1.2876820724517808, 2.386294361119891]
+    )
+    # Row 0: (1 + ln 2, 1 + ln 4/3) over its norm 2.1271747682670097; row 1: one term, so 1.
+    assert vectors.toarray() == pytest.approx(
+        np.array([[0.7959605415681652, 0.6053485081062916, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
+    )
+    assert isinstance(vectors, sparse.csr_matrix)
+    assert counts.toarray()[1, 1] == 2.0, "the counts are left as they were"
+
+
+def test_tf_idf_sums_each_row_in_order_like_scikit_learn() -> None:
+    # Like scikit-learn, which this replaced, each row's squares are added one by one (pairwise
+    # sums differ in the last bits): the same vectors to the bit, so the same clusters.
+    rng = np.random.default_rng(7)
+    counts = sparse.random(5, 40, density=0.6, format="csr", random_state=7)
+    counts.data = 1.0 + np.log(rng.integers(1, 5, counts.nnz).astype(np.float64))
+    vectors, idf = clustering.tf_idf(counts)
+    for row in range(counts.shape[0]):
+        start, end = counts.indptr[row], counts.indptr[row + 1]
+        weights = counts.data[start:end] * idf[counts.indices[start:end]]
+        total = 0.0
+        for weight in weights.tolist():
+            total += weight * weight
+        assert (vectors.data[start:end] == weights / np.sqrt(total)).all()
+
+
+def test_empty_input_gives_empty_vectors() -> None:
+    vectors, _lexicon, idf = clustering.topic_vectors([], [])
+    assert vectors.shape[0] == 0
+    assert len(idf) == vectors.shape[1]
 
 
 # --- bad input -----------------------------------------------------------------------------

@@ -5,17 +5,17 @@ short German label from its most characteristic words ("Strompreise · Energieko
 Pure functions over texts; the caller gives every point a stable integer key (a Point or
 PointGroup id) and maps the results back to its rows.
 
-How points are compared. Each point becomes a TF-IDF vector (scikit-learn's
-`TfidfTransformer`, L2-normalised) over *terms*: the stems of its content words (function
-words, modal verbs and words of demanding such as "fordern" left out), the stems of the
-parts of its compound words, and related topics (`Lexicon`). Nouns (written with a capital)
-carry the topic and weigh 1; other words ("senken", "schnell") and nouns nearly every demand
-has ("Betriebe", "Bund") weigh `OTHER_WEIGHT`. Compound parts are the longest known word
-ending a word ("Industriestrompreis" → "strompreis" → "preis", "strom"), known words being
-the words of the input plus a small domain lexicon; they weigh `PART_WEIGHT`. Related topics
-come from that lexicon ("Strom", "Energie", "Gas" are one topic; "Preis", "Kosten",
-"Entgelt" another), weigh `TOPIC_WEIGHT` and let "Strompreise senken" meet "Energiekosten
-begrenzen". Points are as similar as the cosine of their vectors.
+How points are compared. Each point becomes a TF-IDF vector (smoothed IDF, L2-normalised;
+see `tf_idf`) over *terms*: the stems of its content words (function words, modal verbs and
+words of demanding such as "fordern" left out), the stems of the parts of its compound
+words, and related topics (`Lexicon`). Nouns (written with a capital) carry the topic and
+weigh 1; other words ("senken", "schnell") and nouns nearly every demand has ("Betriebe",
+"Bund") weigh `OTHER_WEIGHT`. Compound parts are the longest known word ending a word
+("Industriestrompreis" → "strompreis" → "preis", "strom"), known words being the words of
+the input plus a small domain lexicon; they weigh `PART_WEIGHT`. Related topics come from
+that lexicon ("Strom", "Energie", "Gas" are one topic; "Preis", "Kosten", "Entgelt"
+another), weigh `TOPIC_WEIGHT` and let "Strompreise senken" meet "Energiekosten begrenzen".
+Points are as similar as the cosine of their vectors.
 
 How points are grouped. Thresholds count from the *background*, the mean similarity of two
 points (boilerplate such as "Das betrifft vor allem …" makes all points a little alike);
@@ -46,7 +46,6 @@ from numpy.typing import NDArray
 from scipy import sparse  # type: ignore[import-untyped]
 from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-untyped]
 from scipy.spatial.distance import squareform  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import TfidfTransformer  # type: ignore[import-untyped]
 
 from positions.core.text import MODAL_VERBS, STOPWORDS, fold, normalize_all, stem
 
@@ -311,9 +310,31 @@ def topic_vectors(
     counts = term_counts(normals, lexicon)
     if counts.shape[0] == 0 or counts.nnz == 0:
         return counts, lexicon, np.ones(counts.shape[1], dtype=np.float64)
-    transformer = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True)
-    vectors: sparse.csr_matrix = transformer.fit_transform(counts).tocsr()
-    return vectors, lexicon, np.asarray(transformer.idf_, dtype=np.float64)
+    vectors, idf = tf_idf(counts)
+    return vectors, lexicon, idf
+
+
+def tf_idf(counts: sparse.csr_matrix) -> tuple[sparse.csr_matrix, FloatArray]:
+    """Texts × terms weights as TF-IDF rows of unit length, and each term's inverse document
+    frequency: idf = 1 + ln((1 + texts) / (1 + texts with the term)), a text's weights times
+    the idf, then divided by their Euclidean norm (rows without weight stay zero).
+
+    The weighting of scikit-learn's `TfidfTransformer(norm="l2", smooth_idf=True)`, which
+    this replaces, computed the same way so that results stay identical to the bit: document
+    frequencies count stored entries and each row's squares are summed in storage order."""
+    vectors = sparse.csr_matrix(counts, dtype=np.float64, copy=True)
+    texts, terms = vectors.shape
+    frequency = np.bincount(vectors.indices, minlength=terms).astype(np.float64)
+    idf: FloatArray = np.log(float(texts + 1) / (frequency + 1.0)) + 1.0
+    vectors.data *= idf[vectors.indices]
+    # A sparse product sums each row left to right (np.add.reduceat would sum pairwise).
+    squares = sparse.csr_matrix(
+        (np.square(vectors.data), vectors.indices, vectors.indptr), shape=vectors.shape
+    )
+    norms = np.sqrt(squares @ np.ones(terms, dtype=np.float64))
+    norms[norms == 0.0] = 1.0
+    vectors.data /= np.repeat(norms, np.diff(vectors.indptr))
+    return vectors, idf
 
 
 # --- grouping ----------------------------------------------------------------------------
