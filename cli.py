@@ -2,6 +2,10 @@
 
 Settings come from the same environment variables as the app: `DATABASE_URL`, or
 `POSITIONEN_DATA_DIR` for the SQLite file (default `./data`).
+
+Start-up stays fast: building the parser (and `--help`) imports nothing heavy, and each
+command imports what it needs at the top of its handler, so refusing a hostile Word file in
+`extract-text` loads only the upload check (bench/cli_start.py measures it).
 """
 
 from __future__ import annotations
@@ -13,36 +17,18 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
-
-import demo
-from db import migrate
-from db.engine import (
-    DatabaseUnavailable,
-    check_connection,
-    create_engine_for,
-    database_url,
-    read_session,
-    redacted,
-    write_session,
-)
-from db.models import Forum, MailKind, MailStatus, id_of
-from exports import paper_exports, report
-from exports.ics import build_calendar
-from positions.core import accounts, backup, labels, settings
-from positions.core.clock import today_in_berlin
 from positions.core.errors import PositionenError
-from positions.core.formatting import days_left, short_date
-from positions.core.permissions import SYSTEM
-from positions.forums import calendar, dashboard, mail
-from positions.papers import papers
-from positions.statements import imports
-from positions.uploads import intake
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 EXIT_USAGE = 2
+# The choices of `export --format`: `exports.paper_exports.FORMATS`, repeated here so that
+# `--help` need not import the exporters (tests/test_cli.py keeps the two equal).
+EXPORT_FORMATS = ("docx", "pdf", "synopse-table", "synopse-tracked", "feedback")
 
 
 class CommandError(Exception):
@@ -50,12 +36,12 @@ class CommandError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = build_parser()
     arguments = parser.parse_args(argv)
     command: Callable[[argparse.Namespace], int] = arguments.command
     try:
         return command(arguments)
-    except (CommandError, DatabaseUnavailable) as error:
+    except CommandError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except PositionenError as error:
@@ -65,9 +51,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Piped into `head`: the reader has all it wanted. Silence the flush at exit too.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except RuntimeError as error:
+        # Only db.engine raises DatabaseUnavailable, and every command that uses it loaded it.
+        from db.engine import DatabaseUnavailable
+
+        if not isinstance(error, DatabaseUnavailable):
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 1
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="positionen",
         description="Positionen: forums, member statements and position papers.",
@@ -171,7 +165,7 @@ def _paper_commands(commands: Commands) -> None:
         metavar="N",
         help="for a Synopse: the earlier version (default: N-1)",
     )
-    export_parser.add_argument("--format", required=True, choices=paper_exports.FORMATS)
+    export_parser.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     export_parser.add_argument("--out", required=True, metavar="FILE", type=Path)
     export_parser.set_defaults(command=_export)
 
@@ -196,6 +190,9 @@ def _paper_commands(commands: Commands) -> None:
 
 
 def _engine(*, require_schema: bool = True) -> Engine:
+    from db import migrate
+    from db.engine import check_connection, create_engine_for, database_url, redacted
+
     engine = create_engine_for(database_url())
     check_connection(engine)
     if require_schema and not migrate.is_up_to_date(engine):
@@ -207,6 +204,9 @@ def _engine(*, require_schema: bool = True) -> Engine:
 
 
 def _migrate(_arguments: argparse.Namespace) -> int:
+    from db import migrate
+    from db.engine import database_url, redacted
+
     engine = _engine(require_schema=False)
     before = migrate.current_revision(engine)
     engine.dispose()
@@ -218,6 +218,9 @@ def _migrate(_arguments: argparse.Namespace) -> int:
 
 
 def _create_admin(arguments: argparse.Namespace) -> int:
+    from db.engine import write_session
+    from positions.core import accounts
+
     engine = _engine()
     password = _read_password(from_stdin=arguments.password_stdin)
     with write_session(engine) as session:
@@ -241,6 +244,10 @@ def _read_password(*, from_stdin: bool) -> str:
 
 
 def _demo(arguments: argparse.Namespace) -> int:
+    import demo
+    from db.engine import read_session, write_session
+    from positions.core import accounts
+
     engine = _engine()
     with read_session(engine) as session:
         empty = demo.is_empty(session=session)
@@ -264,6 +271,10 @@ def _demo(arguments: argparse.Namespace) -> int:
 
 
 def _forum_id(session: Session, short_name: str | None) -> int | None:
+    from sqlmodel import select
+
+    from db.models import Forum
+
     if short_name is None:
         return None
     forum = session.exec(select(Forum).where(Forum.short_name == short_name)).first()
@@ -273,6 +284,13 @@ def _forum_id(session: Session, short_name: str | None) -> int | None:
 
 
 def _deadlines(arguments: argparse.Namespace) -> int:
+    from db.engine import read_session
+    from positions.core import labels
+    from positions.core.clock import today_in_berlin
+    from positions.core.formatting import days_left, short_date
+    from positions.core.permissions import SYSTEM
+    from positions.forums import dashboard
+
     engine = _engine()
     today = today_in_berlin()
     with read_session(engine) as session:
@@ -295,6 +313,11 @@ def _deadlines(arguments: argparse.Namespace) -> int:
 
 
 def _ics(arguments: argparse.Namespace) -> int:
+    from db.engine import read_session
+    from exports.ics import build_calendar
+    from positions.core.permissions import SYSTEM
+    from positions.forums import calendar
+
     engine = _engine()
     with read_session(engine) as session:
         forum_id = _forum_id(session, arguments.forum)
@@ -311,10 +334,12 @@ def _ics(arguments: argparse.Namespace) -> int:
 
 def _extract_text(arguments: argparse.Namespace) -> int:
     """Needs no database: reads the file, refuses hostile ones before parsing."""
+    from positions.uploads import intake, package
+
     path: Path = arguments.file
     try:
-        if path.stat().st_size > intake.MAX_UPLOAD_BYTES:
-            print(f"refused: {intake.TOO_LARGE}", file=sys.stderr)
+        if path.stat().st_size > package.MAX_UPLOAD_BYTES:
+            print(f"refused: {package.TOO_LARGE}", file=sys.stderr)
             return EXIT_USAGE
         data = path.read_bytes()
     except OSError as error:
@@ -328,6 +353,9 @@ def _extract_text(arguments: argparse.Namespace) -> int:
 
 
 def _backup(arguments: argparse.Namespace) -> int:
+    from db.engine import database_url
+    from positions.core import backup
+
     _engine().dispose()
     try:
         manifest = backup.backup(url=database_url(), target=arguments.out)
@@ -341,6 +369,9 @@ def _backup(arguments: argparse.Namespace) -> int:
 
 
 def _restore(arguments: argparse.Namespace) -> int:
+    from db.engine import check_connection, create_engine_for, database_url
+    from positions.core import backup
+
     engine = create_engine_for(database_url())
     check_connection(engine)
     engine.dispose()
@@ -358,6 +389,10 @@ def _restore(arguments: argparse.Namespace) -> int:
 
 
 def _import_statements(arguments: argparse.Namespace) -> int:
+    from db.engine import write_session
+    from positions.core.permissions import SYSTEM
+    from positions.statements import imports
+
     engine = _engine()
     try:
         rows = imports.read_csv(arguments.file.read_bytes())
@@ -382,6 +417,10 @@ def _import_statements(arguments: argparse.Namespace) -> int:
 
 
 def _export(arguments: argparse.Namespace) -> int:
+    from db.engine import read_session
+    from exports import paper_exports
+    from positions.core.permissions import SYSTEM
+
     engine = _engine()
     with read_session(engine) as session:
         result = paper_exports.export(
@@ -398,6 +437,10 @@ def _export(arguments: argparse.Namespace) -> int:
 
 
 def _import_docx(arguments: argparse.Namespace) -> int:
+    from db.engine import read_session
+    from exports import paper_exports
+    from positions.core.permissions import SYSTEM
+
     engine = _engine()
     with read_session(engine) as session:
         returned = paper_exports.read_returned(
@@ -434,6 +477,10 @@ def _day(value: str) -> date:
 
 
 def _report(arguments: argparse.Namespace) -> int:
+    from db.engine import read_session
+    from exports import report
+    from positions.core.permissions import SYSTEM
+
     engine = _engine()
     with read_session(engine) as session:
         data = report.build_report(
@@ -445,6 +492,11 @@ def _report(arguments: argparse.Namespace) -> int:
 
 
 def _papers(_arguments: argparse.Namespace) -> int:
+    from db.engine import read_session
+    from positions.core import labels
+    from positions.core.permissions import SYSTEM
+    from positions.papers import papers
+
     engine = _engine()
     with read_session(engine) as session:
         summaries = papers.list_papers(session=session, actor=SYSTEM)
@@ -459,6 +511,13 @@ def _papers(_arguments: argparse.Namespace) -> int:
 
 
 def _remind(arguments: argparse.Namespace) -> int:
+    from db.engine import read_session, write_session
+    from db.models import MailKind, MailStatus, id_of
+    from positions.core import settings
+    from positions.core.clock import today_in_berlin
+    from positions.core.permissions import SYSTEM
+    from positions.forums import mail
+
     engine = _engine()
     today = today_in_berlin()
     with read_session(engine) as session:
@@ -506,6 +565,8 @@ def _remind(arguments: argparse.Namespace) -> int:
 
 
 def _print_demo_logins() -> None:
+    import demo
+
     print(f"demo logins (password: {demo.DEMO_PASSWORD}):")
     for login in demo.DEMO_LOGINS:
         print(f"  {login.email:<24} {login.role.value}")

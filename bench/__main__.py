@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bench import dedupe, export, impact, load, search, tracing, workspace
+from bench import cli_start, dedupe, export, impact, load, search, tracing, workspace
 
 BENCHMARKS: dict[str, Callable[[], dict[str, Any]]] = {}
 BENCHMARKS["export"] = export.run
@@ -22,6 +22,7 @@ BENCHMARKS["impact"] = impact.run
 BENCHMARKS["load"] = load.run
 BENCHMARKS["tracing"] = tracing.run
 BENCHMARKS["workspace"] = workspace.run
+BENCHMARKS["cli_start"] = cli_start.run
 
 
 def main() -> int:

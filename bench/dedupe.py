@@ -1,9 +1,10 @@
 """Benchmark of `positions.analysis.dedupe.group_near_duplicates` on synthetic corpora.
 
-    python -m bench.dedupe --corpus FILE.jsonl [--baseline] [--threshold T] [--repeat N]
+    python -m bench.dedupe [--corpus FILE.jsonl] [--baseline] [--threshold T] [--repeat N]
 
-prints one JSON line. The corpus comes from /work/shared/data/make_corpus.py: lines of
-{"id", "org", "family", "text"}, where a family is one demand sent with small edits.
+prints one JSON line; without `--corpus`, that of `run()` (below). A corpus is JSONL from
+`bench.corpus` (`python -m bench.corpus N`): lines of {"id", "org", "family", "text"}, where a
+family is one demand sent with small edits.
 
 - `seconds`: wall time of the grouping, the fastest of `--repeat` runs, each with a cold
   stem cache; `peak_mib`: growth of the process's peak resident memory (getrusage
@@ -43,19 +44,19 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz, process, utils
 
+from bench import corpus
 from positions.analysis.dedupe import (
     DEFAULT_THRESHOLD,
+    Features,
     Group,
-    _components,
-    _Features,
-    _group,
+    connected_components,
     group_near_duplicates,
+    group_with_candidates,
 )
 from positions.core import text
 
-MAKE_CORPUS = Path(__file__).resolve().parents[1].parent / "shared/data/make_corpus.py"
 REPO = Path(__file__).resolve().parents[1]
-CORPORA = {1_000: 101, 10_000: 102, 100_000: 103}  # points -> make_corpus.py seed
+CORPORA = {1_000: 101, 10_000: 102, 100_000: 103}  # points -> bench.corpus seed
 BASELINE_POINTS, BASELINE_SEED = 20_000, 104
 BASELINE_LIMIT = 20_000
 BASELINE_BLOCK = 500  # rows of the score matrix computed at once (500 x 20,000 float32 = 40 MB)
@@ -167,7 +168,7 @@ def naive_baseline(
     start = time.perf_counter()
     prepared = [" ".join(sorted(utils.default_process(t).split())) for t in texts]
     edges = _cdist_pairs(prepared, threshold * 100)
-    labels = _components(len(texts), edges)
+    labels = connected_components(len(texts), edges)
     elapsed = time.perf_counter() - start
     return {
         "method": "process.cdist with token_sort_ratio on the raw texts, every pair",
@@ -186,14 +187,14 @@ def exhaustive_baseline(
     """Our own comparison and rules, but on every pair instead of the LSH candidates."""
     scored: list[int] = []
 
-    def all_pairs(features: _Features, comparable: IntArray) -> IntArray:
+    def all_pairs(features: Features, comparable: IntArray) -> IntArray:
         keys = [features.keys[i] for i in comparable.tolist()]
         pairs = comparable[_cdist_pairs(keys, threshold * 100)]
         scored.append(len(pairs))
         return pairs
 
     start = time.perf_counter()
-    groups = _group(texts, threshold, lambda _fraction: None, all_pairs)
+    groups = group_with_candidates(texts, threshold, lambda _fraction: None, all_pairs)
     elapsed = time.perf_counter() - start
     labels = group_labels(groups, len(texts))
     its_pairs = pairs_together(labels)
@@ -228,11 +229,7 @@ def bench_corpus(
 def _generate(points: int, seed: int, folder: Path) -> Path:
     path = folder / f"corpus-{points}-{seed}.jsonl"
     with path.open("w", encoding="utf-8") as out:
-        subprocess.run(
-            [sys.executable, str(MAKE_CORPUS), str(points), "--seed", str(seed)],
-            stdout=out,
-            check=True,
-        )
+        corpus.write_jsonl(corpus.generate(points, seed=seed), out)
     return path
 
 
@@ -245,8 +242,6 @@ def _in_own_process(path: Path, *extra: str) -> dict[str, Any]:
 
 def run() -> dict[str, Any]:
     """1k, 10k and 100k points, and the 20k comparison with the exact baseline."""
-    if not MAKE_CORPUS.exists():
-        return {"skipped": f"{MAKE_CORPUS} not found: it generates the corpora"}
     with tempfile.TemporaryDirectory(prefix="positionen-dedupe-") as folder:
         sizes = {
             str(points): _in_own_process(
@@ -288,11 +283,14 @@ def run() -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.dedupe", description=__doc__)
-    parser.add_argument("--corpus", type=Path, required=True, help="JSONL from make_corpus.py")
+    parser.add_argument("--corpus", type=Path, help="JSONL from bench.corpus; else run()")
     parser.add_argument("--baseline", action="store_true", help="compare with exact all-pairs")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     parser.add_argument("--repeat", type=int, default=1, help="runs; the fastest counts")
     args = parser.parse_args(argv)
+    if args.corpus is None:
+        print(json.dumps(run()))
+        return 0
     result = bench_corpus(
         args.corpus,
         threshold=args.threshold,

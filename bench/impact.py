@@ -1,5 +1,5 @@
 """Benchmark of `positions.followup.impact.assess_outcome` on the labelled set of
-tests/data/impact_set.py: 200 Kernforderungen against a Grundsatzpapier of ~300,000 chars.
+bench/labelled/impact_set.py: 200 Kernforderungen against a Grundsatzpapier of ~300,000 chars.
 
     python -m bench.impact [--misses]
 
@@ -30,9 +30,9 @@ import time
 from collections import Counter
 from typing import Any
 
+from bench.labelled.impact_set import ImpactSet, LabelledDemand, build
 from positions.core import text
 from positions.followup.impact import Assessment, Demand, Match, assess_outcome
-from tests.data.impact_set import ImpactSet, LabelledDemand, build
 
 REPEAT = 3
 LARGE_CHARS = 5_000_000

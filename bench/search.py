@@ -2,9 +2,8 @@
 
     python -m bench.search [--points 100000]
 
-Builds a migrated SQLite database in a temp folder with the points of
-`../shared/data/make_corpus.py` (or a built-in generator where that is absent), spread over
-2,000 statements of 400 members, and times typical queries as staff and as a member.
+Builds a migrated SQLite database in a temp folder with the points of `bench.corpus`, spread
+over 2,000 statements of 400 members, and times typical queries as staff and as a member.
 Prints one JSON line. Goal: every query in at most 0.5 s.
 """
 
@@ -12,18 +11,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
+from bench import corpus as statement_corpus
 from db import migrate
 from db.engine import create_engine_for, read_session, write_session
 from db.models import (
@@ -46,7 +43,6 @@ from positions.core import text
 from positions.core.permissions import Actor
 from positions.statements import search
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "make_corpus.py"
 QUERIES = (
     "Förderprogramme",
     "Strompreise Mittelstand",
@@ -59,28 +55,8 @@ GOAL_SECONDS = 0.5
 
 
 def corpus(n: int) -> list[str]:
-    if CORPUS.exists():
-        output = subprocess.run(
-            [sys.executable, str(CORPUS), str(n), "--seed", "7"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        return [json.loads(line)["text"] for line in output.splitlines()]
-    words = (
-        "Förderprogramme",
-        "Strompreise",
-        "Zulieferer",
-        "Mittelstand",
-        "Wasserstoff",
-        "Weiterbildung",
-        "Genehmigung",
-        "vereinfachen",
-        "senken",
-        "fördern",
-    )
-    rng = random.Random(7)
-    return [" ".join(rng.choices(words, k=12)) for _ in range(n)]
+    """The texts of `n` benchmark points (seed 7)."""
+    return [point.text for point in statement_corpus.generate(n, seed=7)]
 
 
 def build(session: Session, texts: list[str]) -> tuple[Actor, Actor]:

@@ -2,7 +2,7 @@
 
     python -m bench.tracing [--points 5000] [--paragraphs 400] [--repeat 3]
 
-prints one JSON line. The labelled set is tests/data/tracing_set.py (hand-written points and
+prints one JSON line. The labelled set is bench/labelled/tracing_set.py (hand-written points and
 paragraphs, plus generated ones; see its docstring).
 
 - `seconds`: wall time of building the `TraceIndex` over the points and tracing every
@@ -25,9 +25,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from bench.labelled.tracing_set import HAND_POINTS, build
 from positions.analysis.tracing import Trace, TraceIndex
 from positions.core import text
-from tests.data.tracing_set import HAND_POINTS, build
 
 GOAL_SECONDS = 2.0
 GOAL_F1 = 0.8

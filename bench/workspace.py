@@ -3,7 +3,7 @@
     python -m bench.workspace [--statements 2000]
 
 Builds a migrated SQLite database with a call answered by 2,000 members (three points
-each, texts from `../shared/data/make_corpus.py`), analyses it once, and renders the merge
+each, texts from `bench.corpus`), analyses it once, and renders the merge
 workspace through Streamlit's AppTest, signed in as staff: for that call and for an
 analysed call without statements (the same page, empty), then with the largest topic
 opened. Prints one JSON line. Goal: the full page renders in at most 3× the time of the

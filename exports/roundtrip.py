@@ -38,19 +38,22 @@ from positions.papers.diffing import (
     match_by_similarity,
     moved_ids,
 )
-
-# The intake's package checks and safe parser are what every upload goes through; they are
-# private there because intake is their only other user.
-from positions.uploads.intake import (
-    _check_name,
-    _chosen_branch,
-    _flatten,
-    _open_package,
-    _Package,
-    _related_part_names,
-    _Styles,
-    _suspicious,
-    _Xml,
+from positions.uploads.package import Package, Xml, check_name, open_package, suspicious
+from positions.uploads.wordprocessing import (
+    ALTERNATE,
+    PPR,
+    RPR,
+    TBL,
+    TC,
+    TR,
+    TRPR,
+    P,
+    R,
+    Styles,
+    W,
+    chosen_branch,
+    flatten,
+    related_part_names,
 )
 
 ProposalKind = Literal["change", "addition", "deletion", "unchanged"]
@@ -62,23 +65,19 @@ NO_BOOKMARKS = (
     "zugeordnet; bitte prüfen Sie jede Zuordnung."
 )
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_P, _R, _TBL, _TR, _TC = (f"{_W}{n}" for n in ("p", "r", "tbl", "tr", "tc"))
-_PPR, _RPR, _TRPR = f"{_W}pPr", f"{_W}rPr", f"{_W}trPr"
-_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
-_INSERTED = {f"{_W}ins", f"{_W}moveTo"}
-_DELETED = {f"{_W}del", f"{_W}moveFrom"}
+_INSERTED = {f"{W}ins", f"{W}moveTo"}
+_DELETED = {f"{W}del", f"{W}moveFrom"}
 _TRANSPARENT = {
-    f"{_W}{n}" for n in ("hyperlink", "smartTag", "customXml", "fldSimple", "dir", "bdo")
+    f"{W}{n}" for n in ("hyperlink", "smartTag", "customXml", "fldSimple", "dir", "bdo")
 }
 _RUN_TEXT = {
-    f"{_W}t": None,
-    f"{_W}delText": None,
-    f"{_W}tab": "\t",
-    f"{_W}ptab": "\t",
-    f"{_W}br": "\n",
-    f"{_W}cr": "\n",
-    f"{_W}noBreakHyphen": "-",
+    f"{W}t": None,
+    f"{W}delText": None,
+    f"{W}tab": "\t",
+    f"{W}ptab": "\t",
+    f"{W}br": "\n",
+    f"{W}cr": "\n",
+    f"{W}noBreakHyphen": "-",
 }
 # Paragraphs of our own export that are not paper text (title page, contents, Kernforderungen,
 # minority labels, captions): never proposals, and a bookmark in one belongs to the next.
@@ -230,22 +229,22 @@ class ReturnedFile:
 def read_returned_file(data: bytes, *, filename: str | None = None) -> ReturnedFile:
     """The returned file's paper text and origin; refused like `read_returned_paper`."""
     if filename is not None:
-        _check_name(filename)
-    with _open_package(data) as package:
+        check_name(filename)
+    with open_package(data) as package:
         document = package.xml("word/document.xml")
-        styles = package.xml(_related_part_names(package)["styles"])
+        styles = package.xml(related_part_names(package)["styles"])
         origin = _origin(package)
     assert document is not None  # the intake checks make sure it exists
-    body = document.find(f"{_W}body")
-    reader = _Reader(_Styles(styles))
+    body = document.find(f"{W}body")
+    reader = _Reader(Styles(styles))
     try:
         blocks = reader.read(body) if body is not None else []
     except RecursionError:
-        raise _suspicious("zu tief verschachtelt") from None
+        raise suspicious("zu tief verschachtelt") from None
     return ReturnedFile(tuple(blocks), origin, reader.frame)
 
 
-def _origin(package: _Package) -> ExportOrigin | None:
+def _origin(package: Package) -> ExportOrigin | None:
     """Our custom properties, found through the package relationships as Word and
     LibreOffice both may name the part differently."""
     relationships = package.xml("_rels/.rels")
@@ -309,7 +308,7 @@ class _Reader:
     heading and the annex (the first unnumbered heading after it) in our own exports, the
     whole body otherwise; headings and our frame paragraphs left out."""
 
-    def __init__(self, styles: _Styles) -> None:
+    def __init__(self, styles: Styles) -> None:
         self.styles = styles
         self.blocks: list[_Block] = []
         self.section = ""
@@ -318,16 +317,16 @@ class _Reader:
         self.seen: set[str] = set()
         self.frame = _Frame()
 
-    def read(self, body: _Xml) -> list[_Block]:
-        elements = list(_flatten(body, {_P, _TBL}))
+    def read(self, body: Xml) -> list[_Block]:
+        elements = list(flatten(body, {P, TBL}))
         ours = any(
-            (start.get(f"{_W}name") or "").startswith(BOOKMARK_PREFIX)
+            (start.get(f"{W}name") or "").startswith(BOOKMARK_PREFIX)
             for element in elements
-            for start in _iter(element, f"{_W}bookmarkStart")
+            for start in _iter(element, f"{W}bookmarkStart")
         )
         inside = not ours or not any(self._numbered_heading(e) for e in elements)
         for element in elements:
-            if element.tag == _TBL:
+            if element.tag == TBL:
                 line = self._table(element)
                 heading = None
             else:
@@ -352,7 +351,7 @@ class _Reader:
             self._add(element, line, frame=frame)
         return self.blocks
 
-    def _add(self, element: _Xml, line: _Line, *, frame: bool) -> None:
+    def _add(self, element: Xml, line: _Line, *, frame: bool) -> None:
         waiting, self.handed_on = self.handed_on, []
         within = [n for n in self.open.values() if n not in waiting]
         names: list[str] = []
@@ -376,7 +375,7 @@ class _Reader:
         if frame:
             self.handed_on = waiting + self.handed_on
             return
-        mark = _child(element.find(_PPR), _RPR) if element.tag == _P else None
+        mark = child_of(element.find(PPR), RPR) if element.tag == P else None
         inserted, deleted = _first(mark, _INSERTED), _first(mark, _DELETED)
         changes = list(line.changes)
         if inserted is not None:
@@ -389,7 +388,7 @@ class _Reader:
                 accepted=accepted,
                 rejected=rejected,
                 section=self.section,
-                table=element.tag == _TBL,
+                table=element.tag == TBL,
                 mark_inserted=inserted is not None,
                 mark_deleted=deleted is not None,
                 bookmarks=[*waiting, *names],
@@ -400,12 +399,12 @@ class _Reader:
 
     # --- paragraphs ---
 
-    def _inline(self, parent: _Xml, line: _Line, state: tuple[bool, bool]) -> None:
+    def _inline(self, parent: Xml, line: _Line, state: tuple[bool, bool]) -> None:
         """Collects the text of `parent` into both readings of `line`; `state` says whether
         an enclosing tracked change inserted and/or deleted it."""
         for child in parent:
             tag = child.tag
-            if tag == _R:
+            if tag == R:
                 self._run(child, line, state)
             elif tag in _INSERTED or tag in _DELETED:
                 inserted = tag in _INSERTED
@@ -416,23 +415,23 @@ class _Reader:
                     line.changes.append(
                         _change(child, "insertion" if inserted else "deletion", text)
                     )
-            elif tag == f"{_W}bookmarkStart":
-                name = child.get(f"{_W}name") or ""
+            elif tag == f"{W}bookmarkStart":
+                name = child.get(f"{W}name") or ""
                 if name.startswith(BOOKMARK_PREFIX):
                     at = (len("".join(line.accepted)), len("".join(line.rejected)))
-                    line.starts.append((name, child.get(f"{_W}id") or "", *at))
-            elif tag == f"{_W}bookmarkEnd":
-                line.ends.append(child.get(f"{_W}id") or "")
+                    line.starts.append((name, child.get(f"{W}id") or "", *at))
+            elif tag == f"{W}bookmarkEnd":
+                line.ends.append(child.get(f"{W}id") or "")
             else:
                 inner = _wrapped(child)
                 if inner is not None:
                     self._inline(inner, line, state)
 
     @staticmethod
-    def _run(run: _Xml, line: _Line, state: tuple[bool, bool]) -> None:
+    def _run(run: Xml, line: _Line, state: tuple[bool, bool]) -> None:
         inserted, deleted = state
-        vanish = _child(run.find(_RPR), f"{_W}vanish")
-        if vanish is not None and vanish.get(f"{_W}val") not in ("0", "false", "off"):
+        vanish = child_of(run.find(RPR), f"{W}vanish")
+        if vanish is not None and vanish.get(f"{W}val") not in ("0", "false", "off"):
             return
         for child in run:
             if child.tag not in _RUN_TEXT:
@@ -446,20 +445,20 @@ class _Reader:
 
     # --- tables ---
 
-    def _table(self, table: _Xml) -> _Line:
+    def _table(self, table: Xml) -> _Line:
         """A table as one block: cells joined by " | ", rows by line breaks."""
         line = _Line()
         rows_accepted: list[str] = []
         rows_rejected: list[str] = []
-        for row in _flatten(table, {_TR}):
-            row_pr = row.find(_TRPR)
+        for row in flatten(table, {TR}):
+            row_pr = row.find(TRPR)
             row_deleted = _first(row_pr, _DELETED) is not None
             row_inserted = _first(row_pr, _INSERTED) is not None
             cells_accepted: list[str] = []
             cells_rejected: list[str] = []
-            for cell in _flatten(row, {_TC}):
+            for cell in flatten(row, {TC}):
                 inner = _Line()
-                for p in _flatten(cell, {_P}):
+                for p in flatten(cell, {P}):
                     self._inline(p, inner, (False, False))
                     inner.accepted.append("\n")
                     inner.rejected.append("\n")
@@ -478,68 +477,68 @@ class _Reader:
 
     # --- styles ---
 
-    def _heading_level(self, p: _Xml) -> int | None:
-        ppr = p.find(_PPR)
-        outline = _child(ppr, f"{_W}outlineLvl")
+    def _heading_level(self, p: Xml) -> int | None:
+        ppr = p.find(PPR)
+        outline = child_of(ppr, f"{W}outlineLvl")
         if outline is not None:
-            value = outline.get(f"{_W}val") or ""
+            value = outline.get(f"{W}val") or ""
             return int(value) + 1 if value.isdigit() and int(value) < 9 else None
         style = _style_id(p) or self.styles.default_paragraph
         return self.styles.heading_level(style)
 
-    def _numbered_heading(self, element: _Xml) -> bool:
+    def _numbered_heading(self, element: Xml) -> bool:
         """A section heading of our export: a heading whose numbering is not switched off."""
-        if element.tag != _P or self._heading_level(element) is None:
+        if element.tag != P or self._heading_level(element) is None:
             return False
-        num_id = _child(_child(element.find(_PPR), f"{_W}numPr"), f"{_W}numId")
-        return num_id is None or num_id.get(f"{_W}val") != "0"
+        num_id = child_of(child_of(element.find(PPR), f"{W}numPr"), f"{W}numId")
+        return num_id is None or num_id.get(f"{W}val") != "0"
 
 
-def _wrapped(element: _Xml) -> _Xml | None:
+def _wrapped(element: Xml) -> Xml | None:
     """The content of an inline wrapper that does not change its text (hyperlink, content
     control, ruby base, alternate content), or None for anything else."""
     tag = element.tag
     if tag in _TRANSPARENT:
         return element
-    if tag == f"{_W}sdt":
-        return element.find(f"{_W}sdtContent")
-    if tag == f"{_W}ruby":
-        return element.find(f"{_W}rubyBase")
-    if tag == _ALTERNATE:
-        return _chosen_branch(element)
+    if tag == f"{W}sdt":
+        return element.find(f"{W}sdtContent")
+    if tag == f"{W}ruby":
+        return element.find(f"{W}rubyBase")
+    if tag == ALTERNATE:
+        return chosen_branch(element)
     return None
 
 
-def _iter(element: _Xml, tag: str) -> Iterator[_Xml]:
+def _iter(element: Xml, tag: str) -> Iterator[Xml]:
     for child in element:
         if child.tag == tag:
             yield child
         yield from _iter(child, tag)
 
 
-def _child(element: _Xml | None, tag: str) -> _Xml | None:
+def child_of(element: Xml | None, tag: str) -> Xml | None:
     return None if element is None else element.find(tag)
 
 
-def _first(element: _Xml | None, tags: set[str]) -> _Xml | None:
+def _first(element: Xml | None, tags: set[str]) -> Xml | None:
     if element is None:
         return None
     return next((child for child in element if child.tag in tags), None)
 
 
-def _style_id(p: _Xml) -> str | None:
-    if p.tag != _P:
+def _style_id(p: Xml) -> str | None:
+    if p.tag != P:
         return None
-    style = _child(p.find(_PPR), f"{_W}pStyle")
-    return None if style is None else style.get(f"{_W}val")
+    style = child_of(p.find(PPR), f"{W}pStyle")
+    return None if style is None else style.get(f"{W}val")
 
 
 def _change(
-    element: _Xml, kind: Literal["insertion", "deletion"], text: str, *, mark: bool = False
+    element: Xml, kind: Literal["insertion", "deletion"], text: str, *, mark: bool = False
 ) -> TrackedChange:
-    author = " ".join((element.get(f"{_W}author") or "").split()) or "Unbekannt"
+    author = " ".join((element.get(f"{W}author") or "").split()) or "Unbekannt"
     try:
-        when = datetime.fromisoformat(element.get(f"{_W}date") or "")
+        when = datetime.fromisoformat(element.get(f"{W}date") or "")
     except ValueError:
         when = None
     return TrackedChange(kind, text, author, when, mark)
@@ -826,13 +825,13 @@ def _after(proposals: Iterable[Proposal]) -> list[Proposal]:
     return out
 
 
-_T = TypeVar("_T")
+T = TypeVar("T")
 
 
-def _unique(items: Iterable[_T]) -> list[_T]:
+def _unique(items: Iterable[T]) -> list[T]:
     """`items` without repeats (by identity), in order."""
     seen: set[int] = set()
-    out: list[_T] = []
+    out: list[T] = []
     for item in items:
         if id(item) not in seen:
             seen.add(id(item))

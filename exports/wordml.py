@@ -7,7 +7,6 @@ typed as `Element` (Any) here.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -17,6 +16,8 @@ from docx.opc.part import XmlPart
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
+from positions.core import cleaning
+
 Element = Any
 """An lxml element of a WordprocessingML part."""
 
@@ -24,16 +25,10 @@ _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 BOOKMARK_NAME_LIMIT = 40
 """Word drops bookmarks with longer names."""
 
-# Word copies a manual line break as a vertical tab; the others are line breaks elsewhere.
-_LINE_BREAKS = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
-# XML 1.0 forbids C0 controls other than tab, LF, CR, lone surrogates and U+FFFE/U+FFFF;
-# C1 controls are legal but invisible noise from copy-and-paste, so they go too.
-_NOT_IN_TEXT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
 
 def clean_text(text: str) -> str:
     """`text` with every character removed that XML cannot carry; line breaks become "\\n"."""
-    return _NOT_IN_TEXT.sub("", _LINE_BREAKS.sub("\n", text))
+    return cleaning.printable(text)
 
 
 def one_line(text: str) -> str:

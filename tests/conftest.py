@@ -22,20 +22,10 @@ from sqlalchemy.engine import Engine
 
 import demo
 from db import migrate
-from db.engine import create_engine_for, write_session
+from db.engine import DATA_DIR_VARIABLE, create_engine_for, write_session
 
 REPO = Path(__file__).resolve().parent.parent
-# The shared test corpus (real Word files) and the OOXML validator live beside the project.
-SHARED = Path(os.environ.get("POSITIONEN_SHARED") or REPO.parent / "shared")
-SHARED_ABSENT = "../shared (real Word files and the OOXML validator) is absent"
 STRICT = os.environ.get("POSITIONEN_STRICT_TESTS") == "1"
-
-
-def require_shared() -> Path:
-    """The shared folder, or skip the test with the one reason strict runs tolerate."""
-    if not SHARED.is_dir():
-        pytest.skip(SHARED_ABSENT)
-    return SHARED
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -47,11 +37,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Under `make test` a skipped test is a failure: browser and PostgreSQL tests must run."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
-    # Only the shared corpus may be missing (a clone outside the workspace); nothing else.
-    forbidden = [r for r in skipped if SHARED_ABSENT not in str(r.longrepr)]
-    if STRICT and forbidden and exitstatus == 0 and reporter is not None:
+    if STRICT and skipped and exitstatus == 0 and reporter is not None:
         reporter.write_line(
-            f"{len(forbidden)} test(s) skipped under POSITIONEN_STRICT_TESTS=1", red=True
+            f"{len(skipped)} test(s) skipped under POSITIONEN_STRICT_TESTS=1", red=True
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -211,10 +199,25 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def sqlite_demo_template(sqlite_template: Path) -> Path:
-    path = sqlite_template.with_name("demo.db")
+    """The demo database, built once: `positionen.db` in a data folder of its own, which also
+    holds any file the demo stores (today none)."""
+    folder = sqlite_template.with_name("demo-data")
+    folder.mkdir()
+    path = folder / "positionen.db"
     shutil.copy(sqlite_template, path)
-    _load_demo(f"sqlite:///{path}")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DATA_DIR_VARIABLE, str(folder))
+        _load_demo(f"sqlite:///{path}")
     return path
+
+
+def copy_data_folder(template: Path, target: Path) -> Path:
+    """A data folder of its own: the template database's folder copied to `target` (the
+    database is checkpointed, so its WAL files stay behind); returns the copied database."""
+    shutil.copytree(
+        template.parent, target, ignore=shutil.ignore_patterns("*-wal", "*-shm", "*-journal")
+    )
+    return target / template.name
 
 
 @pytest.fixture
@@ -229,7 +232,24 @@ def _load_demo(url: str) -> None:
     engine = create_engine_for(url)
     with write_session(engine) as session:
         demo.load_demo(session=session)
+    if engine.dialect.name == "sqlite":  # everything in the file itself, ready to be copied
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
+
+
+@pytest.fixture
+def demo_url(
+    sqlite_demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """For AppTest page tests: the app runs on a demo database and a data folder of this
+    test's own (`DATABASE_URL`, `POSITIONEN_DATA_DIR`)."""
+    import streamlit as st  # only page tests pay for importing Streamlit
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_demo_url)
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path / "daten"))
+    yield sqlite_demo_url
+    st.cache_resource.clear()
 
 
 # --- both ----------------------------------------------------------------------------------

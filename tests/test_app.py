@@ -1,6 +1,5 @@
 """Page logic through Streamlit's AppTest: login, invitation links, start pages, refusals."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -31,13 +30,6 @@ from positions.forums import calls, forums
 from positions.forums.invitations import hash_token
 from positions.papers import papers
 from tests.conftest import REPO, free_port
-
-
-@pytest.fixture
-def demo_url(sqlite_demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("DATABASE_URL", sqlite_demo_url)
-    yield sqlite_demo_url
-    st.cache_resource.clear()
 
 
 def new_app() -> AppTest:

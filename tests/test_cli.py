@@ -8,7 +8,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from tests.conftest import SHARED, SHARED_ABSENT, free_port
+from tests.conftest import free_port
+from tests.tools import REAL_WORD_FILES
 from tests.word_edits import retype_paragraph
 
 POSITIONEN = str(Path(sys.executable).with_name("positionen"))
@@ -119,12 +120,8 @@ def test_the_cli_works_against_postgresql(postgres_url: str, data_env: dict[str,
     assert "9 forums" in loaded.stdout
 
 
-SHARED_DOCX = SHARED / "data" / "docx"
-
-
-@pytest.mark.skipif(not SHARED_DOCX.is_dir(), reason=SHARED_ABSENT)
 def test_extract_text_prints_the_text_of_a_real_word_file(data_env: dict[str, str]) -> None:
-    result = run("extract-text", str(SHARED_DOCX / "mammoth.js__footnotes.docx"), env=data_env)
+    result = run("extract-text", str(REAL_WORD_FILES / "mammoth.js__footnotes.docx"), env=data_env)
     assert result.returncode == 0, result.stderr
     assert "Ouch" in result.stdout and "A tachyon walks into a bar." in result.stdout
 
@@ -205,3 +202,46 @@ def test_paper_commands_export_read_back_report_and_survive_a_restore(
     restored = run("restore", str(backup_dir), env=fresh)
     assert restored.returncode == 0, restored.stderr
     assert run("papers", env=fresh).stdout == listed.stdout
+
+
+HEAVY = {"sqlalchemy", "sqlmodel", "alembic", "streamlit", "docx", "pandas", "numpy", "scipy"}
+OWN = {"db", "exports", "demo", "ui", "positions"}
+
+
+def loaded_modules(code: str, tmp_path: Path) -> set[str]:
+    """The heavy and project modules a fresh interpreter holds after running `code`."""
+    probe = (
+        "import sys\n"
+        f"{code}\n"
+        "print(','.join(m for m in sys.modules if m.split('.')[0] in {*sys.argv[1:]}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *HEAVY, *OWN],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return set(result.stdout.strip().split(","))
+
+
+def test_help_and_a_refused_upload_load_no_database_or_document_libraries(
+    tmp_path: Path,
+) -> None:
+    """`--help` and refusing a hostile file stay fast: the handlers import what they need."""
+    parser = loaded_modules("import cli\ncli.build_parser().format_help()", tmp_path)
+    assert parser <= {"positions", "positions.core", "positions.core.errors"}, parser
+    (tmp_path / "alt.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500)
+    refusal = "import cli\nassert cli.main(['extract-text', 'alt.docx']) == 2"
+    refused = loaded_modules(refusal, tmp_path)
+    assert "positions.uploads.intake" in refused
+    assert not {m.split(".")[0] for m in refused} & (HEAVY | OWN - {"positions"}), refused
+
+
+def test_export_format_choices_match_the_exporter() -> None:
+    import cli
+    from exports import paper_exports
+
+    assert cli.EXPORT_FORMATS == paper_exports.FORMATS

@@ -1,17 +1,14 @@
+import dataclasses
 import json
 import random
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Sequence
 
 import pytest
 
+from bench import corpus
+from bench.labelled.dedupe_examples import BASE, FALSE_FRIENDS, NEAR_DUPLICATES
 from positions.analysis.dedupe import DEFAULT_THRESHOLD, Group, group_near_duplicates
-from tests.conftest import SHARED
-from tests.data.dedupe_examples import BASE, FALSE_FRIENDS, NEAR_DUPLICATES
-
-MAKE_CORPUS = SHARED / "data" / "make_corpus.py"
 
 
 def grouped(texts: Sequence[str], threshold: float = DEFAULT_THRESHOLD) -> list[list[int]]:
@@ -200,22 +197,34 @@ def _pairs(labels: Sequence[tuple[int, ...]]) -> int:
     return sum(size * (size - 1) // 2 for size in Counter(labels).values())
 
 
-@pytest.mark.skipif(
-    not MAKE_CORPUS.exists(), reason=f"{MAKE_CORPUS} (the corpus generator) is absent"
-)
 def test_precision_and_recall_on_a_generated_corpus() -> None:
-    output = subprocess.run(
-        [sys.executable, str(MAKE_CORPUS), "2000", "--seed", "42"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rows = [json.loads(line) for line in output.splitlines() if line.strip()]
-    groups = group_near_duplicates([row["text"] for row in rows])
+    points = corpus.generate(2000, seed=42)
+    groups = group_near_duplicates([point.text for point in points])
     group_of = {member: number for number, group in enumerate(groups) for member in group.members}
-    ours = [(group_of.get(i, -1 - i),) for i in range(len(rows))]
-    families = [(row["family"],) for row in rows]
+    ours = [(group_of.get(i, -1 - i),) for i in range(len(points))]
+    families = [(point.family,) for point in points]
     both = _pairs([(g, f) for (g,), (f,) in zip(ours, families, strict=True)])
     precision, recall = both / _pairs(ours), both / _pairs(families)
     assert precision >= 0.95, precision
     assert recall >= 0.95, recall
+
+
+def test_the_generated_corpus_is_reproducible_with_the_share_of_duplicates_asked_for(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    points = corpus.generate(1000, seed=5, dup_share=0.4)
+    assert points == corpus.generate(1000, seed=5, dup_share=0.4)
+    assert points != corpus.generate(1000, seed=6, dup_share=0.4)
+    assert [point.id for point in points] == list(range(1000))
+    sizes = Counter(point.family for point in points)
+    assert sum(size for size in sizes.values() if size > 1) == 400
+    assert max(sizes.values()) <= 12
+    for family, size in sizes.items():
+        orgs = {point.org for point in points if point.family == family}
+        assert len(orgs) == size  # one copy per member
+    assert corpus.generate(0, seed=1) == []
+    assert corpus.main(["3", "--seed", "5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line) for line in lines] == [
+        dataclasses.asdict(point) for point in corpus.generate(3, seed=5)
+    ]

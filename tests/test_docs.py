@@ -21,7 +21,7 @@ def test_readme_starts_with_the_two_commands() -> None:
 
 def test_every_cli_command_is_documented() -> None:
     subparsers = next(
-        a for a in cli._parser()._actions if isinstance(a, argparse._SubParsersAction)
+        a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction)
     )
     assert set(subparsers.choices) == {
         "migrate",

@@ -16,7 +16,8 @@ from db.models import Stance
 from exports import feedback, pdf
 from exports.document import MemberReview
 from exports.errors import InvalidExportInput
-from tests.test_word_export import HOSTILE, NOW, _require_tool, realistic_paper, schema_problems
+from tests.test_word_export import HOSTILE, NOW, realistic_paper
+from tests.tools import require_tool, schema_problems
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 PAPER = realistic_paper()
@@ -182,8 +183,8 @@ def test_hostile_reviews_give_a_valid_copy(tmp_path: Path) -> None:
 
 
 def test_pdf_keeps_footnotes_and_marks_the_comments(copy_bytes: bytes, tmp_path: Path) -> None:
-    _require_tool("soffice")
-    _require_tool("pdftotext")
+    require_tool("soffice")
+    require_tool("pdftotext")
     path = tmp_path / "copy.pdf"
     path.write_bytes(pdf.to_pdf(copy_bytes))
     text = subprocess.run(

@@ -9,6 +9,7 @@ from PIL import Image
 from rapidfuzz import fuzz
 
 from bench.impact import evaluate
+from bench.labelled.impact_set import ImpactSet, build, load_demands
 from positions.core.errors import InvalidInput, InvalidUpload
 from positions.followup import impact, outcome_text
 from positions.followup.impact import Assessment, Demand, Match, assess_outcome, find_adoptions
@@ -17,8 +18,7 @@ from positions.followup.outcome_text import (
     outcome_text_from_pdf,
     outcome_text_from_upload,
 )
-from positions.uploads import intake
-from tests.data.impact_set import ImpactSet, build, load_demands
+from positions.uploads import package
 
 # Ministry prose around the passages, so that the outcome reads like one and the rare
 # words of a demand stand out against common ones.
@@ -374,8 +374,8 @@ def test_the_labelled_set_has_what_the_benchmark_promises() -> None:
         passage = labelled.outcome[demand.span[0] : demand.span[1]]
         if demand.passage is not None:
             assert passage == demand.passage
-        core = impact._core(demand.text)
-        ratio = fuzz.partial_ratio(core, impact._core(passage))
+        core = impact.demand_core(demand.text)
+        ratio = fuzz.partial_ratio(core, impact.demand_core(passage))
         # Labels agree with what "verbatim" means: near-identical, or clearly reworded.
         if demand.expected == "verbatim":
             assert ratio >= 90, (demand.key, passage)
@@ -493,8 +493,8 @@ def encrypted_pdf() -> bytes:
         ),
         pytest.param(encrypted_pdf(), outcome_text.PDF_ENCRYPTED, id="password"),
         pytest.param(b"PK\x03\x04 a zip", outcome_text.NOT_PDF, id="not a pdf"),
-        pytest.param(b"", intake.EMPTY, id="empty"),
-        pytest.param(b"%PDF-1.4\n" + bytes(25 * 1024 * 1024), intake.TOO_LARGE, id="over 25 MB"),
+        pytest.param(b"", package.EMPTY, id="empty"),
+        pytest.param(b"%PDF-1.4\n" + bytes(25 * 1024 * 1024), package.TOO_LARGE, id="over 25 MB"),
     ],
 )
 def test_unreadable_pdfs_are_refused_in_german(data: bytes, message: str) -> None:
@@ -529,7 +529,7 @@ def test_word_and_text_uploads_are_read_and_other_files_refused() -> None:
 
 def test_pasted_text_is_cleaned_and_empty_paste_refused() -> None:
     pasted = "Die Förder-\r\nverfahren werden vereinfacht\x00.\u00ad"
-    assert outcome_text_from_paste(pasted) == "Die Förderverfahren werden vereinfacht ."
+    assert outcome_text_from_paste(pasted) == "Die Förderverfahren werden vereinfacht."
     with pytest.raises(InvalidInput) as refused:
         outcome_text_from_paste(" \n ")
     assert refused.value.message == impact.EMPTY_OUTCOME

@@ -26,10 +26,9 @@ import pytest
 from docx.oxml import parse_xml
 
 from positions.core.errors import InvalidUpload
-from positions.uploads import intake
-from tests.conftest import SHARED, SHARED_ABSENT
+from positions.uploads import intake, package
+from tests.tools import REAL_WORD_FILES
 
-REAL_FILES = SHARED / "data" / "docx"
 MIB = 1024 * 1024
 
 NAMESPACES = (
@@ -134,16 +133,13 @@ def png_pixel() -> bytes:
 
 
 def _real_cases() -> list[Any]:
-    if not REAL_FILES.is_dir():
-        reason = SHARED_ABSENT
-        return [pytest.param(None, marks=pytest.mark.skip(reason=reason))]
     expected = {
         entry["file"]: entry
-        for entry in json.loads((REAL_FILES / "expected.json").read_text(encoding="utf-8"))
+        for entry in json.loads((REAL_WORD_FILES / "expected.json").read_text(encoding="utf-8"))
     }
     return [
         pytest.param((path, expected.get(path.name)), id=path.name)
-        for path in sorted(REAL_FILES.glob("*.docx"))
+        for path in sorted(REAL_WORD_FILES.glob("*.docx"))
     ]
 
 
@@ -207,21 +203,21 @@ REAL_EXACT = [
 ]
 
 
-@pytest.mark.skipif(not REAL_FILES.is_dir(), reason=SHARED_ABSENT)
 @pytest.mark.parametrize(("name", "expected"), REAL_EXACT, ids=[name for name, _ in REAL_EXACT])
 def test_real_word_files_exact_text(name: str, expected: str) -> None:
-    assert intake.extract_text(name, (REAL_FILES / name).read_bytes()) == expected
+    assert intake.extract_text(name, (REAL_WORD_FILES / name).read_bytes()) == expected
 
 
-@pytest.mark.skipif(not REAL_FILES.is_dir(), reason=SHARED_ABSENT)
 def test_real_lists_headings_and_notes_keep_their_numbers() -> None:
-    contract = intake.extract_docx((REAL_FILES / "Open-Xml-PowerTools__Contract.docx").read_bytes())
+    contract = intake.extract_docx(
+        (REAL_WORD_FILES / "Open-Xml-PowerTools__Contract.docx").read_bytes()
+    )
     assert contract.blocks[0] == intake.Block("1.0 EINLEITUNG", "heading", 1)
     assert intake.Block("2.1 Methodik, Werkzeuge und Verfahren", "heading", 2) in contract.blocks
     assert "3.2.2. Probleme mit EQUIPMENT oder NETZWERK Kommunikation." in contract.text
 
     example = intake.extract_text(
-        "example.docx", (REAL_FILES / "docx2python__example.docx").read_bytes()
+        "example.docx", (REAL_WORD_FILES / "docx2python__example.docx").read_bytes()
     )
     lines = example.split("\n\n")
     assert lines[:10] == [
@@ -746,16 +742,16 @@ HOSTILE = [
     Hostile("XXE in UTF-7", "a.docx", xxe("utf-7"), "Zeichenkodierung"),
     Hostile("XXE in UTF-32", "a.docx", xxe("utf-32"), "Zeichenkodierung"),
     Hostile("billion laughs", "a.docx", billion_laughs, "DOCTYPE"),
-    Hostile(".docm named .docx", "a.docx", macro_enabled, intake.MACROS),
-    Hostile(".docm by name", "a.docm", macro_enabled, intake.MACROS),
-    Hostile("vbaProject.bin only", "a.docx", vba_part_without_content_type, intake.MACROS),
+    Hostile(".docm named .docx", "a.docx", macro_enabled, package.MACROS),
+    Hostile(".docm by name", "a.docm", macro_enabled, package.MACROS),
+    Hostile("vbaProject.bin only", "a.docx", vba_part_without_content_type, package.MACROS),
     Hostile(
-        "renamed binary", "a.docx", lambda: random.Random(0).randbytes(65_536), intake.NOT_DOCX
+        "renamed binary", "a.docx", lambda: random.Random(0).randbytes(65_536), package.NOT_DOCX
     ),
-    Hostile("empty file", "a.docx", lambda: b"", intake.EMPTY),
-    Hostile("truncated zip", "a.docx", truncated, intake.CORRUPT),
-    Hostile("corrupted entry", "a.docx", corrupted_entry, intake.CORRUPT),
-    Hostile("60 MB file", "a.docx", lambda: statement() + bytes(60 * MIB), intake.TOO_LARGE),
+    Hostile("empty file", "a.docx", lambda: b"", package.EMPTY),
+    Hostile("truncated zip", "a.docx", truncated, package.CORRUPT),
+    Hostile("corrupted entry", "a.docx", corrupted_entry, package.CORRUPT),
+    Hostile("60 MB file", "a.docx", lambda: statement() + bytes(60 * MIB), package.TOO_LARGE),
     Hostile("over 2,000 entries", "a.docx", many_entries, "zu viele Bestandteile"),
     Hostile(
         "ZIP64 end record claims 100,000 entries",
@@ -763,16 +759,16 @@ HOSTILE = [
         lambda: zip64_end_record(statement(), entries=100_000),
         "zu viele Bestandteile",
     ),
-    Hostile("duplicate entry names", "a.docx", duplicate_names, intake.CORRUPT),
-    Hostile(".doc by name", "alt.doc", lambda: OLE2, intake.OLE_CONTAINER),
-    Hostile(".doc renamed .docx", "alt.docx", lambda: OLE2, intake.OLE_CONTAINER),
-    Hostile(".odt by name", "text.odt", odt, intake.ODT),
-    Hostile(".odt renamed .docx", "text.docx", odt, intake.ODT),
-    Hostile(".pdf by name", "scan.pdf", lambda: PDF, intake.PDF),
-    Hostile(".pdf renamed .docx", "scan.docx", lambda: PDF, intake.PDF),
-    Hostile(".xlsx renamed .docx", "tabelle.docx", workbook, intake.EXCEL),
-    Hostile("zip without document.xml", "a.docx", other_zip, intake.NOT_WORD),
-    Hostile("wrong extension", "a.txt", statement, intake.WRONG_NAME),
+    Hostile("duplicate entry names", "a.docx", duplicate_names, package.CORRUPT),
+    Hostile(".doc by name", "alt.doc", lambda: OLE2, package.OLE_CONTAINER),
+    Hostile(".doc renamed .docx", "alt.docx", lambda: OLE2, package.OLE_CONTAINER),
+    Hostile(".odt by name", "text.odt", odt, package.ODT),
+    Hostile(".odt renamed .docx", "text.docx", odt, package.ODT),
+    Hostile(".pdf by name", "scan.pdf", lambda: PDF, package.PDF),
+    Hostile(".pdf renamed .docx", "scan.docx", lambda: PDF, package.PDF),
+    Hostile(".xlsx renamed .docx", "tabelle.docx", workbook, package.EXCEL),
+    Hostile("zip without document.xml", "a.docx", other_zip, package.NOT_WORD),
+    Hostile("wrong extension", "a.txt", statement, package.WRONG_NAME),
 ]
 
 

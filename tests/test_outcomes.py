@@ -24,8 +24,7 @@ from positions.followup import outcomes
 from positions.followup import report as positions_report
 from positions.papers import lobbyregister, papers
 from positions.papers.papers import PaperFields
-from tests.conftest import require_shared
-from tests.test_word_export import _require_tool, schema_problems
+from tests.tools import require_tool, schema_problems
 
 
 def _forum(engine: Engine, short: str) -> int:
@@ -151,7 +150,6 @@ def test_the_lobbyregister_package(demo_engine: Engine) -> None:
 def test_the_activity_report_has_figures_and_is_valid_word(
     demo_engine: Engine, tmp_path: Path
 ) -> None:
-    require_shared()
     today = today_in_berlin()
     with read_session(demo_engine) as session:
         data = report.build_report(
@@ -167,8 +165,8 @@ def test_the_activity_report_has_figures_and_is_valid_word(
     assert "nahm der Verband an" in text and "Kernforderungen" in text
     assert "Bergische Umformtechnik" not in text  # members appear only as counts
     # It opens in LibreOffice as well and turns into a PDF with the same content.
-    _require_tool("soffice")
-    _require_tool("pdftotext")
+    require_tool("soffice")
+    require_tool("pdftotext")
     path = tmp_path / "bericht.pdf"
     path.write_bytes(pdf.to_pdf(data))
     rendered = subprocess.run(

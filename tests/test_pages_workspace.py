@@ -2,10 +2,6 @@
 co-signers (never an anonymous member's name) and take a suggestion into a paper section;
 in the editor, staff link the sources a hand-written paragraph rests on."""
 
-from collections.abc import Iterator
-
-import pytest
-import streamlit as st
 from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
@@ -23,13 +19,6 @@ from db.models import (
 from tests.test_app import log_in, switch, texts
 
 CALL = "Finanzierung und Förderinstrumente in der Transformation"
-
-
-@pytest.fixture
-def demo_url(sqlite_demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("DATABASE_URL", sqlite_demo_url)
-    yield sqlite_demo_url
-    st.cache_resource.clear()
 
 
 def open_workspace(url: str) -> tuple[AppTest, int]:

@@ -20,8 +20,7 @@ from exports.document import ExportOrigin
 from positions.core.errors import InvalidUpload
 from positions.core.permissions import SYSTEM
 from positions.papers import papers
-from tests.conftest import require_shared
-from tests.test_word_export import schema_problems
+from tests.tools import schema_problems
 from tests.word_edits import retype_paragraph
 
 
@@ -44,7 +43,6 @@ def _all_xml(data: bytes) -> str:
 def test_every_word_export_of_the_demo_paper_is_valid(
     demo_engine: Engine, fmt: paper_exports.Format, tmp_path: Path
 ) -> None:
-    require_shared()
     with read_session(demo_engine) as session:
         result = paper_exports.export(
             session=session, actor=SYSTEM, paper_id=_paper_id(demo_engine), fmt=fmt

@@ -21,7 +21,8 @@ from exports.roundtrip import Proposal, ReturnedPaper, read_returned_paper
 from positions.core.errors import InvalidUpload
 from positions.papers.diffing import Version, compare_versions
 from tests.test_synopse import old_and_new, paper_version
-from tests.test_word_export import NOW, hostile_paper, realistic_paper, schema_problems
+from tests.test_word_export import NOW, hostile_paper, realistic_paper
+from tests.tools import schema_problems
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"

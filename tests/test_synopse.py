@@ -23,7 +23,8 @@ from exports import pdf, synopse
 from exports.document import PaperDocument, Paragraph, Section
 from exports.errors import InvalidExportInput
 from positions.papers.diffing import Synopsis, Version, VersionParagraph, compare_versions
-from tests.test_word_export import HOSTILE, NOW, _require_tool, realistic_paper, schema_problems
+from tests.test_word_export import HOSTILE, NOW, realistic_paper
+from tests.tools import require_tool, schema_problems
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CHANGED_AT = datetime(2026, 11, 20, 14, 5, tzinfo=UTC)
@@ -109,8 +110,8 @@ def tracked_pdf_text(tracked_bytes: bytes, tmp_path_factory: pytest.TempPathFact
 
 
 def _pdf_pages(data: bytes, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    _require_tool("soffice")
-    _require_tool("pdftotext")
+    require_tool("soffice")
+    require_tool("pdftotext")
     path = tmp_path_factory.mktemp("pdf") / "export.pdf"
     path.write_bytes(pdf.to_pdf(data))
     text = subprocess.run(

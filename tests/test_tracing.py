@@ -1,7 +1,7 @@
 import pytest
 
+from bench.labelled.tracing_set import HAND_PARAGRAPHS, HAND_POINTS
 from positions.analysis.tracing import Trace, TraceIndex, trace
-from tests.data.tracing_set import HAND_PARAGRAPHS, HAND_POINTS
 
 NAMES = list(HAND_POINTS)
 POINTS = list(HAND_POINTS.values())

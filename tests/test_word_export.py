@@ -3,7 +3,6 @@ as Word reads it, and what LibreOffice renders (TOC, page numbers, footnotes) as
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import itertools
 import re
@@ -34,26 +33,13 @@ from exports.document import (
 )
 from exports.errors import InvalidExportInput, PdfUnavailable
 from exports.templates import build_template
-from tests.conftest import require_shared
+from tests import tools
+from tests.tools import require_tool
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 
-
-def _load_validator() -> Callable[[Path], list[str]]:
-    spec = importlib.util.spec_from_file_location(
-        "validate_docx", require_shared() / "tools" / "validate_docx.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    problems: Callable[[Path], list[str]] = module.problems
-    return problems
-
-
-def schema_problems(data: bytes, tmp_path: Path, name: str = "paper.docx") -> list[str]:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return _load_validator()(path)
+# test_feedback, test_roundtrip and test_synopse still import these two from here; they
+# belong to tests.tools, where new tests import them from.
 
 
 def logo_png() -> bytes:
@@ -283,25 +269,20 @@ def document(paper_bytes: bytes) -> docx.document.Document:
 @pytest.fixture(scope="module")
 def paper_pdf(paper_bytes: bytes) -> bytes:
     """The paper as LibreOffice renders it: one conversion shared by the PDF tests."""
-    _require_tool("soffice")
+    require_tool("soffice")
     return pdf.to_pdf(paper_bytes)
 
 
 @pytest.fixture(scope="module")
 def pdf_pages(paper_pdf: bytes, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """The text of each page of the rendered paper."""
-    _require_tool("pdftotext")
+    require_tool("pdftotext")
     path = tmp_path_factory.mktemp("pdf") / "paper.pdf"
     path.write_bytes(paper_pdf)
     text = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
     return text.split("\f")[:-1]
-
-
-def _require_tool(name: str) -> None:
-    if shutil.which(name) is None:
-        pytest.skip(f"{name} is not installed (Debian: libreoffice-writer, poppler-utils)")
 
 
 # --- the template ---------------------------------------------------------------------------
@@ -313,7 +294,7 @@ def test_checked_in_template_is_what_the_build_script_builds() -> None:
 
 def test_template_is_valid_and_small(tmp_path: Path) -> None:
     data = build_template.TEMPLATE_PATH.read_bytes()
-    assert schema_problems(data, tmp_path) == []
+    assert tools.schema_problems(data, tmp_path) == []
     assert len(data) < 20_000
 
 
@@ -321,7 +302,7 @@ def test_template_is_valid_and_small(tmp_path: Path) -> None:
 
 
 def test_paper_is_valid_as_word_reads_it(paper_bytes: bytes, tmp_path: Path) -> None:
-    assert schema_problems(paper_bytes, tmp_path) == []
+    assert tools.schema_problems(paper_bytes, tmp_path) == []
 
 
 def test_no_part_mentions_python_docx(package: dict[str, bytes]) -> None:
@@ -567,11 +548,11 @@ def test_hostile_text_everywhere_still_gives_a_valid_document_that_converts(
     tmp_path: Path,
 ) -> None:
     data = word.build_paper(hostile_paper(), now=NOW)
-    assert schema_problems(data, tmp_path) == []
+    assert tools.schema_problems(data, tmp_path) == []
     reopened = docx.Document(io.BytesIO(data))
     assert any("Donaudampfschifffahrtsgesellschaft" in p.text for p in reopened.paragraphs)
-    _require_tool("soffice")
-    _require_tool("pdftotext")
+    require_tool("soffice")
+    require_tool("pdftotext")
     (tmp_path / "hostile.pdf").write_bytes(pdf.to_pdf(data))
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "hostile.pdf"), "-"],
@@ -614,7 +595,7 @@ def test_a_paper_with_nothing_optional_is_still_valid(tmp_path: Path) -> None:
         contact_persons=(),
         lobbyregister=None,
     )
-    assert schema_problems(word.build_paper(bare), tmp_path) == []
+    assert tools.schema_problems(word.build_paper(bare), tmp_path) == []
 
 
 def _too_deep() -> PaperDocument:
@@ -687,7 +668,7 @@ def test_pdf_shows_footnotes_title_page_and_annex(pdf_pages: list[str]) -> None:
 
 
 def test_pdf_pages_become_png_previews(paper_pdf: bytes) -> None:
-    _require_tool("pdftoppm")
+    require_tool("pdftoppm")
     assert len(pdf.pdf_pages_to_png(paper_pdf, dpi=20)) == 4
     pages = pdf.pdf_pages_to_png(paper_pdf, dpi=30, first=2, last=3)
     assert len(pages) == 2
@@ -714,7 +695,7 @@ def test_a_hanging_conversion_is_killed_after_the_timeout(
 
 
 def test_conversions_asked_for_at_once_run_one_after_the_other() -> None:
-    _require_tool("soffice")
+    require_tool("soffice")
     small = word.build_paper(replace(PAPER, sections=(), core_demands=()))
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda _: pdf.to_pdf(small), range(2)))

@@ -206,7 +206,7 @@ def _typo_canonical(words: list[str], counts: IntArray) -> IntArray:
 
 
 @dataclass
-class _Features:
+class Features:
     """What the comparison uses of each distinct normalised text."""
 
     keys: list[str]  # content word ids as characters, sorted: Dice via rapidfuzz's ratio
@@ -352,7 +352,7 @@ def _sum_per_text(text_of: IntArray, values: NDArray[np.uint64], count: int) -> 
     return sums
 
 
-def _features(normals: Sequence[str]) -> _Features:
+def _features(normals: Sequence[str]) -> Features:
     """Features of normalised texts (see the module docstring for what is compared)."""
     count = len(normals)
     words, word_ids, text_of = _word_ids(normals)
@@ -399,7 +399,7 @@ def _features(normals: Sequence[str]) -> _Features:
     rare = weights[distinct_stem] > 1
     has_rare = np.bincount(distinct_text[rare], minlength=count) > 0
     chosen = rare | ~has_rare[distinct_text]  # a text of common words only keeps them all
-    return _Features(
+    return Features(
         keys=keys,
         subjects=subjects,
         attributes=attributes,
@@ -500,7 +500,7 @@ def _found_in(parts: Sequence[str], wholes: Sequence[str]) -> NDArray[np.float64
 
 
 def _verified(
-    pairs: IntArray, features: _Features, threshold: float
+    pairs: IntArray, features: Features, threshold: float
 ) -> tuple[IntArray, NDArray[np.float64]]:
     """The pairs that are duplicates (rules 1 to 3 of the module docstring), with scores."""
     attributes = features.attributes
@@ -519,7 +519,7 @@ def _verified(
     return pairs[keep], scores[keep]
 
 
-def _components(count: int, edges: IntArray) -> IntArray:
+def connected_components(count: int, edges: IntArray) -> IntArray:
     """A component label per node (its smallest node index), by min-label propagation with
     pointer jumping; the rounds grow with the logarithm of the component diameter."""
     labels = np.arange(count, dtype=np.int64)
@@ -568,10 +568,10 @@ def group_near_duplicates(
     if not 0.0 < threshold <= 1.0:
         raise ValueError("threshold must be in (0, 1]")
     with _collector_paused():
-        return _group(texts, threshold, progress or (lambda _fraction: None))
+        return group_with_candidates(texts, threshold, progress or (lambda _fraction: None))
 
 
-def _lsh_candidates(features: _Features, comparable: IntArray) -> IntArray:
+def _lsh_candidates(features: Features, comparable: IntArray) -> IntArray:
     """Candidate pairs among the `comparable` texts (those with shingles), by MinHash-LSH."""
     signatures = _signatures(
         features.shingle_ids, features.shingle_starts[comparable], features.shingle_hashes
@@ -579,16 +579,17 @@ def _lsh_candidates(features: _Features, comparable: IntArray) -> IntArray:
     return comparable[_candidate_pairs(signatures, features.attributes[comparable])]
 
 
-Candidates = Callable[[_Features, IntArray], IntArray]
+Candidates = Callable[[Features, IntArray], IntArray]
 
 
-def _group(
+def group_with_candidates(
     texts: Sequence[str],
     threshold: float,
     report: Progress,
     candidates: Candidates = _lsh_candidates,
 ) -> list[Group]:
-    """`group_near_duplicates`; the benchmark passes exhaustive `candidates` to compare."""
+    """`group_near_duplicates` with the candidate pairs that `candidates` finds (MinHash-LSH by
+    default), without checking `threshold`; the benchmark passes every pair to compare."""
     report(0.0)
 
     # 1. Exact duplicates after normalising share one representative.
@@ -624,7 +625,7 @@ def _group(
     report(0.9)
 
     # 3. Components over representatives, then back to every point.
-    labels = _components(len(representatives), edges)
+    labels = connected_components(len(representatives), edges)
     copies = np.bincount(owner[owner >= 0], minlength=len(representatives))
     closeness = np.zeros(len(representatives), dtype=np.float64)
     np.add.at(closeness, edges[:, 0], scores)

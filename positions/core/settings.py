@@ -15,7 +15,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlmodel import Session, col, select
 
 from db.models import Role, Setting, User
-from positions.core import audit, files
+from positions.core import audit, cleaning, files
 from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput
 from positions.core.permissions import Action, Actor, require
@@ -82,9 +82,15 @@ def save_association(
     base_url = values.base_url.strip().rstrip("/")
     if not base_url.startswith(("https://", "http://")):
         raise InvalidInput("Die Adresse der Anwendung muss mit https:// oder http:// beginnen.")
-    store_value(session, actor, "association.name", values.name.strip(), now)
-    store_value(session, actor, "association.address", values.address.strip(), now)
-    store_value(session, actor, "association.register_number", values.register_number.strip(), now)
+    store_value(session, actor, "association.name", cleaning.clean_line(values.name), now)
+    store_value(session, actor, "association.address", cleaning.clean(values.address), now)
+    store_value(
+        session,
+        actor,
+        "association.register_number",
+        cleaning.clean_line(values.register_number),
+        now,
+    )
     if stored_value(session, CALENDAR_DOMAIN) is None:
         # Freeze the calendar's UID domain before the address it came from changes.
         store_value(session, actor, CALENDAR_DOMAIN, calendar_domain(session=session), now)

@@ -501,7 +501,8 @@ class _PreparedDemand:
     core: str  # folded words of the demand without its frame, for the verbatim comparison
 
 
-def _core(demand_text: str) -> str:
+def demand_core(demand_text: str) -> str:
+    """A demand without its frame ("Wir fordern, dass …"), folded, for comparisons."""
     normal = " ".join(_WORD.findall(text.fold(demand_text)))
     return _DEMAND_FRAME.sub("", normal, count=1)
 
@@ -731,7 +732,9 @@ class _Assessor:
     def _prepare(self, index: int, demand: Demand) -> _PreparedDemand:
         keys = (self.lexicon.key(word) for word in _WORD.findall(demand.text))
         distinct = tuple(dict.fromkeys(key for key in keys if key))
-        return _PreparedDemand(index, demand, distinct, np.zeros(len(distinct)), _core(demand.text))
+        return _PreparedDemand(
+            index, demand, distinct, np.zeros(len(distinct)), demand_core(demand.text)
+        )
 
     def _index_features(self) -> None:
         """Feature ids for the keys of all demands, their compound parts and the n-grams of

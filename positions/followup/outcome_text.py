@@ -23,17 +23,17 @@ from __future__ import annotations
 import io
 import re
 import time
-import unicodedata
 
 import pypdf
 from pypdf.errors import FileNotDecryptedError, LimitReachedError
 
+from positions.core import cleaning
 from positions.core.errors import InvalidInput, InvalidUpload
 from positions.core.formatting import number
 from positions.followup.impact import EMPTY_OUTCOME, MAX_OUTCOME_CHARS, OUTCOME_TOO_LONG
-from positions.uploads import intake
+from positions.uploads import intake, package
 
-MAX_UPLOAD_BYTES = intake.MAX_UPLOAD_BYTES  # 25 MB, as for every upload
+MAX_UPLOAD_BYTES = package.MAX_UPLOAD_BYTES  # 25 MB, as for every upload
 MAX_PAGES = 3_000
 MAX_READING_SECONDS = 120
 # Fewer letters than this per page on average: the PDF holds pictures of pages, not text.
@@ -86,7 +86,6 @@ _PDF_LIMITS = pypdf.Configuration(
 _LIGATURES = str.maketrans(
     {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st", "\xad": ""}
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A word broken at a line end; "Automobil-\nund Zulieferindustrie" keeps its hyphen.
 _HYPHENATED = re.compile(
     r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?!(?:und|oder|bzw|sowie|als auch)\b)(?=[a-zäöüß])"
@@ -96,9 +95,9 @@ _HYPHENATED = re.compile(
 def outcome_text_from_pdf(data: bytes) -> str:
     """The text layer of a PDF (see the module docstring); InvalidUpload if there is none."""
     if not data:
-        raise InvalidUpload(intake.EMPTY)
+        raise InvalidUpload(package.EMPTY)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidUpload(intake.TOO_LARGE)
+        raise InvalidUpload(package.TOO_LARGE)
     if b"%PDF-" not in data[:1024]:
         raise InvalidUpload(NOT_PDF)
     pages = _pdf_pages(data)
@@ -118,9 +117,9 @@ def outcome_text_from_upload(filename: str, data: bytes) -> str:
         return _within_limit(_clean(intake.extract_text(filename, data)), InvalidUpload)
     if suffix == "txt":
         if not data:
-            raise InvalidUpload(intake.EMPTY)
+            raise InvalidUpload(package.EMPTY)
         if len(data) > MAX_UPLOAD_BYTES:
-            raise InvalidUpload(intake.TOO_LARGE)
+            raise InvalidUpload(package.TOO_LARGE)
         return _within_limit(_clean(_decode(data)), InvalidUpload)
     raise InvalidUpload(WRONG_TYPE)
 
@@ -179,10 +178,8 @@ def _decode(data: bytes) -> str:
 
 
 def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFC", text.translate(_LIGATURES))
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub(" ", text)
-    return _HYPHENATED.sub("", text).strip()
+    # Ligatures and soft hyphens first: NFC keeps ligatures as they are.
+    return _HYPHENATED.sub("", cleaning.clean(text.translate(_LIGATURES)))
 
 
 def _within_limit(text: str, error: type[InvalidInput] | type[InvalidUpload]) -> str:

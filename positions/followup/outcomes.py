@@ -22,7 +22,7 @@ from db.models import (
     Section,
     id_of,
 )
-from positions.core import audit
+from positions.core import audit, cleaning
 from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput, NotFound
 from positions.core.permissions import Action, Actor, require
@@ -55,7 +55,7 @@ def record_outcome(
     now = now or utcnow()
     if session.get(Forum, forum_id) is None:
         raise NotFound("Dieses Forum gibt es nicht.")
-    title = values.title.strip()
+    title = cleaning.clean_line(values.title)
     if not title:
         raise InvalidInput("Bitte geben Sie den Titel des Ergebnisses an.")
     if values.url and not values.url.strip().startswith(("https://", "http://")):
@@ -74,9 +74,9 @@ def record_outcome(
     outcome = Outcome(
         forum_id=forum_id,
         title=title[:300],
-        publisher=values.publisher.strip(),
+        publisher=cleaning.clean_line(values.publisher),
         published_on=values.published_on,
-        url=values.url.strip(),
+        url=cleaning.clean_line(values.url),
         document_id=document_id,
         text=text,
         created_at=now,

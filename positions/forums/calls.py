@@ -23,7 +23,7 @@ from db.models import (
     StatementStatus,
     id_of,
 )
-from positions.core import audit
+from positions.core import audit, cleaning
 from positions.core.clock import today_in_berlin, utcnow
 from positions.core.errors import InvalidInput, NotFound, PermissionDenied
 from positions.core.formatting import short_date
@@ -258,7 +258,7 @@ def _apply(
     board_deadline: date | None,
     today: date,
 ) -> None:
-    title = title.strip()
+    title = cleaning.clean_line(title)
     if not title:
         raise InvalidInput("Bitte geben Sie einen Titel für den Aufruf an.")
     if len(title) > MAX_TITLE_LENGTH:
@@ -278,7 +278,7 @@ def _apply(
     board = board_deadline or derived_board
     _check_deadline_order(member=member, board=board, external=external_deadline)
     call.title = title
-    call.question = question.strip()
+    call.question = cleaning.clean(question)
     call.external_deadline = external_deadline
     call.member_deadline = member
     call.board_deadline = board

@@ -24,7 +24,7 @@ from db.models import (
     User,
     WorkingGroup,
 )
-from positions.core import audit
+from positions.core import audit, cleaning
 from positions.core.clock import today_in_berlin, utcnow
 from positions.core.errors import InvalidInput, NotFound
 from positions.core.permissions import Action, Actor, require, visible_forum_ids
@@ -156,13 +156,13 @@ def _forum(session: Session, forum_id: int) -> Forum:
 def _validated(*, session: Session, fields: ForumFields, forum_id: int | None) -> ForumFields:
     fields = replace(
         fields,
-        name=fields.name.strip(),
-        short_name=fields.short_name.strip(),
-        host_institution=fields.host_institution.strip(),
-        ministry=fields.ministry.strip(),
-        url=fields.url.strip(),
-        description=fields.description.strip(),
-        notes=fields.notes.strip(),
+        name=cleaning.clean_line(fields.name),
+        short_name=cleaning.clean_line(fields.short_name),
+        host_institution=cleaning.clean_line(fields.host_institution),
+        ministry=cleaning.clean_line(fields.ministry),
+        url=cleaning.clean_line(fields.url),
+        description=cleaning.clean(fields.description),
+        notes=cleaning.clean(fields.notes),
     )
     if not fields.name or not fields.short_name:
         raise InvalidInput("Bitte geben Sie Name und Kurzname des Forums an.")
@@ -241,14 +241,17 @@ def add_working_group(
 ) -> WorkingGroup:
     require(actor, Action.FORUM_MANAGE)
     _forum(session, forum_id)
-    name = name.strip()
+    name = cleaning.clean_line(name)
     if not name:
         raise InvalidInput("Bitte geben Sie einen Namen für die Arbeitsgruppe an.")
     existing = session.exec(select(WorkingGroup).where(WorkingGroup.forum_id == forum_id)).all()
     if any(group.name.lower() == name.lower() for group in existing):
         raise InvalidInput(f"Die Arbeitsgruppe „{name}“ gibt es in diesem Forum bereits.")
     group = WorkingGroup(
-        forum_id=forum_id, name=name, description=description.strip(), position=len(existing)
+        forum_id=forum_id,
+        name=name,
+        description=cleaning.clean(description),
+        position=len(existing),
     )
     session.add(group)
     session.flush()

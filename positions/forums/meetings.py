@@ -19,7 +19,7 @@ from db.models import (
     WorkingGroup,
     id_of,
 )
-from positions.core import audit
+from positions.core import audit, cleaning
 from positions.core.clock import today_in_berlin, utcnow
 from positions.core.errors import InvalidInput, NotFound
 from positions.core.formatting import number
@@ -123,7 +123,7 @@ def record_minutes(
     if len(minutes) > MAX_TEXT:
         raise InvalidInput(f"Das Protokoll darf höchstens {number(MAX_TEXT)} Zeichen lang sein.")
     before = meeting.model_dump()
-    meeting.minutes = minutes.strip()
+    meeting.minutes = cleaning.clean(minutes)
     session.add(meeting)
     audit.record(
         session=session,
@@ -140,12 +140,12 @@ def record_minutes(
 
 def _columns(fields: MeetingFields) -> dict[str, Any]:
     return {
-        "title": fields.title.strip(),
+        "title": cleaning.clean_line(fields.title),
         "starts_at": fields.starts_at,
         "ends_at": fields.ends_at,
-        "place": fields.place.strip(),
-        "online_url": fields.online_url.strip(),
-        "agenda": fields.agenda.strip(),
+        "place": cleaning.clean_line(fields.place),
+        "online_url": cleaning.clean_line(fields.online_url),
+        "agenda": cleaning.clean(fields.agenda),
         "working_group_id": fields.working_group_id,
     }
 
@@ -251,7 +251,7 @@ def add_follow_up(
     """A task from a meeting; it shows on its owner's start page until it is done."""
     require(actor, Action.MEETING_MANAGE)
     _meeting(session, meeting_id)
-    text = text.strip()
+    text = cleaning.clean(text)
     if not text:
         raise InvalidInput("Bitte beschreiben Sie die Aufgabe.")
     if owner_id is None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from db.models import Approval, Decision, Paper, PaperStatus, PaperVersion, User, id_of
-from positions.core import audit, settings
+from positions.core import audit, cleaning, settings
 from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput, NotFound
 from positions.core.permissions import Action, Actor, require
@@ -72,7 +72,7 @@ def decide(
             paper_version_id=id_of(version),
             board_member_id=actor.user_id,
             decision=decision,
-            comment=comment.strip(),
+            comment=cleaning.clean(comment),
             created_at=now,
         )
     )
@@ -92,7 +92,7 @@ def decide(
             actor,
             paper,
             PaperStatus.DRAFT,
-            label=f"Vom Vorstand nicht freigegeben: {comment.strip()}",
+            label=f"Vom Vorstand nicht freigegeben: {cleaning.clean(comment)}",
             now=now,
         )
     elif approvals_count(session=session, version=version) >= settings.approval_quorum(

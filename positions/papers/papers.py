@@ -41,7 +41,7 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions.core import attribution, audit
+from positions.core import attribution, audit, cleaning
 from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from positions.core.formatting import number
@@ -363,7 +363,7 @@ def update_paper(
 
 
 def _apply_fields(session: Session, paper: Paper, fields: PaperFields, *, forum_id: int) -> None:
-    title = fields.title.strip()
+    title = cleaning.clean_line(fields.title)
     if not title:
         raise InvalidInput("Bitte geben Sie dem Papier einen Titel.")
     if len(title) > MAX_TITLE:
@@ -376,14 +376,14 @@ def _apply_fields(session: Session, paper: Paper, fields: PaperFields, *, forum_
         raise InvalidInput("Für das Lobbyregister braucht es den Titel des Regelungsvorhabens.")
     paper.title = title
     paper.kind = fields.kind
-    paper.addressee = fields.addressee.strip()
+    paper.addressee = cleaning.clean_line(fields.addressee)
     paper.paper_date = fields.paper_date
     paper.call_id = fields.call_id
     paper.lobbyregister_relevant = fields.lobbyregister_relevant
-    paper.register_number = fields.register_number.strip()
-    paper.regulatory_project_title = fields.regulatory_project_title.strip()
-    paper.regulatory_project_number = fields.regulatory_project_number.strip()
-    paper.affected_laws = fields.affected_laws.strip()
+    paper.register_number = cleaning.clean_line(fields.register_number)
+    paper.regulatory_project_title = cleaning.clean_line(fields.regulatory_project_title)
+    paper.regulatory_project_number = cleaning.clean_line(fields.regulatory_project_number)
+    paper.affected_laws = cleaning.clean(fields.affected_laws)
 
 
 def _set_contacts(session: Session, paper_id: int, user_ids: tuple[int, ...]) -> None:
@@ -506,7 +506,7 @@ def add_section(
 
 
 def _section_title(title: str) -> str:
-    title = title.strip()
+    title = cleaning.clean_line(title)
     if not title:
         raise InvalidInput("Bitte geben Sie dem Abschnitt eine Überschrift.")
     if len(title) > MAX_TITLE:
@@ -641,7 +641,7 @@ def _reorder(session: Session, rows: list[Any], row: Any, step: int) -> None:
 
 
 def _paragraph_text(text: str) -> str:
-    text = text.replace("\r\n", "\n").strip()
+    text = cleaning.clean(text)
     if not text:
         raise InvalidInput("Der Absatz ist leer.")
     if len(text) > MAX_PARAGRAPH:
@@ -899,7 +899,7 @@ def add_comment(
     require(actor, Action.PAPER_EDIT)
     if session.get(Paragraph, paragraph_id) is None:
         raise NotFound("Diesen Absatz gibt es nicht (mehr).")
-    text = text.strip()
+    text = cleaning.clean(text)
     if not text:
         raise InvalidInput("Der Kommentar ist leer.")
     comment = ParagraphComment(
@@ -998,7 +998,7 @@ def save_version(
     version = PaperVersion(
         paper_id=id_of(paper),
         number=paper.version_counter,
-        label=label.strip()[:200],
+        label=cleaning.clean_line(label)[:200],
         status=paper.status,
         snapshot=snapshot(session=session, paper=paper).to_json(),
         created_by_id=actor.user_id or None,

@@ -20,7 +20,7 @@ from db.models import (
     Stance,
     id_of,
 )
-from positions.core import audit
+from positions.core import audit, cleaning
 from positions.core.clock import today_in_berlin, utcnow
 from positions.core.errors import InvalidInput, NotFound, PermissionDenied
 from positions.core.formatting import long_date
@@ -156,7 +156,7 @@ def submit_review(
             paragraph_id=entry.paragraph_id,
             stance=entry.stance,
         )
-        review.stance, review.comment = entry.stance, entry.comment.strip()
+        review.stance, review.comment = entry.stance, cleaning.clean(entry.comment)
         review.minority_opinion_requested = entry.minority_opinion
         review.author_id, review.created_at = actor.user_id, now
         session.add(review)
@@ -223,7 +223,7 @@ def reply(
     review = session.get(Review, review_id)
     if review is None:
         raise NotFound("Diese Rückmeldung gibt es nicht.")
-    review.staff_reply = text.strip()[:MAX_COMMENT]
+    review.staff_reply = cleaning.clean(text)[:MAX_COMMENT]
     session.add(review)
     audit.record(
         session=session,

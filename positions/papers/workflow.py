@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from db.models import Call, Paper, PaperStatus, Role, Submission, id_of
-from positions.core import audit
+from positions.core import audit, cleaning
 from positions.core.clock import today_in_berlin, utcnow
 from positions.core.errors import InvalidInput, NotFound, PermissionDenied
 from positions.core.labels import PAPER_STATUS
@@ -168,7 +168,7 @@ def apply(
             session=session,
             actor=actor,
             paper=paper,
-            why=f"zurück in Entwurf: {reason.strip()}",
+            why=f"zurück in Entwurf: {cleaning.clean(reason)}",
             now=now,
         )
     paper.status = step.target
@@ -184,7 +184,7 @@ def apply(
         action=f"workflow_{name}",
         object_type="paper",
         object_id=paper_id,
-        detail={"from": before.value, "to": step.target.value, "reason": reason.strip()},
+        detail={"from": before.value, "to": step.target.value, "reason": cleaning.clean(reason)},
         now=now,
     )
     return paper
@@ -202,7 +202,7 @@ def submit(
     now: datetime | None = None,
 ) -> Submission:
     """Record that the approved version was sent (to whom, how, when) and mark it Eingereicht."""
-    recipient = recipient.strip()
+    recipient = cleaning.clean_line(recipient)
     if not recipient:
         raise InvalidInput("Bitte geben Sie an, an wen das Papier ging.")
     if submitted_on > today_in_berlin(now):
@@ -213,7 +213,7 @@ def submit(
     submission = Submission(
         paper_version_id=id_of(version),
         recipient=recipient[:300],
-        channel=channel.strip()[:100],
+        channel=cleaning.clean_line(channel)[:100],
         submitted_on=submitted_on,
         file_sha256=file_sha256,
         created_by_id=actor.user_id or None,

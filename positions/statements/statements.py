@@ -9,8 +9,6 @@ overwriting what another tab saved.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,7 +31,7 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions.core import audit, formatting, labels, text
+from positions.core import audit, cleaning, formatting, labels, text
 from positions.core.clock import today_in_berlin, utcnow
 from positions.core.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from positions.core.formatting import long_date
@@ -43,7 +41,6 @@ from positions.uploads import filing
 
 MAX_TEXT = 100_000
 # Control characters other than tab and line feed have no place in a statement.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _STALE = (
     "Ihre Stellungnahme wurde inzwischen an anderer Stelle geändert (vielleicht in einem "
     "anderen Fenster). Bitte laden Sie die Seite neu: Sie sehen dann die neuere Fassung und "
@@ -65,15 +62,8 @@ class SourceFile:
     data: bytes
 
 
-def clean_text(raw: str) -> str:
-    """The text as we store it: NFC, Unix line breaks, no control characters, trimmed."""
-    cleaned = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
-    cleaned = _CONTROL.sub("", cleaned)
-    return "\n".join(line.rstrip() for line in cleaned.strip().split("\n"))
-
-
 def _checked_text(raw: str) -> str:
-    cleaned = clean_text(raw)
+    cleaned = cleaning.clean(raw)
     if not cleaned:
         raise InvalidInput("Bitte geben Sie Ihre Stellungnahme ein; das Textfeld ist leer.")
     if len(cleaned) > MAX_TEXT:
@@ -167,7 +157,7 @@ def save_statement(
     statement.text = cleaned
     statement.author_id = actor.user_id or None
     statement.source = source
-    statement.source_note = source_note.strip()[:500]
+    statement.source_note = cleaning.clean_line(source_note)[:500]
     statement.updated_at = now
     # A draft save takes a submission back: staff always see the latest state.
     statement.status = StatementStatus.SUBMITTED if submit else StatementStatus.DRAFT

@@ -1,5 +1,6 @@
-"""The real app: `positionen migrate` and `demo` into a temp data folder, `streamlit run` on a
-free port, and Debian's Chromium driven by Playwright (never a downloaded browser)."""
+"""The real app: each test module gets a data folder of its own (a copy of the demo database,
+built once per session), `streamlit run` on a free port using it, and Debian's Chromium driven
+by Playwright (never a downloaded browser). What one module writes, no other module sees."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.conftest import REPO, free_port
+from db.engine import DATA_DIR_VARIABLE
+from tests.conftest import REPO, copy_data_folder, free_port
+from tests.e2e.browser import EXPECT_TIMEOUT_MS, new_page, wait_until
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -27,6 +30,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+STARTUP_SECONDS = 120
+PORT_ATTEMPTS = 3
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _generous_expect_timeout() -> None:
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -40,69 +50,110 @@ def screenshots() -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def app_data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def app_data(
+    request: pytest.FixtureRequest,
+    sqlite_demo_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, str]:
+    """The environment of this module's app: a data folder of its own holding a copy of the
+    demo database (`positionen.db`), so no module sees what another one wrote."""
+    module = request.module.__name__.rsplit(".", 1)[-1]
+    folder = tmp_path_factory.mktemp(f"app-{module}") / "daten"
+    copy_data_folder(sqlite_demo_template, folder)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["POSITIONEN_DATA_DIR"] = str(tmp_path_factory.mktemp("app-data"))
-    positionen = str(Path(sys.executable).with_name("positionen"))
-    for command in (["migrate"], ["demo"]):
-        subprocess.run(
-            [positionen, *command], env=env, check=True, capture_output=True, timeout=120
-        )
+    env[DATA_DIR_VARIABLE] = str(folder)
+    env["PYTHONUNBUFFERED"] = "1"  # the log shows at once that the server is listening
     return env
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_url(app_data: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO,
-        env=app_data,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(url, server)
+    """This module's app server, on a free port, using this module's data folder."""
+    log = Path(app_data[DATA_DIR_VARIABLE]).with_name("streamlit.log")
+    with running_app(app_data, log) as url:
         yield url
-    finally:
-        server.terminate()
+
+
+@contextmanager
+def running_app(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free port until the block ends. Another process may take
+    the port between our probe and Streamlit's bind: then it is tried again on another one."""
+    for _attempt in range(PORT_ATTEMPTS):
+        port = free_port()
+        with log.open("wb") as output:
+            server = subprocess.Popen(
+                streamlit_command(port), cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT
+            )
+        url = f"http://127.0.0.1:{port}"
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            if wait_until_serving(url, server, log):
+                yield url
+                return
+        finally:
+            stop(server)
+    pytest.fail(f"streamlit found no free port in {PORT_ATTEMPTS} attempts:\n{tail(log)}")
 
 
-def _wait_until_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+def streamlit_command(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+def wait_until_serving(url: str, server: subprocess.Popen[bytes], log: Path) -> bool:
+    """True once *our* server answers its health check; False if it could not get the port."""
+
+    def serving() -> str | None:
         if server.poll() is not None:
-            output = server.stdout.read().decode() if server.stdout else ""
-            pytest.fail(f"streamlit exited with {server.returncode}:\n{output}")
+            return "port taken" if "is not available" in tail(log) else "exited"
+        # Streamlit names its address only once it holds the port: before that, an answer
+        # on the port could come from someone else's server.
+        if f"URL: {url}" not in tail(log):
+            return None
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
+                return "serving" if response.status == 200 else None
         except OSError:
-            time.sleep(0.3)
-    pytest.fail("streamlit did not become healthy within 60 s")
+            return None
+
+    outcome = wait_until(
+        serving,
+        timeout=STARTUP_SECONDS,
+        what=f"streamlit serving at {url}",
+        explain=lambda: tail(log),
+    )
+    if outcome == "exited":
+        pytest.fail(f"streamlit exited with {server.returncode}:\n{tail(log)}")
+    return outcome == "serving"
+
+
+def tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:] if log.exists() else ""
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=5)
 
 
 @pytest.fixture(scope="session")
@@ -117,8 +168,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    """A page in a browser context of this test's own."""
+    page = new_page(browser)
     yield page
-    context.close()
+    page.context.close()

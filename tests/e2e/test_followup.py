@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
+from tests.e2e.browser import new_page
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -51,9 +52,7 @@ def test_staff_record_a_result_confirm_a_passage_and_the_rate_changes(
 def test_hostile_text_is_shown_as_text_and_never_runs(
     browser: Browser, app_url: str, screenshots: Path
 ) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 1400})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    page = new_page(browser, locale=None)
     alerts: list[str] = []
 
     def on_dialog(dialog: Dialog) -> None:
@@ -76,4 +75,4 @@ def test_hostile_text_is_shown_as_text_and_never_runs(
     assert page.locator("main img[src='x']").count() == 0
     assert page.locator("a[href^='javascript']").count() == 0
     assert alerts == []
-    context.close()
+    page.context.close()

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from db.engine import create_engine_for, read_session
 from db.models import Paper
+from tests.e2e.browser import new_page
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -25,9 +26,7 @@ def paper_url(app_url: str, app_data: dict[str, str], title: str) -> str:
 
 def open_as(browser: Browser, url: str, email: str, title: str = TDA_PAPER) -> Page:
     """The paper page in a browser context of its own, signed in as `email`."""
-    context = browser.new_context(viewport={"width": 1280, "height": 1600}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    page = new_page(browser, height=1600)
     page.goto(url)
     log_in(page, email)
     expect(page.get_by_role("heading", name=title)).to_be_visible()

@@ -32,6 +32,7 @@ from sqlmodel import select
 from db.engine import create_engine_for, read_session
 from db.models import Paper
 from tests.conftest import REPO, PostgresCluster, free_port
+from tests.e2e.browser import new_page, wait_until
 from tests.e2e.test_journeys import log_in
 from tests.e2e.test_papers import TDA_PAPER
 
@@ -41,7 +42,7 @@ DEPLOY = REPO / "deploy"
 NGINX = "/usr/sbin/nginx"
 POSITIONEN = str(Path(sys.executable).with_name("positionen"))
 COOKIE_SECRET = "scale-out-test-cookie-secret-0123456789abcdef"
-STARTUP_SECONDS = 90
+STARTUP_SECONDS = 120
 # Loads a same-origin address in an iframe and returns its text (or why it was blocked).
 SAME_ORIGIN_FRAME = """(address) => new Promise((resolve) => {
     const frame = document.createElement("iframe");
@@ -143,16 +144,22 @@ class Processes:
 
     def wait_healthy(self, name: str, url: str, deadline: float) -> None:
         process = dict(self.running)[name]
-        while time.monotonic() < deadline:
+
+        def healthy() -> bool:
             if process.poll() is not None:
                 pytest.fail(f"{name} exited with {process.returncode}:\n{self.log(name)}")
             try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
+                    return bool(response.status == 200)
             except OSError:
-                time.sleep(0.3)
-        pytest.fail(f"{name} did not answer {url}/_stcore/health:\n{self.log(name)}")
+                return False
+
+        wait_until(
+            healthy,
+            timeout=max(deadline - time.monotonic(), 0),
+            what=f"{name} answering {url}/_stcore/health",
+            explain=lambda: self.log(name),
+        )
 
     def stop_all(self) -> None:
         for _name, process in reversed(self.running):
@@ -277,9 +284,7 @@ def paper_id(deployment: Deployment) -> int:
 
 
 def open_paper(browser: Browser, base: str, paper: int, email: str) -> Page:
-    context = browser.new_context(viewport={"width": 1280, "height": 1600}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    page = new_page(browser, height=1600)
     page.goto(f"{base}/papier?papier={paper}")
     log_in(page, email)
     expect(page.get_by_role("heading", name=TDA_PAPER)).to_be_visible()
@@ -338,9 +343,8 @@ def test_nginx_pins_each_browser_to_one_replica_and_sets_the_headers(
 def test_a_browser_works_through_nginx_over_the_websocket(
     browser: Browser, deployment: Deployment, screenshots: Path
 ) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    page = new_page(browser)
+    context = page.context
     page.goto(deployment.proxy)
     log_in(page, "referat@demo.example")  # the form reaches the replica over the WebSocket
     expect(page.get_by_role("heading", name="Guten Tag, Ralf Reiners")).to_be_visible()
@@ -354,15 +358,18 @@ def test_a_browser_works_through_nginx_over_the_websocket(
     context.close()
 
     # nginx logs the WebSocket when it closes, a moment after the browser has gone.
-    deadline = time.monotonic() + 10
-    while True:
-        ours = [line for line in access_lines(deployment) if line["replica"] == pin]
-        stream = [line for line in ours if line["request"].startswith("GET /_stcore/stream")]
-        if stream or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    assert stream and all(line["status"] == "101" for line in stream), ours
-    assert len({line["upstream"] for line in ours}) == 1, ours
+    def ours() -> list[dict[str, str]]:
+        return [line for line in access_lines(deployment) if line["replica"] == pin]
+
+    def streams() -> list[dict[str, str]]:
+        return [line for line in ours() if line["request"].startswith("GET /_stcore/stream")]
+
+    stream = wait_until(
+        streams, timeout=30, what="nginx logging the closed WebSocket", explain=ours
+    )
+    lines = ours()
+    assert all(line["status"] == "101" for line in stream), lines
+    assert len({line["upstream"] for line in lines}) == 1, lines
 
 
 def test_one_replica_reads_what_the_other_wrote_and_a_stale_save_conflicts(

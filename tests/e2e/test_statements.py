@@ -13,6 +13,7 @@ from db.engine import create_engine_for, write_session
 from db.models import Call, Organisation, Role, User
 from positions.core.permissions import SYSTEM
 from positions.forums import invitations
+from tests.e2e.browser import new_page
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -73,8 +74,7 @@ def test_a_member_uploads_word_answers_anonymously_and_staff_see_it(
     expect(page.get_by_text("Eingereicht am")).to_be_visible()
     page.screenshot(path=screenshots / "statement-2-submitted.png", full_page=True)
 
-    staff = browser.new_context(viewport={"width": 1280, "height": 1400}, locale="de-DE")
-    office = staff.new_page()
+    office = new_page(browser)
     office.goto(f"{app_url}/foren")
     log_in(office, "referat@demo.example")
     office.get_by_role("link", name="Transformationsdialog Automobilindustrie (TDA)").click()
@@ -93,4 +93,4 @@ def test_a_member_uploads_word_answers_anonymously_and_staff_see_it(
     ours = [r for r in rows if r[8] and "Dichtungsfertigung" in r[8]]
     assert len(ours) == 1 and ours[0][1] == "anonym" and ours[0][2] in (None, "")
     assert all(MEMBER not in str(cell) for row in rows for cell in row)
-    staff.close()
+    office.context.close()

@@ -12,6 +12,7 @@ from db.engine import create_engine_for, write_session
 from db.models import Call, PaperKind, id_of
 from positions.core.permissions import SYSTEM
 from positions.papers import papers
+from tests.e2e.browser import new_page
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -50,9 +51,7 @@ def choose(page: Page, label: str, option: str) -> None:
 def test_staff_merge_the_call_into_a_section_and_see_the_sources(
     browser: Browser, app_url: str, app_data: dict[str, str], screenshots: Path
 ) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 1600}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    page = new_page(browser, height=1600)
     call_id, paper_id = draft_for_the_call(app_data)
     page.goto(f"{app_url}/aufruf?aufruf={call_id}")
     log_in(page, "referat@demo.example")
@@ -72,8 +71,10 @@ def test_staff_merge_the_call_into_a_section_and_see_the_sources(
         .last
     )
     expect(topic.get_by_text("Bergische Umformtechnik GmbH").first).to_be_visible()
-    proposed = topic.get_by_label("Vorgeschlagener Absatz").input_value()
-    assert "Antragsportal" in proposed
+    # The text area may come before its text while the chosen topic renders: wait for it.
+    suggestion = topic.get_by_label("Vorgeschlagener Absatz")
+    expect(suggestion).to_have_value(re.compile("Antragsportal"))
+    proposed = suggestion.input_value()
     topic.get_by_text("Kernforderung", exact=True).click()
     choose(page, "In Abschnitt", SECTION)
     page.screenshot(path=screenshots / "workspace-1-topic.png", full_page=True)
@@ -95,4 +96,4 @@ def test_staff_merge_the_call_into_a_section_and_see_the_sources(
     expect(paragraph.get_by_text("anonym").first).to_be_visible()
     paragraph.scroll_into_view_if_needed()
     page.screenshot(path=screenshots / "workspace-2-paper-sources.png", full_page=True)
-    context.close()
+    page.context.close()

@@ -2,10 +2,10 @@
 association and a fictional federal Grundsatzpapier of about 300,000 characters that takes
 some of them up verbatim, some reworded, turns some down and ignores the rest.
 
-Hand-written (tests/data/impact/demands.txt): every demand, every reworded and every
+Hand-written (bench/labelled/impact/demands.txt): every demand, every reworded and every
 rejecting passage, and near misses (same topic, no adoption). Put together by `build`
 with a seeded generator: the filler prose, from hand-written building blocks
-(tests/data/impact/filler.txt) whose predicates only describe or report, and the verbatim
+(bench/labelled/impact/filler.txt) whose predicates only describe or report, and the verbatim
 passages, each a demand copied into a frame ("Die Bundesregierung wird darauf hinwirken,
 dass …") or with its modal verb changed ("muss" → "soll"). `build` is deterministic.
 """
@@ -277,7 +277,16 @@ def build(target_chars: int = TARGET_CHARS, seed: int = SEED) -> ImpactSet:
         "Zulieferindustrie\n\nErgebnis des Transformationsdialogs Automobilindustrie\n\n"
         f"Berlin, im {rng.choice(_MONTHS)} 2025\n\nPräambel\n\n"
     )
-    _paragraphs(writer, None, [], per_chapter, filler, rng, spans, near)
+    _paragraphs(
+        writer,
+        None,
+        inserts=[],
+        budget=per_chapter,
+        filler=filler,
+        rng=rng,
+        spans=spans,
+        near=near,
+    )
     for number, name in enumerate(chapter_names, start=1):
         chapter = filler.chapters[name]
         writer.add(f"{number}. {chapter.title}\n\n")
@@ -288,9 +297,27 @@ def build(target_chars: int = TARGET_CHARS, seed: int = SEED) -> ImpactSet:
             writer.add(f"{number}.{sub_number} {sub}\n\n")
             mine = todo[(sub_number - 1) * share : sub_number * share]
             budget = per_chapter // len(chapter.subs)
-            _paragraphs(writer, chapter, mine, budget, filler, rng, spans, near)
+            _paragraphs(
+                writer,
+                chapter,
+                inserts=mine,
+                budget=budget,
+                filler=filler,
+                rng=rng,
+                spans=spans,
+                near=near,
+            )
     writer.add(f"{len(chapter_names) + 1}. Umsetzung und Monitoring\n\n")
-    _paragraphs(writer, None, [], per_chapter, filler, rng, spans, near)
+    _paragraphs(
+        writer,
+        None,
+        inserts=[],
+        budget=per_chapter,
+        filler=filler,
+        rng=rng,
+        spans=spans,
+        near=near,
+    )
 
     outcome = writer.text().rstrip() + "\n"
     labelled = tuple(
@@ -311,6 +338,7 @@ def build(target_chars: int = TARGET_CHARS, seed: int = SEED) -> ImpactSet:
 def _paragraphs(
     writer: _Writer,
     chapter: _Chapter | None,
+    *,
     inserts: list[tuple[int, str, bool]],
     budget: int,
     filler: _Filler,

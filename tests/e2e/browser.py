@@ -1,0 +1,48 @@
+"""What every browser test shares: timeouts generous enough for a busy 2-core machine, pages
+in browser contexts of their own, and waiting on a condition (never on the clock alone)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+# Playwright's own defaults (5 s for `expect`, 30 s for actions) fail on a loaded machine: the
+# first page of a fresh server imports the whole app, and a rerun may wait for a free core.
+EXPECT_TIMEOUT_MS = 30_000  # expect(...) assertions
+ACTION_TIMEOUT_MS = 45_000  # clicks, fills, downloads, wait_for_function
+NAVIGATION_TIMEOUT_MS = 60_000  # page.goto and friends
+
+T = TypeVar("T")
+
+
+def new_page(browser: Browser, *, height: int = 1400, locale: str | None = "de-DE") -> Page:
+    """A page in a browser context of its own (cookies, session), with the suite's timeouts.
+    Close it with `page.context.close()`."""
+    context = browser.new_context(viewport={"width": 1280, "height": height}, locale=locale)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+    return context.new_page()
+
+
+def wait_until(
+    condition: Callable[[], T],
+    *,
+    timeout: float,
+    what: str,
+    explain: Callable[[], object] = str,
+    interval: float = 0.2,
+) -> T:
+    """Poll `condition` until it returns something true and return that; fail the test naming
+    `what` (and what `explain` then tells) if it has not within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            pytest.fail(f"{what}: not so within {timeout:.0f} s\n{explain()}")
+        time.sleep(interval)
