@@ -436,9 +436,15 @@ class Paragraph(SQLModel, table=True):
 class ParagraphSource(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     paragraph_id: int = Field(foreign_key="paragraph.id", index=True)
-    point_id: int | None = Field(default=None, foreign_key="point.id", index=True)
+    # A member may change its statement after staff used it: its points are split anew, the
+    # link to a point goes (SET NULL) and the source keeps what it quoted and from which version.
+    point_id: int | None = Field(
+        default=None, foreign_key="point.id", index=True, ondelete="SET NULL"
+    )
     statement_id: int | None = Field(default=None, foreign_key="statement.id", index=True)
     how: SourceHow = Field(sa_type=enum_type(SourceHow))
+    quoted_text: str = long_text_field()
+    statement_version: int | None = None
 
 
 class ParagraphComment(SQLModel, table=True):
@@ -474,17 +480,25 @@ class Review(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     paper_version_id: int = Field(foreign_key="paperversion.id", index=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    paragraph_id: int = Field(foreign_key="paragraph.id", index=True)
+    # The paragraph as it was in the reviewed version (an id in its snapshot): no foreign key,
+    # so that deleting the paragraph later leaves the review with the version it belongs to.
+    paragraph_id: int = Field(index=True)
     author_id: int | None = Field(default=None, foreign_key="users.id")
     stance: Stance = Field(sa_type=enum_type(Stance))
     comment: str = long_text_field()
     minority_opinion_requested: bool = False
+    # The member's own consent to be named with its minority opinion.
+    name_consent: bool = False
     minority_opinion_accepted: bool = False
     staff_reply: str = long_text_field()
     created_at: datetime = created_at_field()
 
 
 class Approval(SQLModel, table=True):
+    """A board member's decision on one version: one each, also under parallel clicks."""
+
+    __table_args__ = (sa.UniqueConstraint("paper_version_id", "board_member_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     paper_version_id: int = Field(foreign_key="paperversion.id", index=True)
     board_member_id: int = Field(foreign_key="users.id")
