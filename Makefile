@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 
 STREAMLIT_FLAGS := --server.port $(PORT) --server.address localhost --server.headless true \
 	--server.enableXsrfProtection true --client.showErrorDetails none \
-	--server.maxUploadSize 25 --browser.gatherUsageStats false
+	--server.maxUploadSize 50 --browser.gatherUsageStats false
 
 .PHONY: run test lint bench system-deps clean
 

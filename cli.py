@@ -135,7 +135,9 @@ def _data_commands(commands: Commands) -> None:
     backup_parser.add_argument("--out", required=True, metavar="DIR", type=Path)
     backup_parser.set_defaults(command=_backup)
 
-    restore_parser = commands.add_parser("restore", help="restore a backup folder")
+    restore_parser = commands.add_parser(
+        "restore", help="restore a backup folder (stop the app first; refused while it runs)"
+    )
     restore_parser.add_argument("folder", metavar="DIR", type=Path)
     restore_parser.add_argument(
         "--force", action="store_true", help="replace a database that holds data"
@@ -513,7 +515,7 @@ def _papers(_arguments: argparse.Namespace) -> int:
 def _remind(arguments: argparse.Namespace) -> int:
     from db.engine import read_session, write_session
     from db.models import MailKind, MailStatus, id_of
-    from positions.core import settings
+    from positions.core import cleaning, settings
     from positions.core.clock import today_in_berlin
     from positions.core.permissions import SYSTEM
     from positions.forums import mail
@@ -532,7 +534,7 @@ def _remind(arguments: argparse.Namespace) -> int:
     failed = 0
     for call in due:
         if arguments.dry_run:
-            print(f"due: reminders for call {call.id} ({call.title})")
+            print(f"due: reminders for call {call.id} ({cleaning.clean_line(call.title)})")
             continue
         try:
             with write_session(engine) as session:
@@ -549,6 +551,7 @@ def _remind(arguments: argparse.Namespace) -> int:
         except PositionenError as error:
             print(f"call {call.id}: {error.message}")
             continue
+        failed_here = 0
         for message_id in queued:
             assert message_id is not None and smtp is not None
             with write_session(engine) as session:
@@ -559,8 +562,9 @@ def _remind(arguments: argparse.Namespace) -> int:
                     smtp=smtp,
                     base_url=association.base_url,
                 )
-                failed += message.status == MailStatus.FAILED
-        print(f"call {call.id}: {len(queued)} reminders, {failed} failed")
+                failed_here += message.status == MailStatus.FAILED
+        failed += failed_here
+        print(f"call {call.id}: {len(queued)} reminders, {failed_here} failed")
     return 1 if failed else 0
 
 

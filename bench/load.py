@@ -29,11 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,14 +38,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 from sqlmodel import col, func, select
 
+from bench.postgres import PostgresAbsent, throwaway_cluster
 from db import migrate
 from db.engine import create_engine_for, read_session, write_session
 from db.models import (
@@ -264,79 +259,11 @@ def run_backend(url: str, levels: tuple[int, ...], saves: int) -> dict[str, Any]
     return {"pool": pool_size, "levels": results}
 
 
-# --- a throwaway PostgreSQL cluster (the minimal logic of tests/conftest.py) ----------------
-
-
-class PostgresAbsent(RuntimeError):
-    pass
-
-
-def _postgres_bindir() -> Path:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
-    preferred = [path for path in found if path.parts[-3] == "15"] or found
-    if preferred:
-        return preferred[0].parent
-    on_path = shutil.which("initdb")
-    if on_path:
-        return Path(on_path).resolve().parent
-    raise PostgresAbsent("PostgreSQL server binaries (initdb, pg_ctl) not found")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """The URL of an empty database in a cluster of its own, removed afterwards."""
-    bindir = _postgres_bindir()
-    root = Path(tempfile.mkdtemp(prefix="positionen-bench-pg-"))
-    data, sockets = root / "data", root / "socket"
-    sockets.mkdir()
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        shutil.chown(root, "postgres")
-        shutil.chown(sockets, "postgres")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-
-    def run(*command: str) -> None:
-        subprocess.run([*as_postgres, *command], check=True, capture_output=True, timeout=120)
-
-    try:
-        run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust")
-        run(
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-o",
-            f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1",
-            "-l",
-            str(root / "log"),
-            "-w",
-            "-t",
-            "60",
-            "start",
-        )
-        admin = sa.create_engine(
-            f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
-            isolation_level="AUTOCOMMIT",
-        )
-        with admin.connect() as connection:
-            connection.exec_driver_sql("CREATE DATABASE positionen_load")
-        admin.dispose()
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/positionen_load"
-    finally:
-        if (data / "postmaster.pid").exists():
-            subprocess.run(
-                [*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
-                capture_output=True,
-                timeout=60,
-                check=False,
-            )
-        shutil.rmtree(root, ignore_errors=True)
+    with throwaway_cluster(prefix="positionen-bench-pg-") as cluster:
+        yield cluster.create_database("positionen_load")
 
 
 # --- entry points ---------------------------------------------------------------------------

@@ -85,7 +85,12 @@ def create_engine_for(url: str | None = None) -> Engine:
 
 def _create_sqlite_engine(url: str, database: str | None) -> Engine:
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            create_private_database_file(Path(database))
+        except OSError as error:
+            raise DatabaseUnavailable(
+                f"cannot create the database file {database}: {error.strerror}"
+            ) from None
     engine = sa.create_engine(
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
     )
@@ -111,6 +116,28 @@ def _create_sqlite_engine(url: str, database: str | None) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def create_private_database_file(database: Path) -> None:
+    """Create a missing SQLite file (0600) and its folder (0700) before SQLite would.
+
+    SQLite creates files with the process umask, world-readable by default, and gives its
+    -wal and -shm files the database file's mode (and, run as root, its owner); so the one
+    file created here keeps statements, names and password hashes from other local accounts.
+    Run as root (an operator's `positionen migrate` or `restore`), a new file goes to the
+    folder's owner, the account the app runs as.
+    """
+    if database.exists():
+        return
+    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another process created it a moment ago
+    os.close(descriptor)
+    if os.geteuid() == 0:
+        folder = database.parent.stat()
+        os.chown(database, folder.st_uid, folder.st_gid)
 
 
 def check_connection(engine: Engine) -> None:

@@ -842,7 +842,8 @@ _TDA_PAPER: PaperContent = (
                 "Ein Transformationsfonds mit Eigenkapitalbeteiligung kann Betrieben helfen, deren "
                 "Finanzierung am Standort sonst nicht zustande kommt.",
                 False,
-                (8,),
+                # Rests on the internal statement that says so (a draft can be no source).
+                (7,),
             ),
         ],
     ),

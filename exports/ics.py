@@ -1,4 +1,9 @@
-"""iCalendar (.ics) files of our calendar entries, in Europe/Berlin time."""
+"""iCalendar (.ics) files of our calendar entries, in Europe/Berlin time.
+
+RFC 5545 allows no control characters in text values; line breaks only escaped, which the
+library does for descriptions but not for every property. Names, summaries, places and
+addresses go in as one line, descriptions with their line breaks as "\\n".
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from positions.core import cleaning
 from positions.core.clock import utcnow
 from positions.forums.calendar import CalendarEvent
 
@@ -24,22 +30,22 @@ def build_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", cleaning.clean_line(name))
     calendar.add("x-wr-timezone", "Europe/Berlin")
     for item in events:
         event = Event()
         event.add("uid", item.uid)
         event.add("dtstamp", stamp)
-        event.add("summary", item.title)
+        event.add("summary", cleaning.clean_line(item.title))
         event.add("dtstart", _local(item.start))
         if item.end is not None:
             event.add("dtend", _local(item.end))
-        if item.location:
-            event.add("location", item.location)
-        if item.description:
-            event.add("description", item.description)
-        if item.url:
-            event.add("url", item.url)
+        if location := cleaning.clean_line(item.location):
+            event.add("location", location)
+        if description := cleaning.clean(item.description):
+            event.add("description", description)
+        if url := cleaning.clean_line(item.url):
+            event.add("url", url)
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())

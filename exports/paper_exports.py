@@ -1,11 +1,15 @@
-"""Stored papers as export documents: a version's snapshot becomes a `PaperDocument` (with
-footnotes only for members who allowed naming), two versions a Synopse, the reviews a
-feedback copy. One place decides file names and formats for the UI and the CLI."""
+"""Stored papers as export documents: a version's snapshot becomes a `PaperDocument`, two
+versions a Synopse, the reviews a feedback copy. One place decides file names and formats
+for the UI and the CLI.
+
+Who is named follows the permission in force when the export is made
+(`positions.core.attribution`): footnotes and "Mitgewirkt haben" only for statements that
+stand and allow naming, a minority opinion's organisation only with its own consent."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -22,7 +26,6 @@ from db.models import (
     Statement,
     StatementStatus,
     User,
-    Visibility,
     id_of,
 )
 from exports import document, feedback, pdf, roundtrip, synopse, word
@@ -113,7 +116,7 @@ def document_for(
     version = _version(session, paper, version_number)
     kept = snapshot.of(version)
     by_id = _statements(session, kept.statement_ids())
-    minorities = {o.id: o.name for o in session.exec(select(Organisation)).all()}
+    minorities = _consenting_minorities(session, paper)
     children: dict[int, list[document.Section]] = {}
     for raw in kept.sections:
         if raw.parent_id is not None:
@@ -123,7 +126,7 @@ def document_for(
         for raw in kept.sections
         if raw.parent_id is None
     ]
-    named, anonymous = _participants(session, paper)
+    named, anonymous = _participants(by_id.values())
     contacts = session.exec(
         select(User)
         .join(PaperContact)
@@ -162,7 +165,7 @@ def document_for(
 def _section(
     raw: SnapshotSection,
     by_id: dict[int, tuple[Statement, Organisation]],
-    minorities: dict[int | None, str],
+    minorities: dict[int, str],
     subsections: list[document.Section],
 ) -> document.Section:
     return document.Section(
@@ -175,23 +178,22 @@ def _section(
 def _paragraph(
     raw: SnapshotParagraph,
     by_id: dict[int, tuple[Statement, Organisation]],
-    minorities: dict[int | None, str],
+    minorities: dict[int, str],
 ) -> document.Paragraph:
     footnotes = []
     for source in raw.sources:
         found = by_id.get(source.statement_id or 0)
-        # Only a quoted statement of a member who allowed naming becomes a footnote.
+        # Only a quoted statement that stands and allows naming becomes a footnote.
         if found is None or source.how != SourceHow.QUOTED:
             continue
         statement, organisation = found
-        if not attribution.may_name(statement.visibility):
+        if not attribution.may_cite(statement.visibility, statement.status):
             continue
         day = (statement.submitted_at or statement.updated_at).astimezone(BERLIN).date()
         footnotes.append(f"Stellungnahme der {organisation.name} vom {short_date(day)[5:]}.")
     label = None
-    if raw.is_minority_opinion:
-        name = minorities.get(raw.minority_organisation_id)
-        label = name if raw.minority_named and name else None
+    if raw.is_minority_opinion and raw.minority_named and raw.minority_organisation_id:
+        label = minorities.get(raw.minority_organisation_id)
     return document.Paragraph(
         id=raw.id,
         text=raw.text,
@@ -201,18 +203,37 @@ def _paragraph(
     )
 
 
-def _participants(session: Session, paper: Paper) -> tuple[list[str], int]:
-    """Members who answered the paper's call: named ones listed, anonymous ones counted,
-    internal ones left out entirely."""
-    if paper.call_id is None:
-        return [], 0
+def _consenting_minorities(session: Session, paper: Paper) -> dict[int, str]:
+    """Organisations that agreed, in their own review of this paper, to be named with a
+    minority opinion taken into it (staff's tick alone names nobody)."""
     rows = session.exec(
-        select(Statement, Organisation)
-        .join(Organisation, col(Organisation.id) == Statement.organisation_id)
-        .where(Statement.call_id == paper.call_id, Statement.status == StatementStatus.SUBMITTED)
+        select(Organisation)
+        .join(Review, col(Review.organisation_id) == Organisation.id)
+        .join(PaperVersion, col(PaperVersion.id) == Review.paper_version_id)
+        .where(
+            PaperVersion.paper_id == paper.id,
+            col(Review.minority_opinion_accepted),
+            col(Review.name_consent),
+        )
     ).all()
-    named = sorted(o.name for s, o in rows if attribution.may_name(s.visibility))
-    anonymous = sum(1 for s, _ in rows if s.visibility == Visibility.ANONYMOUS)
+    return {id_of(o): o.name for o in rows}
+
+
+def _participants(
+    sources: Iterable[tuple[Statement, Organisation]],
+) -> tuple[list[str], int]:
+    """Members whose statements the text rests on (each once, in its most public
+    permission): named ones listed, anonymous ones counted, internal ones left out, and
+    nobody whose statement no longer stands (withdrawn, taken back into draft)."""
+    standing = [(s, o) for s, o in sources if s.status == StatementStatus.SUBMITTED]
+    names = {id_of(o): o.name for _, o in standing}
+    best = attribution.most_public_by_organisation(
+        (s.organisation_id, s.visibility) for s, _ in standing
+    )
+    named = sorted(names[o] for o, v in best.items() if attribution.may_name(v))
+    anonymous = sum(
+        1 for v in best.values() if attribution.may_count(v) and not attribution.may_name(v)
+    )
     return named, anonymous
 
 
@@ -237,9 +258,14 @@ def synopsis_for(*, session: Session, actor: Actor, paper_id: int, old: int, new
     )
 
 
-def reviews_for(*, session: Session, paper: Paper) -> dict[int, list[MemberReview]]:
-    """The member reviews of the paper by paragraph (newest per organisation), named only
-    where the organisation allowed naming in its statement to the paper's call."""
+def reviews_for(
+    *, session: Session, paper: Paper, paragraph_ids: Set[int] | None = None
+) -> dict[int, list[MemberReview]]:
+    """The member reviews of the paper by paragraph (newest per organisation), only of the
+    paragraphs given (those of the exported version: a review of a paragraph deleted since
+    stays with the version it reviewed). An organisation is named only where its statement
+    to the paper's call stands and allows naming, or where it agreed to be named with the
+    minority opinion it asked for."""
     rows = session.exec(
         select(Review, Organisation, PaperVersion)
         .join(Organisation, col(Organisation.id) == Review.organisation_id)
@@ -247,9 +273,9 @@ def reviews_for(*, session: Session, paper: Paper) -> dict[int, list[MemberRevie
         .where(PaperVersion.paper_id == paper.id)
         .order_by(col(PaperVersion.number).desc())
     ).all()
-    consent = (
+    citable = (
         {
-            s.organisation_id: attribution.may_name(s.visibility)
+            s.organisation_id: attribution.may_cite(s.visibility, s.status)
             for s in session.exec(select(Statement).where(Statement.call_id == paper.call_id)).all()
         }
         if paper.call_id
@@ -259,15 +285,16 @@ def reviews_for(*, session: Session, paper: Paper) -> dict[int, list[MemberRevie
     by_paragraph: dict[int, list[MemberReview]] = {}
     for review, organisation, _ in rows:
         key = (review.paragraph_id, review.organisation_id)
-        if key in seen:
+        if key in seen or (paragraph_ids is not None and review.paragraph_id not in paragraph_ids):
             continue
         seen.add(key)
+        consented = review.minority_opinion_requested and review.name_consent
         by_paragraph.setdefault(review.paragraph_id, []).append(
             MemberReview(
                 organisation=organisation.name,
                 stance=review.stance,
                 comment=review.comment,
-                may_name=consent.get(review.organisation_id, False),
+                may_name=citable.get(review.organisation_id, False) or consented,
                 minority_opinion_requested=review.minority_opinion_requested,
                 staff_reply=review.staff_reply,
                 submitted=review.created_at,
@@ -320,7 +347,11 @@ def export(
             return Export(name, MIME["pdf"], pdf.to_pdf(data))
         return Export(name, MIME["docx"], data)
     if fmt == "feedback":
-        data = feedback.build_feedback_copy(doc, reviews_for(session=session, paper=paper))
+        kept = snapshot.of(_version(session, paper, number))
+        shown = reviews_for(
+            session=session, paper=paper, paragraph_ids={p.id for _, p in kept.paragraphs()}
+        )
+        data = feedback.build_feedback_copy(doc, shown)
         return Export(name, MIME["docx"], data)
     synopsis = synopsis_for(session=session, actor=actor, paper_id=paper_id, old=old, new=number)
     if fmt == "synopse-table":

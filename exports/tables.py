@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -38,8 +38,11 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if moment else ""
+def _when(moment: datetime | date | None) -> str:
+    """German local time to the minute, or only the day where the row carries only that."""
+    if isinstance(moment, datetime):
+        return moment.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+    return moment.strftime("%d.%m.%Y") if moment else ""
 
 
 def _statement_cells(row: ExportRow) -> list[str]:

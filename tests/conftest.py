@@ -9,9 +9,6 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 import demo
+from bench.postgres import FAST, Cluster, PostgresAbsent, server_binaries, throwaway_cluster
 from db import migrate
 from db.engine import DATA_DIR_VARIABLE, create_engine_for, write_session
 
@@ -47,112 +45,42 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 # --- PostgreSQL ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _postgres_bindir() -> Path:
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
-    preferred = [c for c in candidates if c.parts[-3] == "15"] or candidates
-    if preferred:
-        return preferred[0].parent
-    on_path = shutil.which("initdb")
-    if on_path:
-        return Path(on_path).resolve().parent
-    pytest.fail(
-        "PostgreSQL server binaries not found: install Debian's postgresql (`make test` does this)"
-    )
-
-
 @dataclass
 class PostgresCluster:
-    port: int
-    admin_url: str
+    """The suite's cluster: databases are cloned from its migrated template, one per test."""
+
+    cluster: Cluster
     counter: itertools.count[int]
 
+    @property
+    def port(self) -> int:
+        return self.cluster.port
+
+    @property
+    def admin_url(self) -> str:
+        return self.cluster.admin_url
+
     def url(self, database: str) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+        return self.cluster.url(database)
 
 
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
-    bindir = _postgres_bindir()
-    root = Path(tempfile.mkdtemp(prefix="positionen-pg-"))
-    data, socket_dir = root / "data", root / "socket"
-    socket_dir.mkdir()
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        shutil.chown(root, "postgres")
-        shutil.chown(socket_dir, "postgres")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-
-    def run(*command: str) -> None:
-        subprocess.run([*as_postgres, *command], check=True, capture_output=True, timeout=120)
-
-    run(
-        str(bindir / "initdb"),
-        "-D",
-        str(data),
-        "-U",
-        "postgres",
-        "-A",
-        "trust",
-        "-E",
-        "UTF8",
-        "--locale=C",
-        "--no-sync",
-    )
-    options = (
-        f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
-    run(
-        str(bindir / "pg_ctl"),
-        "-D",
-        str(data),
-        "-o",
-        options,
-        "-l",
-        str(root / "log"),
-        "-w",
-        "-t",
-        "60",
-        "start",
-    )
-    cluster = PostgresCluster(
-        port, f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", itertools.count()
-    )
     try:
-        admin = sa.create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.exec_driver_sql("CREATE DATABASE positionen_template")
-        admin.dispose()
-        migrate.upgrade(cluster.url("positionen_template"))
-        yield cluster
-    finally:
-        subprocess.run(
-            [*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+        server_binaries()
+    except PostgresAbsent as absent:
+        pytest.fail(str(absent))
+    with throwaway_cluster(options=f"{FAST} -c max_connections=200") as cluster:
+        migrate.upgrade(cluster.create_database("positionen_template"))
+        yield PostgresCluster(cluster, itertools.count())
 
 
 def _clone_postgres(cluster: PostgresCluster, template: str) -> Iterator[str]:
     name = f"test_{os.getpid()}_{next(cluster.counter)}"
-    admin = sa.create_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
     try:
-        yield cluster.url(name)
+        yield cluster.cluster.create_database(name, template=template)
     finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.dispose()
+        cluster.cluster.drop_database(name)
 
 
 @pytest.fixture

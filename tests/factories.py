@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from db.engine import read_session, write_session
 from db.models import (
     Call,
     Forum,
@@ -121,3 +123,16 @@ def statement(
     session.add(row)
     session.flush()
     return row
+
+
+def log_in(
+    engine: Engine, email: str, password: str, *, now: datetime | None = None
+) -> accounts.LoginOutcome:
+    """A login attempt as the login form makes it."""
+    return accounts.log_in(
+        reading=lambda: read_session(engine),
+        writing=lambda: write_session(engine),
+        email=email,
+        password=password,
+        now=now,
+    )

@@ -1,22 +1,27 @@
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from db.engine import read_session, write_session
 from db.models import AuditEvent, Role, User
 from positions.core import accounts
-from positions.core.accounts import MAX_FAILED_LOGINS, WRONG_CREDENTIALS
+from positions.core.accounts import LOGIN_REFUSED, MAX_FAILED_LOGINS
 from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput, PermissionDenied
 from positions.core.permissions import Actor
 from tests import factories
 
+_log_in = factories.log_in
 
-def _log_in(engine: Engine, email: str, password: str, **kwargs: object) -> accounts.LoginOutcome:
-    with write_session(engine) as session:
-        return accounts.log_in(session=session, email=email, password=password, **kwargs)  # type: ignore[arg-type]
+# The one answer to every refused login: which accounts exist, are locked or deactivated
+# must not be told apart from outside.
+REFUSED = (
+    "E-Mail-Adresse oder Passwort ist falsch. Nach 10 Fehlversuchen bleibt der Zugang "
+    "15 Minuten lang gesperrt."
+)
 
 
 def test_login_with_the_right_password_gives_the_actor(engine: Engine) -> None:
@@ -40,7 +45,7 @@ def test_wrong_password_and_unknown_user_get_the_same_german_message(
         factories.user(session, Role.STAFF, email="referat@test.example")
     outcome = _log_in(engine, email, "falsch")
     assert outcome.actor is None
-    assert outcome.message == WRONG_CREDENTIALS == "E-Mail-Adresse oder Passwort ist falsch."
+    assert outcome.message == LOGIN_REFUSED == REFUSED
 
 
 def test_ten_failures_lock_the_account_for_fifteen_minutes(engine: Engine) -> None:
@@ -49,14 +54,14 @@ def test_ten_failures_lock_the_account_for_fifteen_minutes(engine: Engine) -> No
     start = utcnow()
     for attempt in range(MAX_FAILED_LOGINS - 1):
         outcome = _log_in(engine, "referat@test.example", "falsch", now=start)
-        assert outcome.message == WRONG_CREDENTIALS, attempt
+        assert outcome.message == LOGIN_REFUSED, attempt
     outcome = _log_in(engine, "referat@test.example", "falsch", now=start)
-    assert "gesperrt" in outcome.message
+    assert outcome.message == LOGIN_REFUSED
     # Even the right password is refused while locked ...
     locked = _log_in(
         engine, "referat@test.example", factories.PASSWORD, now=start + timedelta(minutes=14)
     )
-    assert locked.actor is None and "gesperrt" in locked.message
+    assert locked.actor is None and locked.message == LOGIN_REFUSED
     # ... and works again after fifteen minutes.
     unlocked = _log_in(
         engine,
@@ -76,7 +81,7 @@ def test_deactivated_accounts_cannot_log_in(engine: Engine) -> None:
         user = factories.user(session, Role.BOARD, email="alt@test.example")
         user.active = False
     outcome = _log_in(engine, "alt@test.example", factories.PASSWORD)
-    assert outcome.actor is None and "deaktiviert" in outcome.message
+    assert outcome.actor is None and outcome.message == LOGIN_REFUSED
 
 
 def test_contacts_without_password_cannot_log_in_with_any_password(engine: Engine) -> None:
@@ -132,3 +137,58 @@ def test_create_admin_makes_a_working_login(engine: Engine) -> None:
         )
     outcome = _log_in(engine, "chefin@verband.example", "sehr-geheim-123")
     assert outcome.actor is not None and outcome.actor.role is Role.ADMIN
+
+
+def _account_in_every_state(engine: Engine) -> None:
+    """referat@ works; gesperrt@ is locked, alt@ deactivated, kontakt@ has no password."""
+    with write_session(engine) as session:
+        factories.user(session, Role.STAFF, email="referat@test.example")
+        locked = factories.user(session, Role.STAFF, email="gesperrt@test.example")
+        locked.locked_until = utcnow() + timedelta(minutes=10)
+        factories.user(session, Role.STAFF, email="alt@test.example").active = False
+        factories.user(session, Role.MEMBER, email="kontakt@test.example", password=None)
+
+
+REFUSALS = [
+    ("niemand@test.example", "falsch", "unknown_email"),
+    ("referat@test.example", "falsch", None),
+    ("gesperrt@test.example", factories.PASSWORD, "locked"),
+    ("alt@test.example", factories.PASSWORD, "deactivated"),
+    ("kontakt@test.example", factories.PASSWORD, "no_password"),
+]
+
+
+@pytest.mark.parametrize(("email", "password", "reason"), REFUSALS)
+def test_every_refusal_reads_the_same_and_costs_one_password_check(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, email: str, password: str, reason: str | None
+) -> None:
+    _account_in_every_state(engine)
+    checks: list[str] = []
+    real_verify = PasswordHasher.verify
+
+    def counting_verify(self: PasswordHasher, hash: str, password: str) -> bool:
+        checks.append(hash)
+        return real_verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting_verify)
+    outcome = _log_in(engine, email, password)
+    assert outcome.actor is None and outcome.message == LOGIN_REFUSED
+    # A locked or unknown account takes as long as a wrong password: one argon2 check each.
+    assert len(checks) == 1
+
+
+@pytest.mark.parametrize(("email", "password", "reason"), REFUSALS)
+def test_the_audit_log_keeps_the_real_reason_of_a_refusal(
+    engine: Engine, email: str, password: str, reason: str | None
+) -> None:
+    _account_in_every_state(engine)
+    _log_in(engine, email, password)
+    with read_session(engine) as session:
+        [event] = session.exec(select(AuditEvent).where(AuditEvent.action != "create")).all()
+        user = session.exec(select(User).where(User.email == email)).first()
+    if reason is None:
+        assert event.action == "login_failed" and event.detail is None
+    else:
+        assert event.action == "login_refused" and event.detail == {"reason": reason}
+    assert event.object_type == "user" and event.object_id == (user.id if user else None)
+    assert email not in str(event.detail)  # a mistyped password may sit in the address field

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.engine import read_session, write_session
 from db.models import (
@@ -25,6 +25,7 @@ from positions.core.errors import InvalidInput
 from positions.core.permissions import SYSTEM
 from positions.papers import papers
 from positions.statements import statements
+from tests import factories
 
 CALL = "Finanzierung und Förderinstrumente in der Transformation"
 
@@ -139,12 +140,14 @@ def test_a_suggestion_goes_into_a_paper_with_its_sources(demo_engine: Engine) ->
             select(ParagraphSource).where(ParagraphSource.paragraph_id == paragraph.id)
         ).all()
         after = _load(session, call_id)
-    dissent = {d.key for d in workspace.suggest(cluster.points).dissent}
-    assert dissent, "the demo's largest topic holds members rejecting its demand"
-    assert {s.point_id for s in sources} == {p.id for p in cluster.points} - dissent
+    suggestion = workspace.suggest(cluster.points)
+    assert suggestion.dissent, "the demo's largest topic holds members rejecting its demand"
+    excluded = suggestion.excluded_keys
+    assert excluded >= {d.key for d in suggestion.dissent} | {c.key for c in suggestion.conflicts}
+    assert {s.point_id for s in sources} == {p.id for p in cluster.points} - excluded
     assert all(s.how is SourceHow.MERGED for s in sources)
     unused_before = {v.id for v in space.unused}
-    taken = {p.id for p in cluster.points} - dissent
+    taken = {p.id for p in cluster.points} - excluded
     assert {v.id for v in after.unused} == unused_before - taken
 
 
@@ -164,6 +167,61 @@ def test_sources_are_suggested_for_a_hand_written_paragraph(demo_engine: Engine)
             text="Wir fordern einen Brückenstrompreis für den industriellen Mittelstand.",
         )
     assert found and "Brückenstrompreis" in found[0][0].text
+
+
+def test_a_look_alike_naming_another_year_is_shown_as_a_conflict_never_suggested(
+    engine: Engine,
+) -> None:
+    # Issue "Trust", item 10: "bis 2030, 8 ct" listed a member's "bis 2035" as its source.
+    paragraph = "Ein Brückenstrompreis für die Industrie ist bis 2030 nötig, 8 ct je kWh."
+    with write_session(engine) as session:
+        staff = factories.actor(session)
+        call = factories.call(session, staff, factories.forum(session, staff))
+        for text, visibility in [
+            (
+                "Wir fordern einen Brückenstrompreis für die Industrie bis 2035.",
+                Visibility.ANONYMOUS,
+            ),
+            (
+                "Die Netzentgelte für Produktionsstandorte müssen gedeckelt werden.",
+                Visibility.NAMED,
+            ),
+        ]:
+            member = factories.organisation(session)
+            statement = factories.statement(
+                session, call, id_of(member), text=text, visibility=visibility
+            )
+            statements.replace_points(session=session, statement=statement)
+        found = workspace.find_sources(
+            session=session, actor=staff, call_id=id_of(call), text=paragraph
+        )
+        suggested = workspace.suggest_sources(
+            session=session, actor=staff, call_id=id_of(call), text=paragraph
+        )
+    assert found.sources == suggested == []
+    [conflict] = found.conflicts
+    assert "2035" in conflict.point.text
+    assert conflict.point.member == "Ein Mitglied (anonym)"  # never the anonymous name
+    assert [c.describe() for c in conflict.contradictions] == ["nennt 2035 statt 2030"]
+
+
+def test_demo_members_demanding_another_year_are_conflicts_named_only_if_allowed(
+    demo_engine: Engine,
+) -> None:
+    call_id, _ = _analysed(demo_engine)
+    with read_session(demo_engine) as session:
+        found = workspace.find_sources(
+            session=session,
+            actor=SYSTEM,
+            call_id=call_id,
+            text="Für den Mittelstand brauchen wir bis 2035 einen Brückenstrompreis.",
+        )
+    assert not any("bis 2030" in view.text for view, _ in found.sources)
+    assert found.conflicts and all("bis 2030" in c.point.text for c in found.conflicts)
+    for conflict in found.conflicts:
+        named = conflict.point.visibility == Visibility.NAMED
+        assert (conflict.point.member == conflict.point.organisation) is named
+        assert [c.describe() for c in conflict.contradictions] == ["nennt 2030 statt 2035"]
 
 
 def test_the_overview_counts_what_the_topics_hold(demo_engine: Engine) -> None:
@@ -331,3 +389,40 @@ def test_topics_and_points_stay_within_their_call(demo_engine: Engine) -> None:
 
 def _other_call(session: Session, call_id: int) -> int:
     return id_of(session.exec(select(Call).where(Call.id != call_id)).first())
+
+
+def test_a_taken_suggestion_keeps_what_its_sources_said_when_they_were_taken(
+    demo_engine: Engine,
+) -> None:
+    """The paper keeps each point's text and its statement's version: a member who changes
+    its statement later changes neither."""
+    call_id, space = _analysed(demo_engine)
+    cluster = space.topics[0]
+    with write_session(demo_engine) as session:
+        paper = session.exec(select(Paper).where(Paper.call_id == call_id)).one()
+        section = (
+            papers.paper_view(session=session, actor=SYSTEM, paper_id=id_of(paper))
+            .sections[0]
+            .section
+        )
+        paragraph = workspace.accept_suggestion(
+            session=session,
+            actor=SYSTEM,
+            cluster_id=id_of(cluster.cluster),
+            section_id=id_of(section),
+            text=workspace.suggest(cluster.points).text,
+        )
+        sources = session.exec(
+            select(ParagraphSource).where(ParagraphSource.paragraph_id == paragraph.id)
+        ).all()
+        versions = {
+            id_of(s): s.version
+            for s in session.exec(
+                select(Statement).where(
+                    col(Statement.id).in_([source.statement_id for source in sources])
+                )
+            ).all()
+        }
+    said = {p.id: p.text for p in cluster.points}
+    assert sources and all(s.quoted_text == said[s.point_id or 0] for s in sources)
+    assert all(s.statement_version == versions[s.statement_id or 0] for s in sources)

@@ -9,9 +9,11 @@ from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
 import demo
+from bench.postgres import free_port
 from db.engine import create_engine_for, read_session, write_session
 from db.models import (
     Call,
+    CallStatus,
     Forum,
     Invitation,
     Meeting,
@@ -29,7 +31,13 @@ from positions.core.permissions import SYSTEM
 from positions.forums import calls, forums
 from positions.forums.invitations import hash_token
 from positions.papers import papers
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO
+
+# The one answer to every refused login (which accounts exist must not show).
+LOGIN_REFUSED = (
+    "E-Mail-Adresse oder Passwort ist falsch. Nach 10 Fehlversuchen bleibt der Zugang "
+    "15 Minuten lang gesperrt."
+)
 
 
 def new_app() -> AppTest:
@@ -77,7 +85,7 @@ def test_the_login_form_has_german_labels(demo_url: str) -> None:
 @pytest.mark.parametrize("email", ["referat@demo.example", "unbekannt@demo.example"])
 def test_wrong_credentials_get_a_german_message(demo_url: str, email: str) -> None:
     app = log_in(email, "falsches-passwort")
-    assert [e.value for e in app.error] == ["E-Mail-Adresse oder Passwort ist falsch."]
+    assert [e.value for e in app.error] == [LOGIN_REFUSED]
     assert not app.exception
 
 
@@ -215,14 +223,13 @@ def test_an_unmigrated_database_gets_a_german_message(
     st.cache_resource.clear()
 
 
-def test_a_locked_account_is_told_when_to_try_again(demo_url: str) -> None:
+def test_a_locked_account_gets_the_answer_of_a_wrong_password(demo_url: str) -> None:
     engine = create_engine_for(demo_url)
     with write_session(engine) as session:
         user = session.exec(select(User).where(User.email == "referat@demo.example")).one()
         user.locked_until = utcnow() + timedelta(minutes=10)
     app = log_in("referat@demo.example")
-    [error] = app.error
-    assert "vorübergehend gesperrt" in error.value and "Uhr erneut" in error.value
+    assert [e.value for e in app.error] == [LOGIN_REFUSED]
     assert "Guten Tag" not in texts(app)
 
 
@@ -533,3 +540,204 @@ def test_a_call_asks_the_members_of_a_fachforum_from_another_forum(demo_url: str
         invited = calls.invited_ids(session=session, actor=SYSTEM, call_id=id_of(call))
         expected = set(forums.forum_member_ids(session=session, forum_id=id_of(fachforum)))
     assert invited == expected and len(invited) == 15
+
+
+# --- invitation address, single sign-on, links of closed calls ------------------------------
+
+
+def test_a_redeemed_invitation_link_leaves_the_address_but_not_the_session(
+    demo_url: str,
+) -> None:
+    app = new_app()
+    app.query_params["einladung"] = demo.DEMO_INVITATION_TOKEN
+    app.run()
+    assert not app.exception and not app.error
+    assert "einladung" not in app.query_params  # nobody reads the token off the screen
+    app.run()  # the next interaction in the same session
+    assert not app.exception and not app.error
+    page = texts(app)
+    assert "Ihre offenen Aufrufe" in page and "über Einladungslink" in page
+
+
+SSO_ISSUER = "https://sso.verband.example"
+SSO_SECRETS = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "ein-langes-geheimnis",
+    "client_id": "positionen",
+    "client_secret": "geheim",
+    "server_metadata_url": f"{SSO_ISSUER}/.well-known/openid-configuration",
+}
+
+
+def sso_app(**claims: object) -> AppTest:
+    """The app for someone signed in at the configured provider (a claim set to None is
+    left out of the identity)."""
+    identity = {
+        "is_logged_in": True,
+        "provider": "default",
+        "email": "referat@demo.example",
+        "email_verified": True,
+        "iss": SSO_ISSUER,
+        "iat": int(utcnow().timestamp()),
+        **claims,
+    }
+    app = new_app()
+    app.secrets["auth"] = SSO_SECRETS
+    app.user = {key: value for key, value in identity.items() if value is not None}
+    return app
+
+
+def test_single_sign_on_opens_the_matching_account(demo_url: str) -> None:
+    app = sso_app().run()
+    assert not app.exception and not app.error
+    assert "Guten Tag" in texts(app)
+
+
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        ({"email_verified": False}, "nicht bestätigt"),
+        ({"email_verified": None}, "nicht bestätigt"),
+        ({"iss": "https://sso.angreifer.example"}, "nicht vom eingerichteten Anmeldedienst"),
+        ({"iss": None}, "nicht vom eingerichteten Anmeldedienst"),
+    ],
+)
+def test_single_sign_on_needs_a_verified_address_from_the_configured_provider(
+    demo_url: str, claims: dict[str, object], message: str
+) -> None:
+    app = sso_app(**claims).run()
+    assert not app.exception
+    [error] = app.error
+    assert message in error.value
+    assert "Guten Tag" not in texts(app)
+    assert "Abmelden" in [b.label for b in app.button]
+
+
+def test_a_single_sign_on_session_ends_after_the_idle_time(demo_url: str) -> None:
+    app = sso_app().run()
+    assert "Guten Tag" in texts(app)
+    app.session_state["last_activity"] = app.session_state["last_activity"] - 61 * 60
+    app.run()
+    assert not app.exception
+    assert "Guten Tag" not in texts(app)
+    assert app.user.get("is_logged_in") is False  # signed out at the provider's cookie too
+    app.run()
+    assert "Guten Tag" not in texts(app)
+
+
+def test_an_old_single_sign_on_login_does_not_open_a_new_session(demo_url: str) -> None:
+    two_hours_ago = int((utcnow() - timedelta(hours=2)).timestamp())
+    app = sso_app(iat=two_hours_ago).run()
+    assert not app.exception
+    assert "Guten Tag" not in texts(app)
+    assert app.user.get("is_logged_in") is False
+
+
+def test_links_of_a_closed_call_can_still_be_revoked(demo_url: str) -> None:
+    engine = create_engine_for(demo_url)
+    funding = _call_id(engine, FUNDING_CALL)
+    with write_session(engine) as session:
+        calls.set_call_status(
+            session=session, actor=SYSTEM, call_id=funding, status=CallStatus.CLOSED
+        )
+        demo_link = id_of(
+            session.exec(
+                select(Invitation).where(
+                    Invitation.token_hash == hash_token(demo.DEMO_INVITATION_TOKEN)
+                )
+            ).one()
+        )
+    app = switch(log_in("referat@demo.example"), "ui/pages/call.py", aufruf=str(funding))
+    assert not [m for m in app.multiselect if m.label == "Weitere Mitglieder einladen"]
+    [revoke] = [m for m in app.multiselect if m.label.startswith("Links zurückziehen")]
+    revoke.select(demo_link).run()
+    [button] = [b for b in app.button if b.label == "Zurückziehen"]
+    button.click().run()
+    assert not app.exception and not app.error
+    member = new_app()
+    member.query_params["einladung"] = demo.DEMO_INVITATION_TOKEN
+    member.run()
+    assert any("zurückgezogen" in e.value for e in member.error)
+
+
+# A file name that, rendered as markdown, makes every viewer's browser fetch an image
+# (no slash, so it survives the store's path stripping; browsers read "https:host" as
+# "https://host/").
+HOSTILE_FILE_NAME = "![p](https:pixel.invalid?seen) :red[rot] :streamlit: $x$ <b>x.txt"
+# More user data that Streamlit's markdown would turn into something else than its text.
+HOSTILE_TEXTS = [
+    HOSTILE_FILE_NAME,
+    "[Anmeldung](https:evil.invalid) <img src=https:pixel.invalid> &lt;b&gt; &#33;",
+    ":material/home: :blue-badge[neu] :smile: $$x^2$$ ~~weg~~ **fett** _kursiv_ `code`",
+    "# Titel\n- Liste\n+ Liste\n1. eins\n2) zwei\n> Zitat\nText\n===\n| a | b |\n|---|---|",
+    "Vorher \\![p](https:pixel.invalid) [^1]\n[^1]: Fußnote",
+]
+
+
+def rendered(markdown: str) -> str:
+    """The HTML a CommonMark parser (with GFM's strikethrough and tables) makes of it."""
+    from markdown_it import MarkdownIt
+
+    return str(MarkdownIt("commonmark").enable(["strikethrough", "table"]).render(markdown))
+
+
+def assert_shown_as_text(markdown: str, text: str) -> None:
+    import html
+    import re
+
+    page = rendered(markdown)
+    assert re.fullmatch(r"<p>[^<]*</p>\n", page), page  # one paragraph, no element in it
+    shown = html.unescape(page.removeprefix("<p>").removesuffix("</p>\n"))
+    assert shown.replace("\u2060", "") == text
+    # Streamlit's own syntax (colours, badges, icons, math) needs a colon right before a
+    # word, or an unescaped dollar sign.
+    assert not re.search(r":[A-Za-z]|(?<!\\)\$", markdown)
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_user_data_in_markdown_is_shown_as_its_text(text: str) -> None:
+    from ui.widgets import md
+
+    assert_shown_as_text(md(text), text)
+
+
+def test_a_hostile_attachment_name_is_shown_as_text(demo_url: str) -> None:
+    from positions.forums import documents
+
+    engine = create_engine_for(demo_url)
+    with write_session(engine) as session:
+        forum = session.exec(select(Forum).where(Forum.short_name == "TDA")).one()
+        documents.upload(
+            session=session,
+            actor=SYSTEM,
+            filename=HOSTILE_FILE_NAME,
+            data=b"Protokoll",
+            forum_id=id_of(forum),
+        )
+    app = log_in("referat@demo.example")
+    open_forum(app, demo_url, "TDA")
+    [label] = [
+        str(button.proto.label)
+        for button in app.get("download_button")
+        if "pixel.invalid" in str(button.proto.label)
+    ]
+    name, _details = label.split(" · ", 1)
+    assert_shown_as_text(name, HOSTILE_FILE_NAME)
+
+
+def test_a_file_over_25_mb_gets_our_german_message(demo_url: str) -> None:
+    """Streamlit's upload widget refuses a file over its own limit in the browser, in English;
+    its limit lies above ours, so such a file reaches our check and its German message."""
+    app = log_in("referat@demo.example")
+    open_forum(app, demo_url, "TDA")
+    [uploader] = [u for u in app.file_uploader if u.label.startswith("Dokument hinzufügen")]
+    over_our_limit = b"%PDF-1.7\n" + bytes(25 * 1024 * 1024)
+    assert uploader.proto.max_upload_size_mb * 1024 * 1024 >= len(over_our_limit) + 1024 * 1024
+
+    uploader.upload("Scan.pdf", over_our_limit, "application/pdf")
+    [submit] = [b for b in app.button if b.label == "Hochladen"]
+    submit.click().run()
+
+    assert [e.value for e in app.error] == [
+        "„Scan.pdf“ ist größer als 25 MB und kann nicht gespeichert werden."
+    ]

@@ -3,12 +3,23 @@
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+import sqlalchemy as sa
 from icalendar import Calendar
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.engine import read_session, write_session
-from db.models import CallInvitee, DelegateRole, ForumDelegate, Organisation, Role, id_of
+from db.models import (
+    Call,
+    CallInvitee,
+    DelegateRole,
+    Forum,
+    ForumDelegate,
+    Meeting,
+    Organisation,
+    Role,
+    id_of,
+)
 from exports.ics import build_calendar
 from positions.core import settings
 from positions.core.permissions import SYSTEM, Actor
@@ -153,3 +164,41 @@ def test_a_persons_calendar_holds_their_forums_and_follow_ups(engine: Engine) ->
     assert f"meeting-{meeting_id}@localhost" in uids
     assert f"call-{call_id}-board@localhost" in uids
     assert f"followup-{follow_up.id}@localhost" in uids
+
+
+def test_line_breaks_and_control_characters_in_stored_texts_make_a_valid_calendar(
+    engine: Engine,
+) -> None:
+    """Names stored before they were cleaned may hold CR LF or control characters; the
+    calendar carries them as iCalendar allows (one line for names, escaped breaks else)."""
+    staff, forum_id, meeting_id, call_id = _forum_with_meeting_and_call(engine)
+    with write_session(engine) as session:
+        for statement in (
+            sa.update(Forum).where(col(Forum.id) == forum_id).values(short_name="TDA\r\nAG"),
+            sa.update(Meeting)
+            .where(col(Meeting.id) == meeting_id)
+            .values(
+                title="Arbeits\rgruppe\x07",
+                place="Berlin,\r\nRaum 1",
+                agenda="1. Begrüßung\r\n2. Zahlen\x0b3. Verschiedenes\x1b",
+            ),
+            sa.update(Call).where(col(Call.id) == call_id).values(title="Förder\nung"),
+        ):
+            session.exec(statement)
+    with read_session(engine) as session:
+        events = calendar.events_for_forum(session=session, actor=staff, forum_id=forum_id, now=NOW)
+        name = calendar.calendar_name(session=session, forum_id=forum_id)
+    data = build_calendar(events, name=name, now=NOW)
+    assert b"\r\n".join(data.split(b"\r\n")) == data and b"\r" not in data.replace(b"\r\n", b"")
+    assert not any(byte < 0x20 and byte not in b"\t\r\n" for byte in data)
+    parsed_calendar = Calendar.from_ical(data)
+    assert str(parsed_calendar["X-WR-CALNAME"]).endswith(" – TDA AG")
+    parsed = _parse(data)
+    meeting = parsed[f"meeting-{meeting_id}@localhost"]
+    assert str(meeting["SUMMARY"]) == "TDA AG: Arbeits gruppe"  # type: ignore[index]
+    assert str(meeting["LOCATION"]) == "Berlin, Raum 1"  # type: ignore[index]
+    assert str(meeting["DESCRIPTION"]) == (  # type: ignore[index]
+        "1. Begrüßung\n2. Zahlen\n3. Verschiedenes"
+    )
+    member = parsed[f"call-{call_id}-member@localhost"]
+    assert str(member["SUMMARY"]).startswith("Mitgliederfrist: Förder ung")  # type: ignore[index]

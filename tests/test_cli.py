@@ -8,7 +8,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from tests.conftest import free_port
+from bench.postgres import free_port
 from tests.tools import REAL_WORD_FILES
 from tests.word_edits import retype_paragraph
 

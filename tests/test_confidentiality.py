@@ -24,6 +24,7 @@ from db.models import (
     Role,
     SourceHow,
     Statement,
+    StatementStatus,
     Visibility,
     id_of,
 )
@@ -220,6 +221,8 @@ def test_every_paper_export_keeps_marked_sources_unnamed(
             for s in session.exec(
                 select(Statement).where(
                     Statement.call_id == call_id,
+                    # A draft stays with its organisation and can be no source.
+                    Statement.status == StatementStatus.SUBMITTED,
                     col(Statement.visibility).in_([Visibility.ANONYMOUS, Visibility.INTERNAL]),
                 )
             ).all()
@@ -270,3 +273,95 @@ def test_every_paper_export_keeps_marked_sources_unnamed(
     ).stdout
     assert "Schnellere Förderbescheide" in pdf_text
     _no_markers(pdf_text)
+
+
+def _signed_in(email: str) -> AppTest:
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=30).run()
+    [email_input] = [w for w in app.text_input if w.label == "E-Mail"]
+    [password_input] = [w for w in app.text_input if w.label == "Passwort"]
+    email_input.input(email)
+    password_input.input(factories.PASSWORD)
+    [submit] = [b for b in app.button if b.label == "Anmelden"]
+    submit.click().run()
+    return app
+
+
+def _opened_answer(app: AppTest, call_id: int, row: int) -> str:
+    """The call page with one row of the answer table clicked: every text and heading shown."""
+    app.query_params["aufruf"] = str(call_id)
+    app.switch_page("ui/pages/call.py").run()
+    app.session_state[f"answers-{call_id}"] = {"selection": {"rows": [row], "columns": []}}
+    app.run()
+    assert not app.exception
+    return " ".join(
+        [t.value for t in app.text]
+        + [e.label for e in app.expander]
+        + [str(m.value) for m in (*app.markdown, *app.info, *app.caption)]
+    )
+
+
+def test_the_call_page_shows_staff_and_board_only_what_they_could_read(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member drafts, submits "nur intern", then resubmits named; another withdraws. The
+    Verlauf panel shows each version only to whom it was readable when saved, and a
+    withdrawn statement is listed without its text."""
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("POSITIONEN_DATA_DIR", str(tmp_path / "daten"))
+    engine = create_engine_for(sqlite_url)
+    with write_session(engine) as session:
+        staff = Actor.for_user(factories.user(session, Role.STAFF, email="referat@test.example"))
+        factories.user(session, Role.BOARD, email="vorstand@test.example")
+        changing, withdrawing = (
+            factories.organisation(session, name)
+            for name in ("A-Wechselhaft GmbH", "B-Zurückgezogen GmbH")
+        )
+        call_id = id_of(
+            factories.call(
+                session, staff, factories.forum(session, staff), invited=[changing, withdrawing]
+            )
+        )
+        member = Actor.for_user(factories.user(session, Role.MEMBER, changing, password=None))
+        for expected, (text, visibility, submit) in enumerate(
+            (
+                ("ENTWURFSTEXT-1107 bleibt beim Mitglied.", Visibility.NAMED, False),
+                ("INTERNTEXT-2208 nur für das Referat.", Visibility.INTERNAL, True),
+                ("NAMENSTEXT-3309 darf zitiert werden.", Visibility.NAMED, True),
+            )
+        ):
+            statements.save_statement(
+                session=session,
+                actor=member,
+                call_id=call_id,
+                text_input=text,
+                visibility=visibility,
+                submit=submit,
+                expected_version=expected or None,
+            )
+        leaving = Actor.for_user(factories.user(session, Role.MEMBER, withdrawing, password=None))
+        withdrawn = statements.save_statement(
+            session=session,
+            actor=leaving,
+            call_id=call_id,
+            text_input="RUECKZUGTEXT-4410 gilt nicht mehr.",
+            visibility=Visibility.NAMED,
+            submit=True,
+            expected_version=None,
+        )
+        statements.withdraw_statement(
+            session=session,
+            actor=leaving,
+            statement_id=id_of(withdrawn),
+            expected_version=withdrawn.version,
+        )
+    engine.dispose()
+
+    staff_sees = _opened_answer(_signed_in("referat@test.example"), call_id, 0)
+    assert "NAMENSTEXT-3309" in staff_sees and "INTERNTEXT-2208" in staff_sees
+    assert "Verlauf: 2 Fassungen" in staff_sees and "ENTWURFSTEXT" not in staff_sees
+    board_sees = _opened_answer(_signed_in("vorstand@test.example"), call_id, 0)
+    assert "NAMENSTEXT-3309" in board_sees and "Verlauf" not in board_sees
+    assert "INTERNTEXT" not in board_sees and "ENTWURFSTEXT" not in board_sees
+    for email in ("referat@test.example", "vorstand@test.example"):
+        shown = _opened_answer(_signed_in(email), call_id, 1)
+        assert "zurückgezogen" in shown and "RUECKZUGTEXT" not in shown

@@ -8,6 +8,7 @@ import pytest
 
 from bench import corpus
 from bench.labelled.dedupe_examples import BASE, FALSE_FRIENDS, NEAR_DUPLICATES
+from positions.analysis import guards
 from positions.analysis.dedupe import DEFAULT_THRESHOLD, Group, group_near_duplicates
 
 
@@ -32,6 +33,32 @@ def test_small_edits_of_one_demand_form_one_group(point: str, other: str) -> Non
 )
 def test_false_friends_stay_apart(point: str, other: str) -> None:
     assert grouped([point, other]) == []
+
+
+@pytest.mark.parametrize(
+    ("point", "other"),
+    [pytest.param(point, other, id=kind) for kind, point, other in NEAR_DUPLICATES],
+)
+def test_near_duplicates_never_contradict_each_other(point: str, other: str) -> None:
+    # Deduplication and the contradictions of tracing and merging read figures, actors and
+    # negations with one vocabulary (positions.analysis.guards): copies never conflict.
+    assert guards.contradictions(guards.demand_claims(point), guards.claims(other)) == ()
+    assert guards.contradictions(guards.demand_claims(other), guards.claims(point)) == ()
+
+
+@pytest.mark.parametrize(
+    ("kind", "point", "other"),
+    [
+        pytest.param(kind, point, other, id=kind)
+        for kind, point, other in FALSE_FRIENDS
+        if kind in {"another actor", "another year", "another share"}
+    ],
+)
+def test_false_friends_of_figures_and_addressees_contradict(
+    kind: str, point: str, other: str
+) -> None:
+    [contradiction] = guards.contradictions(guards.demand_claims(point), guards.claims(other))
+    assert contradiction.kind == (guards.ADDRESSEE if kind == "another actor" else guards.FIGURE)
 
 
 def test_false_friends_stay_apart_among_their_own_near_duplicates() -> None:

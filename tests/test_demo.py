@@ -100,8 +100,12 @@ def test_the_open_call_has_a_dozen_statements_with_near_duplicates(demo_engine: 
 def test_every_demo_login_works_and_sees_its_start_page_data(
     demo_engine: Engine, login: demo.DemoLogin
 ) -> None:
-    with write_session(demo_engine) as session:
-        outcome = accounts.log_in(session=session, email=login.email, password=demo.DEMO_PASSWORD)
+    outcome = accounts.log_in(
+        reading=lambda: read_session(demo_engine),
+        writing=lambda: write_session(demo_engine),
+        email=login.email,
+        password=demo.DEMO_PASSWORD,
+    )
     actor = outcome.actor
     assert actor is not None and actor.role is login.role
     with read_session(demo_engine) as session:

@@ -1,7 +1,10 @@
 import io
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
 import pytest
 from docx import Document as WordDocument
 from sqlalchemy.engine import Engine
@@ -12,6 +15,7 @@ from db.models import Document, ForumMember, Role, id_of
 from positions.core import files
 from positions.core.errors import InvalidUpload, PermissionDenied
 from positions.forums import documents
+from positions.uploads import filing
 from tests import factories
 
 
@@ -119,3 +123,237 @@ def test_forum_documents_only_for_people_who_may_see_the_forum(engine: Engine) -
         documents.read(session=session, actor=insider, document_id=id_of(document))
         with pytest.raises(PermissionDenied):
             documents.read(session=session, actor=outsider, document_id=id_of(document))
+
+
+# --- hostile Office files: every check of a Word upload, and those of a file we keep ----------
+
+MIB = 1024 * 1024
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088)
+RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def rezip(
+    data: bytes, *, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None
+) -> bytes:
+    """The same package with parts replaced or added (added names are written as given)."""
+    replace, add = replace or {}, add or {}
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info.filename, replace.get(info.filename, source.read(info)))
+        for name, content in add.items():
+            info = zipfile.ZipInfo(name)  # keeps the name as given ("../", "C:/", "\\")
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, content)
+    return buffer.getvalue()
+
+
+def xlsx_bytes() -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Mitglied", "Investitionen"])
+    workbook.active["A1"].hyperlink = "https://www.example.org/"  # a hyperlink may point out
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def pptx_bytes() -> bytes:
+    """A minimal presentation package."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.'
+            'org/package/2006/content-types"><Default Extension="rels" ContentType="application'
+            '/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/ppt/presenta'
+            'tion.xml" ContentType="application/vnd.openxmlformats-officedocument.presentation'
+            'ml.presentation.main+xml"/></Types>',
+        )
+        archive.writestr("_rels/.rels", relationships(("officeDocument", "ppt/presentation.xml")))
+        archive.writestr(
+            "ppt/presentation.xml",
+            '<p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/'
+            'main"/>',
+        )
+    return buffer.getvalue()
+
+
+OFFICE_FILES = {"docx": docx_bytes, "xlsx": xlsx_bytes, "pptx": pptx_bytes}
+MAIN_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
+
+
+def relationships(*targets: tuple[str, str], external: bool = False) -> bytes:
+    mode = ' TargetMode="External"' if external else ""
+    entries = "".join(
+        f'<Relationship Id="rId{n}" Type="{OFFICE_RELATIONSHIP}/{kind}" Target="{target}"{mode}/>'
+        for n, (kind, target) in enumerate(targets, start=1)
+    )
+    return f'<Relationships xmlns="{RELATIONSHIPS}">{entries}</Relationships>'.encode()
+
+
+def main_part_rels(kind: str) -> str:
+    folder, name = MAIN_PART[kind].split("/")
+    return f"{folder}/_rels/{name}.rels"
+
+
+def with_main_part(kind: str, xml: bytes) -> bytes:
+    return rezip(OFFICE_FILES[kind](), replace={MAIN_PART[kind]: xml})
+
+
+def xxe(kind: str) -> bytes:
+    return with_main_part(
+        kind,
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><x>&xxe;</x>',
+    )
+
+
+def billion_laughs(kind: str) -> bytes:
+    entities = '<!ENTITY l0 "lol">' + "".join(
+        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    return with_main_part(kind, f"<!DOCTYPE x [{entities}]><x>&l9;</x>".encode())
+
+
+def utf7(kind: str) -> bytes:
+    return with_main_part(kind, b'<?xml version="1.0" encoding="UTF-7"?><x/>')
+
+
+def zip_bomb(kind: str) -> bytes:
+    return rezip(OFFICE_FILES[kind](), add={"customXml/item9.xml": b"<a/>" + bytes(30 * MIB)})
+
+
+def many_entries(kind: str) -> bytes:
+    return rezip(OFFICE_FILES[kind](), add={f"customXml/x{i}.xml": b"<a/>" for i in range(2_001)})
+
+
+def named(entry: str) -> Callable[[str], bytes]:
+    def build(kind: str) -> bytes:
+        return rezip(OFFICE_FILES[kind](), add={entry: b"Ausbruch"})
+
+    return build
+
+
+def case_twin(kind: str) -> bytes:
+    return rezip(OFFICE_FILES[kind](), add={MAIN_PART[kind].upper(): b"<x/>"})
+
+
+def linked(
+    relationship: str, target: str = "https://evil.invalid/vorlage.dotm"
+) -> Callable[[str], bytes]:
+    """A relationship of the main part to something outside the package."""
+
+    def build(kind: str) -> bytes:
+        data = OFFICE_FILES[kind]()
+        rels = relationships((relationship, target), external=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            exists = main_part_rels(kind) in archive.namelist()
+        if exists:
+            return rezip(data, replace={main_part_rels(kind): rels})
+        return rezip(data, add={main_part_rels(kind): rels})
+
+    return build
+
+
+def ole_object(kind: str) -> bytes:
+    folder = MAIN_PART[kind].split("/")[0]
+    return rezip(OFFICE_FILES[kind](), add={f"{folder}/embeddings/oleObject1.bin": OLE2})
+
+
+def ole_under_another_name(kind: str) -> bytes:
+    folder = MAIN_PART[kind].split("/")[0]
+    return rezip(OFFICE_FILES[kind](), add={f"{folder}/media/image1.png": OLE2})
+
+
+def activex(kind: str) -> bytes:
+    data = OFFICE_FILES[kind]()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        types = archive.read("[Content_Types].xml")
+    types = types.replace(
+        b"</Types>",
+        b'<Override PartName="/x/activeX/activeX1.xml" '
+        b'ContentType="application/vnd.ms-office.activeX+xml"/></Types>',
+    )
+    return rezip(
+        data, replace={"[Content_Types].xml": types}, add={"x/activeX/activeX1.xml": b"<a/>"}
+    )
+
+
+def macro_content_type(kind: str) -> bytes:
+    data = OFFICE_FILES[kind]()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        types = archive.read("[Content_Types].xml")
+    types = types.replace(
+        b"</Types>",
+        b'<Override PartName="/x/macros.bin" ContentType="application/vnd.ms-excel.sheet.'
+        b'macroEnabled.main+xml"/></Types>',
+    )
+    return rezip(data, replace={"[Content_Types].xml": types})
+
+
+def encrypted(_kind: str) -> bytes:
+    return OLE2  # a password-protected Office file is an OLE2 container
+
+
+@dataclass(frozen=True)
+class HostileOffice:
+    name: str
+    build: Callable[[str], bytes]
+    message: str
+
+
+HOSTILE_OFFICE = [
+    HostileOffice("XXE", xxe, "DOCTYPE"),
+    HostileOffice("billion laughs", billion_laughs, "DOCTYPE"),
+    HostileOffice("UTF-7 part", utf7, "Zeichenkodierung"),
+    HostileOffice("zip bomb", zip_bomb, "stark komprimiert"),
+    HostileOffice("over 2,000 entries", many_entries, "zu viele Bestandteile"),
+    HostileOffice("password-protected", encrypted, "Kennwort"),
+    HostileOffice("macro content type", macro_content_type, "Makros"),
+    HostileOffice("entry climbing out", named("../../home/evil.sh"), "Name eines Bestandteils"),
+    HostileOffice("absolute entry", named("/etc/cron.d/evil"), "Name eines Bestandteils"),
+    HostileOffice("backslash entry", named("x\\..\\..\\evil.bat"), "Name eines Bestandteils"),
+    HostileOffice("drive letter entry", named("C:/Windows/evil.dll"), "Name eines Bestandteils"),
+    HostileOffice("names differing in case", case_twin, "beschädigt"),
+    HostileOffice("remote template", linked("attachedTemplate"), "von außerhalb"),
+    HostileOffice(
+        "template on a share", linked("attachedTemplate", "file://server/x.dotm"), "von außerhalb"
+    ),
+    HostileOffice("linked OLE object", linked("oleObject"), "von außerhalb"),
+    HostileOffice("remote frame", linked("frame"), "von außerhalb"),
+    HostileOffice("remote sub-document", linked("subDocument"), "von außerhalb"),
+    HostileOffice("remote picture", linked("image", "https://evil.invalid/p.png"), "von außerhalb"),
+    HostileOffice("embedded OLE object", ole_object, "OLE"),
+    HostileOffice("OLE object as picture", ole_under_another_name, "OLE"),
+    HostileOffice("ActiveX control", activex, "ActiveX"),
+]
+
+
+@pytest.mark.parametrize("kind", list(OFFICE_FILES))
+def test_ordinary_office_files_are_accepted(kind: str) -> None:
+    assert filing.check_file(f"Anlage.{kind}", OFFICE_FILES[kind]()).startswith("application/")
+
+
+@pytest.mark.parametrize("kind", list(OFFICE_FILES))
+@pytest.mark.parametrize("case", HOSTILE_OFFICE, ids=[case.name for case in HOSTILE_OFFICE])
+def test_hostile_office_files_are_refused_naming_the_file(kind: str, case: HostileOffice) -> None:
+    with pytest.raises(InvalidUpload) as refused:
+        filing.check_file(f"Anlage.{kind}", case.build(kind))
+    assert case.message in refused.value.message
+    assert refused.value.message.startswith(f"„Anlage.{kind}“ ")
+
+
+def test_printer_settings_and_embedded_workbooks_are_no_ole_objects() -> None:
+    """Excel keeps printer settings in .bin parts, and a Word chart's data is an embedded
+    workbook: neither is an OLE object, and both are kept."""
+    data = rezip(
+        docx_bytes(),
+        add={
+            "word/embeddings/Microsoft_Excel_Worksheet.xlsx": xlsx_bytes(),
+            "word/printerSettings/printerSettings1.bin": b"\x00" * 64,
+        },
+    )
+    assert filing.check_file("Bericht.docx", data).startswith("application/")

@@ -1,10 +1,15 @@
+import os
+import stat
 import threading
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bench.postgres import free_port
+from db import migrate
 from db.engine import (
     DatabaseUnavailable,
     check_connection,
@@ -16,7 +21,6 @@ from db.engine import (
     write_session,
 )
 from db.models import Organisation, OrganisationKind, Setting
-from tests.conftest import free_port
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_url: str) -> None:
@@ -108,3 +112,32 @@ def test_unreachable_postgresql_gives_a_clear_error_without_the_password() -> No
 def test_unusable_urls_are_refused_clearly(url: str) -> None:
     with pytest.raises(DatabaseUnavailable):
         create_engine_for(url)
+
+
+def test_a_new_sqlite_database_and_its_folder_are_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`positionen migrate` on a fresh machine: statements, names and password hashes must
+    not be readable by other local accounts, whatever the umask."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("POSITIONEN_DATA_DIR", str(tmp_path / "daten"))
+    old_umask = os.umask(0o022)
+    try:
+        migrate.upgrade(database_url())
+        engine = create_engine_for(database_url())
+        with engine.connect() as connection:  # holds the -wal and -shm files open
+            connection.exec_driver_sql("SELECT count(*) FROM users")
+            modes = {
+                path.name: stat.S_IMODE(path.stat().st_mode)
+                for path in (tmp_path / "daten").iterdir()
+            }
+        engine.dispose()
+    finally:
+        os.umask(old_umask)
+
+    assert stat.S_IMODE((tmp_path / "daten").stat().st_mode) == 0o700
+    assert modes == {
+        "positionen.db": 0o600,
+        "positionen.db-wal": 0o600,
+        "positionen.db-shm": 0o600,
+    }

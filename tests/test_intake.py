@@ -795,3 +795,25 @@ def test_hostile_uploads_are_refused_fast_with_bounded_memory(
     assert message.startswith(("Die Datei", "Bitte"))  # German, addressed to the member
     assert elapsed < 1.0, f"took {elapsed:.2f} s"
     assert peak < 100 * MIB, f"peaked at {peak / MIB:.0f} MiB"
+
+
+# Every hostile Word file is also refused where a file is kept (an attachment, or the Word
+# file a statement came from), with a message naming the file: the same package checks.
+KEPT_AS_DOCX = [case for case in HOSTILE if case.filename.endswith(".docx")]
+
+
+@pytest.mark.parametrize("case", KEPT_AS_DOCX, ids=[case.name for case in KEPT_AS_DOCX])
+def test_hostile_word_files_are_refused_as_attachments_too(case: Hostile) -> None:
+    from positions.uploads import filing
+
+    data = case.build()
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidUpload) as refused:
+            filing.check_file(case.filename, data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert refused.value.message.startswith(f"„{case.filename}“ ")
+    assert peak < 100 * MIB, f"peaked at {peak / MIB:.0f} MiB"

@@ -102,3 +102,47 @@ def test_members_cannot_create_invitations_and_staff_only_for_member_contacts(
                 expires_at=utcnow() - timedelta(days=1),
             )
         assert session.exec(select(Invitation)).all() == []
+
+
+def _working_links(engine: Engine, contact_id: int, call_id: int) -> list[int]:
+    with read_session(engine) as session:
+        return [
+            id_of(i)
+            for i in session.exec(
+                select(Invitation).where(
+                    Invitation.contact_id == contact_id, Invitation.call_id == call_id
+                )
+            ).all()
+            if i.revoked_at is None and i.expires_at > utcnow()
+        ]
+
+
+def test_a_new_link_revokes_the_contacts_earlier_link_to_the_same_call(engine: Engine) -> None:
+    with write_session(engine) as session:
+        staff = factories.actor(session, Role.STAFF)
+        forum = factories.forum(session, staff)
+        call = factories.call(session, staff, forum)
+        other_call = factories.call(session, staff, forum)
+        contact = factories.user(session, Role.MEMBER, password=None)
+        colleague = factories.user(session, Role.MEMBER, password=None)
+        _, old_token = invitations.create_invitation(
+            session=session, actor=staff, call=call, contact=contact
+        )
+        elsewhere, _ = invitations.create_invitation(
+            session=session, actor=staff, call=other_call, contact=contact
+        )
+        colleagues, _ = invitations.create_invitation(
+            session=session, actor=staff, call=call, contact=colleague
+        )
+    with write_session(engine) as session:
+        second, new_token = invitations.create_invitation(
+            session=session, actor=staff, call=call, contact=contact
+        )
+    assert _working_links(engine, id_of(contact), id_of(call)) == [id_of(second)]
+    with pytest.raises(InvalidInvitation, match="zurückgezogen"), write_session(engine) as s:
+        invitations.redeem_invitation(session=s, token=old_token)
+    with write_session(engine) as session:
+        assert invitations.redeem_invitation(session=session, token=new_token).call_id == call.id
+    # Other calls and other people keep their links.
+    assert _working_links(engine, id_of(contact), id_of(other_call)) == [id_of(elsewhere)]
+    assert _working_links(engine, id_of(colleague), id_of(call)) == [id_of(colleagues)]

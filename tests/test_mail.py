@@ -5,15 +5,18 @@ from __future__ import annotations
 import email
 import ipaddress
 import ssl
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography import x509
@@ -21,15 +24,21 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
+import cli
+from bench.postgres import free_port
 from db.engine import read_session, write_session
-from db.models import Invitation, MailKind, MailMessage, MailStatus, Role, id_of
-from positions.core.errors import InvalidInput
+from db.models import Call, Invitation, MailKind, MailMessage, MailStatus, Role, id_of
+from positions.core import clock, settings
+from positions.core.clock import today_in_berlin, utcnow
+from positions.core.errors import InvalidInput, InvalidInvitation
+from positions.core.formatting import long_date
+from positions.core.permissions import SYSTEM
 from positions.core.settings import Smtp
-from positions.forums import invitations, mail
+from positions.core.working_days import subtract_working_days
+from positions.forums import calls, invitations, mail
 from tests import factories
-from tests.conftest import free_port
 
 
 @dataclass
@@ -317,3 +326,146 @@ def test_starttls_checks_the_server_certificate_before_sending_the_password(
     mail.deliver(smtp, to="kontakt@alpha.example", subject="Einladung", body="Hallo")
     [received] = server.inbox.messages
     assert received["Subject"] == "Einladung"
+
+
+# --- one working link per contact and call -------------------------------------------------
+
+
+def _redeems(engine: Engine, token: str) -> bool:
+    try:
+        with write_session(engine) as session:
+            invitations.redeem_invitation(session=session, token=token)
+    except InvalidInvitation:
+        return False
+    return True
+
+
+def _working_links(engine: Engine, call_id: int) -> dict[int, int]:
+    """How many working links each contact holds for the call."""
+    with read_session(engine) as session:
+        rows = session.exec(
+            select(Invitation).where(
+                Invitation.call_id == call_id,
+                col(Invitation.revoked_at).is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+        ).all()
+    return dict(Counter(row.contact_id for row in rows))
+
+
+def test_a_reminder_replaces_the_invitation_link_instead_of_adding_one(
+    engine: Engine, mail_server: MailServer
+) -> None:
+    setup = _call(engine)
+    alpha = setup.contacts["Alpha Umformtechnik GmbH"]
+    _send_all(engine, setup, MailKind.INVITATION, mail_server.smtp())
+    _send_all(engine, setup, MailKind.REMINDER, mail_server.smtp())
+    to_alpha = [m for m in mail_server.inbox.messages if m["To"] == alpha.email]
+    [invitation_token, reminder_token] = [_link_token(m) for m in to_alpha]
+    assert set(_working_links(engine, setup.call_id).values()) == {1}
+    assert not _redeems(engine, invitation_token)
+    assert _redeems(engine, reminder_token)
+    # The contact holds a working link, so "Einladungen verschicken" leaves them out.
+    with pytest.raises(InvalidInput, match="bereits erhalten"), write_session(engine) as session:
+        mail.prepare(
+            session=session,
+            actor=setup.staff,
+            call_id=setup.call_id,
+            kind=MailKind.INVITATION,
+            association_name="Verband",
+        )
+
+
+def test_a_reminder_that_cannot_be_sent_leaves_the_working_link_alone(
+    engine: Engine, mail_server: MailServer
+) -> None:
+    setup = _call(engine)
+    _send_all(engine, setup, MailKind.INVITATION, mail_server.smtp())
+    _send_all(engine, setup, MailKind.REMINDER, mail_server.smtp(port=free_port()))
+    assert all(_redeems(engine, _link_token(m)) for m in mail_server.inbox.messages)
+    assert set(_working_links(engine, setup.call_id).values()) == {1}
+
+
+def test_a_reminder_copied_by_hand_replaces_the_link_as_well(
+    engine: Engine, mail_server: MailServer
+) -> None:
+    setup = _call(engine)
+    _send_all(engine, setup, MailKind.INVITATION, mail_server.smtp())
+    with write_session(engine) as session:
+        queued = mail.prepare(
+            session=session,
+            actor=setup.staff,
+            call_id=setup.call_id,
+            kind=MailKind.REMINDER,
+            association_name="Verband",
+        )
+        for message in queued:
+            mail.for_manual_sending(
+                session=session,
+                actor=setup.staff,
+                message_id=id_of(message),
+                base_url="https://positionen.verband.example",
+            )
+    assert set(_working_links(engine, setup.call_id).values()) == {1}
+
+
+# --- call titles in mail headers -----------------------------------------------------------
+
+
+def test_calls_store_their_title_on_one_line(engine: Engine) -> None:
+    with write_session(engine) as session:
+        staff = factories.actor(session)
+        call = calls.create_call(
+            session=session,
+            actor=staff,
+            forum=factories.forum(session, staff),
+            title="  Förderung\r\nder Transformation\n",
+            question="",
+            external_deadline=today_in_berlin() + timedelta(days=60),
+        )
+    assert call.title == "Förderung der Transformation"
+
+
+def test_remind_sends_even_when_a_stored_title_has_a_line_break(
+    engine: Engine, mail_server: MailServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Titles stored before they were cleaned may hold line breaks; a mail header must not."""
+    setup = _call(engine)
+    with write_session(engine) as session:
+        session.exec(
+            sa.update(Call)
+            .where(col(Call.id) == setup.call_id)
+            .values(title="Förderung\r\nder Transformation")
+        )
+        settings.save_smtp(session=session, actor=SYSTEM, values=mail_server.smtp())
+        call = session.get(Call, setup.call_id)
+        assert call is not None
+        reminder_day = subtract_working_days(call.member_deadline, 1)
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setattr(clock, "today_in_berlin", lambda now=None: reminder_day)
+    assert cli.main(["remind"]) == 0
+    subjects = {str(make_header(decode_header(m["Subject"]))) for m in mail_server.inbox.messages}
+    assert len(mail_server.inbox.messages) == 2
+    assert subjects == {
+        f"Erinnerung: Ihre Stellungnahme bis {long_date(call.member_deadline)} – "
+        "Förderung der Transformation"
+    }
+
+
+def test_a_title_of_full_length_still_fits_the_subject(engine: Engine) -> None:
+    setup = _call(engine)
+    with write_session(engine) as session:
+        call = session.get(Call, setup.call_id)
+        assert call is not None
+        call.title = "Förderung " * 30  # the 300 characters a title may have
+        session.add(call)
+    with write_session(engine) as session:
+        queued = mail.prepare(
+            session=session,
+            actor=setup.staff,
+            call_id=setup.call_id,
+            kind=MailKind.INVITATION,
+            association_name="Verband",
+        )
+    assert all(len(m.subject) == mail.MAX_SUBJECT_LENGTH for m in queued)
+    assert all(m.subject.endswith("Förderung …") for m in queued)

@@ -1,7 +1,15 @@
 import pytest
 
 from db.models import Visibility
-from positions.analysis.merging import SourcePoint, main_clauses, rejects, suggest_merge
+from positions.analysis.guards import (
+    ADDRESSEE,
+    FIGURE,
+    Contradiction,
+    main_clauses,
+    negates,
+    rejects,
+)
+from positions.analysis.merging import SourcePoint, suggest_merge
 from positions.core.text import split_sentences
 
 NAMED, ANONYMOUS, INTERNAL = Visibility.NAMED, Visibility.ANONYMOUS, Visibility.INTERNAL
@@ -214,10 +222,31 @@ def test_explaining_negations_are_no_dissent() -> None:
         ("Nicht nur die Strompreise, sondern auch die Netzentgelte müssen sinken.", False),
         ("Maßnahmen gegen den Fachkräftemangel sind überfällig.", False),
         ("Zulieferer, die keine Kredite bekommen, brauchen Bürgschaften.", False),
+        ("Genehmigungsverfahren dürfen nicht länger als sechs Monate dauern.", False),
+        ("Eine Anlage darf nicht erst nach zwei Jahren genehmigt werden.", False),
     ],
 )
 def test_what_counts_as_a_rejection(sentence: str, rejecting: bool) -> None:
     assert rejects(sentence) is rejecting
+
+
+@pytest.mark.parametrize(
+    ("sentence", "negating"),
+    [
+        ("Einen Transformationsfonds lehnen wir ab.", True),
+        ("Wir sprechen uns gegen einen Industriestrompreis aus.", True),
+        ("Wir brauchen keinen Transformationsfonds.", True),
+        ("Die Stromsteuer darf nicht gesenkt werden.", True),
+        ("Wir fordern einen Transformationsfonds.", False),
+        ("Die Förderung darf nicht gekürzt werden.", False),
+        # A finding is no stance, and "statt" demands what it names first.
+        ("Viele Betriebe haben keine Glasfaser.", False),
+        ("Der Ausbau muss schneller gehen; viele Betriebe haben keine Glasfaser.", False),
+        ("Netzbetreiber müssen Anschlüsse binnen Monaten statt Jahren bereitstellen.", False),
+    ],
+)
+def test_what_negates_a_demand(sentence: str, negating: bool) -> None:
+    assert negates(sentence) is negating
 
 
 def test_main_clauses_leave_out_reasons_and_relative_clauses() -> None:
@@ -260,3 +289,72 @@ def test_an_extremely_long_point_is_quoted_only_in_part() -> None:
     assert len(long_point) > 50_000
     assert 0 < len(suggestion.text) <= 2_000
     assert suggestion.left_out
+
+
+# --- conflicts: points that name other figures or another addressee -----------------------
+
+BRIDGE = "Wir fordern einen Brückenstrompreis für die Industrie bis 2030."
+
+
+def test_a_point_naming_another_year_is_a_conflict_never_a_supporter() -> None:
+    points = [
+        point(1, BRIDGE),
+        point(2, f"{BRIDGE} Er sollte bei 8 ct je kWh liegen.", visibility=ANONYMOUS),
+        point(3, "Wir fordern einen Brückenstrompreis für die Industrie bis 2035."),
+    ]
+    suggestion = suggest_merge(points)
+    assert suggestion.medoid_key == 1
+    [conflict] = suggestion.conflicts
+    assert (conflict.key, conflict.organisation_id, conflict.visibility) == (3, 3, NAMED)
+    assert conflict.contradictions == (Contradiction(FIGURE, ("2035",), ("2030",)),)
+    assert "2035" not in suggestion.text
+    assert all(3 not in sentence.source_keys for sentence in suggestion.sentences)
+    assert (suggestion.supporters_named, suggestion.supporters_anonymous) == ((1,), 1)
+    assert suggestion.excluded_keys == frozenset({3})
+
+
+def test_a_point_addressing_another_level_is_a_conflict() -> None:
+    federal = "Der Bund muss die Förderprogramme für Zulieferer vereinfachen."
+    points = [
+        point(1, federal),
+        point(2, f"{federal} Das gilt besonders für kleine Betriebe."),
+        point(3, "Das Land muss die Förderprogramme für Zulieferer vereinfachen."),
+    ]
+    suggestion = suggest_merge(points)
+    [conflict] = suggestion.conflicts
+    assert conflict.key == 3
+    assert conflict.contradictions == (Contradiction(ADDRESSEE, ("Land",), ("Bund",)),)
+    assert suggestion.supporters_named == (1, 2)
+
+
+def test_a_rejection_is_dissent_and_no_conflict() -> None:
+    points = [
+        point(1, "Wir fordern einen Transformationsfonds."),
+        point(2, "Wir fordern einen Transformationsfonds!"),
+        point(3, "Einen Transformationsfonds lehnen wir ab."),
+    ]
+    suggestion = suggest_merge(points)
+    assert [dissent.key for dissent in suggestion.dissent] == [3]
+    assert suggestion.conflicts == ()
+    assert suggestion.excluded_keys == frozenset({3})
+
+
+def test_leaving_a_figure_or_addressee_out_is_no_conflict() -> None:
+    points = [
+        point(1, BRIDGE),
+        point(2, BRIDGE),
+        point(3, "Die Industrie braucht einen Brückenstrompreis."),
+        point(4, "Der Bund muss einen Brückenstrompreis für die Industrie einführen."),
+    ]
+    suggestion = suggest_merge(points)
+    assert suggestion.conflicts == ()
+    assert suggestion.supporters_named == (1, 2, 3, 4)
+
+
+def test_figures_in_the_reasons_of_members_are_no_conflict() -> None:
+    points = [
+        point(1, f"{CENTRE} Unser Werk zahlt 20 Prozent mehr als 2020."),
+        point(2, f"{CENTRE} Wir zahlen 30 Prozent mehr als 2021."),
+        point(3, CENTRE),
+    ]
+    assert suggest_merge(points).conflicts == ()

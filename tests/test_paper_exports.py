@@ -14,12 +14,27 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from db.engine import read_session, write_session
-from db.models import Paper, PaperStatus, Paragraph, id_of
-from exports import paper_exports, roundtrip
+from db.models import (
+    Decision,
+    Paper,
+    PaperStatus,
+    Paragraph,
+    SourceHow,
+    Stance,
+    Statement,
+    Visibility,
+    id_of,
+)
+from exports import lobbyregister, paper_exports, roundtrip
 from exports.document import ExportOrigin
-from positions.core.errors import InvalidUpload
-from positions.core.permissions import SYSTEM
-from positions.papers import papers
+from exports.document import Paragraph as Block
+from positions.core.errors import InvalidInput, InvalidUpload
+from positions.core.permissions import SYSTEM, Actor
+from positions.papers import approvals, papers, reviews, workflow
+from positions.papers.papers import PaperFields
+from positions.papers.snapshot import SourceRef
+from positions.statements import statements
+from tests.test_papers import Sourced, in_review, resave, sourced_paper
 from tests.tools import schema_problems
 from tests.word_edits import retype_paragraph
 
@@ -280,3 +295,266 @@ def test_edits_outside_the_paper_text_are_named_not_lost(demo_engine: Engine) ->
     assert "„Neue Überschrift vom Ministerium“" in notes
     assert "Kasten „Kernforderungen“ wurde bearbeitet" in notes
     assert result.counts()["change"] == 0  # neither becomes a proposal of its own
+
+
+# --- who an export names, as members change their statements and reviews ------------------
+
+
+def _docx_text(engine: Engine, actor: Actor, paper_id: int, fmt: paper_exports.Format) -> str:
+    with read_session(engine) as session:
+        return _all_xml(
+            paper_exports.export(session=session, actor=actor, paper_id=paper_id, fmt=fmt).data
+        )
+
+
+def _quote_every_statement(engine: Engine, sourced: Sourced, names: list[str]) -> None:
+    with write_session(engine) as session:
+        for name in names:
+            papers.add_source(
+                session=session,
+                actor=sourced.staff,
+                paragraph_id=sourced.paragraph_id,
+                source=SourceRef(statement_id=sourced.statement_ids[name], how=SourceHow.QUOTED),
+            )
+
+
+def test_exports_cite_only_statements_that_stand_and_allow_naming(engine: Engine) -> None:
+    """Withdrawn, taken back into draft, now anonymous or internal: no footnote, no name in
+    "Mitgewirkt haben" or the feedback copy; a member whose statement is no source of the
+    text is not listed either."""
+    demand = "Förderprogramme vereinfachen."
+    sourced = sourced_paper(
+        engine,
+        {
+            "Zitiert GmbH": (demand, Visibility.NAMED),
+            "Zurueckgezogen GmbH": (demand, Visibility.NAMED),
+            "Entwurf GmbH": (demand, Visibility.NAMED),
+            "Spaeter Anonym GmbH": (demand, Visibility.NAMED),
+            "Intern GmbH": (demand, Visibility.INTERNAL),
+            "Unbeteiligt GmbH": ("Etwas ganz anderes.", Visibility.NAMED),
+        },
+    )
+    quoted = ["Zitiert GmbH", "Zurueckgezogen GmbH", "Entwurf GmbH", "Spaeter Anonym GmbH"]
+    _quote_every_statement(engine, sourced, [*quoted, "Intern GmbH"])
+    with write_session(engine) as session:
+        paper = workflow.apply(
+            session=session, actor=sourced.staff, paper_id=sourced.paper_id, name="start_review"
+        )
+        for name, comment in (("Zitiert GmbH", "Gut so."), ("Zurueckgezogen GmbH", "Zu knapp.")):
+            reviews.submit_review(
+                session=session,
+                actor=sourced.members[name],
+                paper_id=sourced.paper_id,
+                version_number=paper.version_counter,
+                entries=[reviews.ReviewInput(sourced.paragraph_id, Stance.CONCERN, comment)],
+            )
+    with write_session(engine) as session:
+        withdrawn = session.get_one(Statement, sourced.statement_ids["Zurueckgezogen GmbH"])
+        statements.withdraw_statement(
+            session=session,
+            actor=sourced.members["Zurueckgezogen GmbH"],
+            statement_id=id_of(withdrawn),
+            expected_version=withdrawn.version,
+        )
+        resave(session, sourced, "Entwurf GmbH", demand, Visibility.NAMED, submit=False)
+        resave(session, sourced, "Spaeter Anonym GmbH", demand, Visibility.ANONYMOUS)
+    with read_session(engine) as session:
+        document = paper_exports.document_for(
+            session=session, actor=sourced.staff, paper_id=sourced.paper_id
+        )
+    assert list(document.participants_named) == ["Zitiert GmbH"]
+    assert document.participants_anonymous_count == 1  # the one now anonymous
+    [paragraph] = [p for s in document.sections for p in s.paragraphs]
+    assert isinstance(paragraph, Block)
+    [footnote] = paragraph.footnotes
+    assert footnote.startswith("Stellungnahme der Zitiert GmbH vom")
+    for fmt in ("docx", "feedback"):
+        text = _docx_text(engine, sourced.staff, sourced.paper_id, fmt)
+        assert "Zitiert GmbH" in text, fmt
+        for name in (*quoted[1:], "Intern GmbH", "Unbeteiligt GmbH"):
+            assert name not in text, (fmt, name)
+    feedback_text = _docx_text(engine, sourced.staff, sourced.paper_id, "feedback")
+    assert "Zu knapp." in feedback_text  # the review stays, unnamed
+    assert 'w:author="Mitglied (anonym)"' in feedback_text
+
+
+def test_the_lobbyregister_package_names_no_withdrawn_member(
+    engine: Engine, tmp_path: Path
+) -> None:
+    sourced = sourced_paper(
+        engine,
+        {
+            "Bleibt GmbH": ("Förderprogramme vereinfachen.", Visibility.NAMED),
+            "Geht GmbH": ("Förderprogramme vereinfachen.", Visibility.NAMED),
+        },
+    )
+    _quote_every_statement(engine, sourced, ["Bleibt GmbH", "Geht GmbH"])
+    with write_session(engine) as session:
+        paper = session.get_one(Paper, sourced.paper_id)
+        papers.update_paper(
+            session=session,
+            actor=sourced.staff,
+            paper_id=sourced.paper_id,
+            expected_lock=paper.lock_version,
+            fields=PaperFields(
+                title=paper.title,
+                kind=paper.kind,
+                call_id=paper.call_id,
+                addressee="Bundesministerium für Wirtschaft und Energie",
+                lobbyregister_relevant=True,
+                register_number="R001234",
+                regulatory_project_title="Förderrichtlinie Transformation",
+            ),
+        )
+        paper = workflow.apply(
+            session=session, actor=sourced.staff, paper_id=sourced.paper_id, name="to_board"
+        )
+        approvals.decide(
+            session=session,
+            actor=sourced.board,
+            paper_id=sourced.paper_id,
+            version_number=paper.version_counter,
+            decision=Decision.APPROVE,
+        )
+        leaving = session.get_one(Statement, sourced.statement_ids["Geht GmbH"])
+        statements.withdraw_statement(
+            session=session,
+            actor=sourced.members["Geht GmbH"],
+            statement_id=id_of(leaving),
+            expected_version=leaving.version,
+        )
+    with read_session(engine) as session:
+        package = lobbyregister.build_package(
+            session=session, actor=sourced.staff, paper_id=sourced.paper_id
+        )
+    with zipfile.ZipFile(io.BytesIO(package.data)) as archive:
+        [name] = [n for n in archive.namelist() if n.endswith(".pdf")]
+        (tmp_path / "paket.pdf").write_bytes(archive.read(name))
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "paket.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "Bleibt GmbH" in text
+    assert "Geht GmbH" not in text
+
+
+def test_a_minority_opinion_is_named_only_with_the_members_own_consent(engine: Engine) -> None:
+    sourced, ids, number = in_review(engine)
+    with write_session(engine) as session:
+        for name, paragraph_id, consent in (
+            ("Dissens AG", ids[1], False),
+            ("Zweifel AG", ids[2], True),
+        ):
+            reviews.submit_review(
+                session=session,
+                actor=sourced.members[name],
+                paper_id=sourced.paper_id,
+                version_number=number,
+                entries=[
+                    reviews.ReviewInput(
+                        paragraph_id,
+                        Stance.DISSENT,
+                        f"Mindermeinung der {name}.",
+                        minority_opinion=True,
+                        name_consent=consent,
+                    )
+                ],
+            )
+    with write_session(engine) as session:
+        requested = {
+            name: review
+            for row in reviews.tally(
+                session=session, actor=sourced.staff, paper_id=sourced.paper_id
+            )
+            for review, name in row.reviews
+        }
+        assert not requested["Dissens AG"].name_consent and requested["Zweifel AG"].name_consent
+        with pytest.raises(InvalidInput, match="nicht zugestimmt"):
+            reviews.accept_minority_opinion(
+                session=session,
+                actor=sourced.staff,
+                review_id=id_of(requested["Dissens AG"]),
+                named=True,
+            )
+    with write_session(engine) as session:
+        unnamed = reviews.accept_minority_opinion(
+            session=session,
+            actor=sourced.staff,
+            review_id=id_of(requested["Dissens AG"]),
+            named=False,
+        )
+        reviews.accept_minority_opinion(
+            session=session,
+            actor=sourced.staff,
+            review_id=id_of(requested["Zweifel AG"]),
+            named=True,
+        )
+        # A tick from before consent was asked for names nobody either.
+        unnamed.minority_named = True
+        session.add(unnamed)
+        session.flush()
+        papers.save_named_version(
+            session=session, actor=sourced.staff, paper_id=sourced.paper_id, label="Mit Voten"
+        )
+    with read_session(engine) as session:
+        document = paper_exports.document_for(
+            session=session, actor=sourced.staff, paper_id=sourced.paper_id
+        )
+    labels = {
+        p.text: p.minority_org_label
+        for s in document.sections
+        for p in s.paragraphs
+        if isinstance(p, Block) and p.is_minority_opinion
+    }
+    assert labels == {
+        "Mindermeinung der Dissens AG.": None,
+        "Mindermeinung der Zweifel AG.": "Zweifel AG",
+    }
+    text = _docx_text(engine, sourced.staff, sourced.paper_id, "docx")
+    assert "Zweifel AG" in text and "Dissens AG" not in text.replace(
+        "Mindermeinung der Dissens AG.", ""
+    )
+
+
+def test_the_feedback_copy_keeps_reviews_with_the_version_they_reviewed(engine: Engine) -> None:
+    sourced, ids, number = in_review(engine)
+    with write_session(engine) as session:
+        reviews.submit_review(
+            session=session,
+            actor=sourced.members["Zweifel AG"],
+            paper_id=sourced.paper_id,
+            version_number=number,
+            entries=[
+                reviews.ReviewInput(ids[0], Stance.SUPPORT, "Gut so."),
+                reviews.ReviewInput(ids[1], Stance.CONCERN, "Bitte streichen."),
+            ],
+        )
+    with write_session(engine) as session:
+        paragraph = session.get_one(Paragraph, ids[1])
+        papers.delete_paragraph(
+            session=session,
+            actor=sourced.staff,
+            paragraph_id=ids[1],
+            expected_version=paragraph.lock_version,
+        )
+        later = papers.save_named_version(
+            session=session, actor=sourced.staff, paper_id=sourced.paper_id, label="gekürzt"
+        ).number
+    for version, expected, left_out in (
+        (later, "Gut so.", "Bitte streichen."),
+        (number, "Bitte streichen.", None),
+    ):
+        with read_session(engine) as session:
+            copy = paper_exports.export(
+                session=session,
+                actor=sourced.staff,
+                paper_id=sourced.paper_id,
+                fmt="feedback",
+                version_number=version,
+            )
+        text = _all_xml(copy.data)
+        assert expected in text and "Gut so." in text
+        if left_out:
+            assert left_out not in text

@@ -1,29 +1,38 @@
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
-from db.engine import read_session, write_session
+from db.engine import create_engine_for, read_session, write_session
 from db.models import (
     AuditEvent,
     Decision,
     Forum,
+    Paper,
     PaperKind,
     PaperStatus,
     PaperVersion,
     Paragraph,
+    ParagraphSource,
+    Point,
+    Review,
     Role,
     SourceHow,
     Stance,
+    Statement,
+    StatementSource,
+    StatementStatus,
     Visibility,
     id_of,
 )
+from exports import paper_exports
 from positions.core import settings
 from positions.core.errors import InvalidInput, PermissionDenied, StaleEdit
-from positions.core.permissions import Actor
+from positions.core.permissions import SYSTEM, Actor
 from positions.papers import approvals, papers, reviews, snapshot, workflow
 from positions.papers.papers import PaperFields, ParagraphConflict
 from positions.papers.snapshot import SourceRef
@@ -338,7 +347,13 @@ def test_workflow_review_minority_opinion_and_board_approval(engine: Engine) -> 
             now=NOW,
             entries=[
                 reviews.ReviewInput(ids[0], Stance.SUPPORT),
-                reviews.ReviewInput(ids[1], Stance.DISSENT, "Wir lehnen das ab, weil …", True),
+                reviews.ReviewInput(
+                    ids[1],
+                    Stance.DISSENT,
+                    "Wir lehnen das ab, weil …",
+                    minority_opinion=True,
+                    name_consent=True,
+                ),
             ],
         )
         [dissent] = [
@@ -451,3 +466,501 @@ def test_moving_a_section_and_commenting_are_in_the_audit_trail(engine: Engine) 
     assert ("move", "section", first) in found
     assert ("create", "paragraphcomment", comment.id) in found
     assert all("800 Betriebe" not in str(e.detail) for e in events)
+
+
+# --- sources, naming and approvals under members' later changes ---------------------------
+
+
+@dataclass
+class Sourced:
+    """A paper on a call with one paragraph, and member organisations that answered it."""
+
+    staff: Actor
+    board: Actor
+    paper_id: int
+    section_id: int
+    paragraph_id: int
+    call_id: int
+    members: dict[str, Actor]
+    statement_ids: dict[str, int]
+
+
+def sourced_paper(engine: Engine, answers: dict[str, tuple[str, Visibility]]) -> Sourced:
+    """Staff, board, a paper answering a call and the members' submitted statements
+    (organisation name → text and permission), through the services members use."""
+    with write_session(engine) as session:
+        staff = factories.actor(session)
+        board = factories.actor(session, Role.BOARD)
+        organisations = {name: factories.organisation(session, name) for name in answers}
+        forum = factories.forum(session, staff)
+        call = factories.call(session, staff, forum, invited=list(organisations.values()))
+        paper = papers.create_paper(
+            session=session,
+            actor=staff,
+            forum_id=id_of(forum),
+            fields=PaperFields(
+                title="Positionspapier Förderung",
+                kind=PaperKind.POSITION_PAPER,
+                call_id=id_of(call),
+            ),
+        )
+        section = papers.add_section(
+            session=session, actor=staff, paper_id=id_of(paper), title="Forderungen"
+        )
+        paragraph = papers.add_paragraph(
+            session=session,
+            actor=staff,
+            section_id=id_of(section),
+            text="Förderprogramme werden einfacher.",
+        )
+        members, statement_ids = {}, {}
+        for name, (text, visibility) in answers.items():
+            members[name] = Actor.for_user(
+                factories.user(session, Role.MEMBER, organisations[name], password=None)
+            )
+            statement_ids[name] = id_of(
+                statements.save_statement(
+                    session=session,
+                    actor=members[name],
+                    call_id=id_of(call),
+                    text_input=text,
+                    visibility=visibility,
+                    submit=True,
+                    expected_version=None,
+                )
+            )
+        return Sourced(
+            staff,
+            board,
+            id_of(paper),
+            id_of(section),
+            id_of(paragraph),
+            id_of(call),
+            members,
+            statement_ids,
+        )
+
+
+def points_of(session: Session, statement_id: int) -> list[Point]:
+    return list(
+        session.exec(
+            select(Point).where(Point.statement_id == statement_id).order_by(col(Point.position))
+        ).all()
+    )
+
+
+def resave(
+    session: Session,
+    sourced: Sourced,
+    name: str,
+    text: str,
+    visibility: Visibility,
+    *,
+    submit: bool = True,
+) -> None:
+    """The member saves its statement anew (as a member does in the call page)."""
+    statement = session.get_one(Statement, sourced.statement_ids[name])
+    statements.save_statement(
+        session=session,
+        actor=sourced.members[name],
+        call_id=sourced.call_id,
+        text_input=text,
+        visibility=visibility,
+        submit=submit,
+        expected_version=statement.version,
+    )
+
+
+def _sources(engine: Engine, actor: Actor, sourced: Sourced) -> list[papers.SourceView]:
+    with read_session(engine) as session:
+        view = papers.paper_view(session=session, actor=actor, paper_id=sourced.paper_id)
+    [paragraph] = [p for p in view.all_paragraphs() if p.paragraph.id == sourced.paragraph_id]
+    return paragraph.sources
+
+
+def test_the_board_never_sees_internal_or_draft_text_among_a_papers_sources(
+    engine: Engine,
+) -> None:
+    sourced = sourced_paper(
+        engine,
+        {
+            "Offen GmbH": ("Förderprogramme vereinfachen.", Visibility.NAMED),
+            "Intern AG": ("INTERNTEXT-3310 Verlagerung geprüft.", Visibility.INTERNAL),
+        },
+    )
+    with write_session(engine) as session:
+        [point] = points_of(session, sourced.statement_ids["Offen GmbH"])
+        linked = [
+            papers.add_source(
+                session=session,
+                actor=sourced.staff,
+                paragraph_id=sourced.paragraph_id,
+                source=source,
+            )
+            for source in (
+                SourceRef(point_id=id_of(point), how=SourceHow.MERGED),
+                SourceRef(statement_id=sourced.statement_ids["Intern AG"], how=SourceHow.QUOTED),
+                SourceRef(point_id=id_of(point), how=SourceHow.MANUAL),  # linked already
+            )
+        ]
+        assert linked[2] is linked[0]
+        # The member takes its statement back into draft and writes something new.
+        resave(
+            session,
+            sourced,
+            "Offen GmbH",
+            "ENTWURF-5521 noch nicht abgestimmt.",
+            Visibility.NAMED,
+            submit=False,
+        )
+    board_sees = _sources(engine, sourced.board, sourced)
+    assert board_sees == []  # internal is for the office; a draft for its organisation
+    office_sees = _sources(engine, sourced.staff, sourced)
+    assert "ENTWURF-5521" not in repr(office_sees)
+    by_status = {s.status: s for s in office_sees}
+    assert set(by_status) == {StatementStatus.DRAFT, StatementStatus.SUBMITTED}
+    pulled_back = by_status[StatementStatus.DRAFT]
+    assert (pulled_back.quoted_text, pulled_back.organisation) == ("", "")
+    internal = by_status[StatementStatus.SUBMITTED]
+    assert internal.quoted_text == "INTERNTEXT-3310 Verlagerung geprüft."
+    assert internal.organisation == ""  # the office sees the text, never a name to pass on
+
+
+def test_a_draft_or_withdrawn_statement_cannot_become_a_source(engine: Engine) -> None:
+    sourced = sourced_paper(
+        engine,
+        {
+            "Entwurf GmbH": ("Förderprogramme vereinfachen.", Visibility.NAMED),
+            "Weg GmbH": ("Bürgschaften ausweiten.", Visibility.NAMED),
+        },
+    )
+    with write_session(engine) as session:
+        [point] = points_of(session, sourced.statement_ids["Entwurf GmbH"])
+        resave(session, sourced, "Entwurf GmbH", "Noch offen.", Visibility.NAMED, submit=False)
+        leaving = session.get_one(Statement, sourced.statement_ids["Weg GmbH"])
+        statements.withdraw_statement(
+            session=session,
+            actor=sourced.members["Weg GmbH"],
+            statement_id=id_of(leaving),
+            expected_version=leaving.version,
+        )
+        [draft_point] = points_of(session, sourced.statement_ids["Entwurf GmbH"])
+        for source, why in (
+            (SourceRef(point_id=id_of(point), how=SourceHow.MANUAL), "nicht \\(mehr\\)"),
+            (SourceRef(point_id=id_of(draft_point), how=SourceHow.MANUAL), "Entwurf"),
+            (SourceRef(statement_id=id_of(leaving), how=SourceHow.QUOTED), "zurückgezogen"),
+        ):
+            with pytest.raises(InvalidInput, match=why):
+                papers.add_source(
+                    session=session,
+                    actor=sourced.staff,
+                    paragraph_id=sourced.paragraph_id,
+                    source=source,
+                )
+
+
+def test_a_member_changes_a_statement_staff_used_and_the_paper_keeps_its_quote(
+    engine: Engine,
+) -> None:
+    original = "Förderprogramme vereinfachen.\n\nBürgschaften auf 80 Prozent erhöhen."
+    sourced = sourced_paper(engine, {"Offen GmbH": (original, Visibility.NAMED)})
+    name, statement_id = "Offen GmbH", sourced.statement_ids["Offen GmbH"]
+    with write_session(engine) as session:
+        points = points_of(session, statement_id)
+        assert len(points) == 2
+        papers.add_paragraph(
+            session=session,
+            actor=sourced.staff,
+            section_id=sourced.section_id,
+            text="Bürgschaften werden ausgeweitet.",
+            sources=tuple(SourceRef(point_id=id_of(p), how=SourceHow.MERGED) for p in points),
+        )
+        papers.add_source(
+            session=session,
+            actor=sourced.staff,
+            paragraph_id=sourced.paragraph_id,
+            source=SourceRef(statement_id=statement_id, how=SourceHow.QUOTED),
+        )
+    # Before the deadline the member edits and resubmits: its points are split anew.
+    with write_session(engine) as session:
+        resave(session, sourced, name, "Ganz neue Forderung zur Förderung.", Visibility.NAMED)
+    with read_session(engine) as session:
+        view = papers.paper_view(session=session, actor=sourced.staff, paper_id=sourced.paper_id)
+        kept = {s.quoted_text for p in view.all_paragraphs() for s in p.sources}
+        assert kept == {
+            original,
+            "Förderprogramme vereinfachen.",
+            "Bürgschaften auf 80 Prozent erhöhen.",
+        }
+        assert all(
+            s.changed and s.organisation == name for p in view.all_paragraphs() for s in p.sources
+        )
+        stored = session.exec(select(ParagraphSource)).all()
+        assert {s.point_id for s in stored} == {None}  # the old points are gone
+    # … changes its permission to "nur intern": the board no longer sees it, exports no name.
+    with write_session(engine) as session:
+        resave(session, sourced, name, "Ganz neue Forderung zur Förderung.", Visibility.INTERNAL)
+        papers.save_named_version(
+            session=session, actor=sourced.staff, paper_id=sourced.paper_id, label="Stand"
+        )
+    assert _sources(engine, sourced.board, sourced) == []
+    assert [s.quoted_text for s in _sources(engine, sourced.staff, sourced)] == [original]
+    with read_session(engine) as session:
+        document = paper_exports.document_for(
+            session=session, actor=sourced.staff, paper_id=sourced.paper_id
+        )
+    assert name not in repr(document)
+    # … and withdraws it: staff see that, and the paper still has what it quoted.
+    with write_session(engine) as session:
+        statement = session.get_one(Statement, statement_id)
+        statements.withdraw_statement(
+            session=session,
+            actor=sourced.members[name],
+            statement_id=statement_id,
+            expected_version=statement.version,
+        )
+    [withdrawn] = _sources(engine, sourced.staff, sourced)
+    assert withdrawn.status is StatementStatus.WITHDRAWN and withdrawn.quoted_text == original
+
+
+def test_sources_linked_before_quotes_were_kept_show_the_submitted_point(engine: Engine) -> None:
+    """Rows from before quoted_text existed: the point's text while the statement stands."""
+    sourced = sourced_paper(
+        engine, {"Alt GmbH": ("Förderprogramme vereinfachen.", Visibility.NAMED)}
+    )
+    with write_session(engine) as session:
+        [point] = points_of(session, sourced.statement_ids["Alt GmbH"])
+        row = papers.add_source(
+            session=session,
+            actor=sourced.staff,
+            paragraph_id=sourced.paragraph_id,
+            source=SourceRef(point_id=id_of(point), how=SourceHow.MERGED),
+        )
+        row.quoted_text, row.statement_version = "", None
+        session.add(row)
+    [legacy] = _sources(engine, sourced.board, sourced)
+    assert (legacy.quoted_text, legacy.organisation) == (
+        "Förderprogramme vereinfachen.",
+        "Alt GmbH",
+    )
+    assert not legacy.changed
+    with write_session(engine) as session:
+        resave(session, sourced, "Alt GmbH", "ENTWURF-7 neu.", Visibility.NAMED, submit=False)
+    assert _sources(engine, sourced.board, sourced) == []
+    [hidden] = _sources(engine, sourced.staff, sourced)
+    assert hidden.quoted_text == ""
+
+
+def in_review(engine: Engine) -> tuple[Sourced, list[int], int]:
+    """A paper in member review with three paragraphs; the reviewed version's number."""
+    sourced = sourced_paper(
+        engine,
+        {
+            "Dissens AG": ("Förderprogramme vereinfachen.", Visibility.ANONYMOUS),
+            "Zweifel AG": ("Bürgschaften ausweiten.", Visibility.NAMED),
+        },
+    )
+    with write_session(engine) as session:
+        ids = [sourced.paragraph_id] + [
+            id_of(
+                papers.add_paragraph(
+                    session=session,
+                    actor=sourced.staff,
+                    section_id=sourced.section_id,
+                    text=f"Forderung {i}",
+                )
+            )
+            for i in (1, 2)
+        ]
+        paper = workflow.apply(
+            session=session, actor=sourced.staff, paper_id=sourced.paper_id, name="start_review"
+        )
+        return sourced, ids, paper.version_counter
+
+
+def test_a_paragraph_with_member_reviews_can_be_deleted_and_its_reviews_stay_with_their_version(
+    engine: Engine,
+) -> None:
+    sourced, ids, number = in_review(engine)
+    with write_session(engine) as session:
+        reviews.submit_review(
+            session=session,
+            actor=sourced.members["Dissens AG"],
+            paper_id=sourced.paper_id,
+            version_number=number,
+            entries=[
+                reviews.ReviewInput(ids[0], Stance.SUPPORT),
+                reviews.ReviewInput(ids[1], Stance.DISSENT, "Das lehnen wir ab.", True),
+            ],
+        )
+    with write_session(engine) as session:
+        paragraph = session.get_one(Paragraph, ids[1])
+        papers.delete_paragraph(
+            session=session,
+            actor=sourced.staff,
+            paragraph_id=ids[1],
+            expected_version=paragraph.lock_version,
+        )
+        papers.save_named_version(
+            session=session, actor=sourced.staff, paper_id=sourced.paper_id, label="ohne 1"
+        )
+    with write_session(engine) as session:
+        rows = {
+            t.paragraph_id: t
+            for t in reviews.tally(session=session, actor=sourced.staff, paper_id=sourced.paper_id)
+        }
+        gone = rows[ids[1]]
+        assert (gone.section, gone.text, gone.deleted) == ("Forderungen", "Forderung 1", True)
+        assert gone.counts[Stance.DISSENT] == 1 and not rows[ids[0]].deleted
+        [(review, _)] = gone.reviews
+        with pytest.raises(InvalidInput, match="inzwischen gelöscht"):
+            reviews.accept_minority_opinion(
+                session=session, actor=sourced.staff, review_id=id_of(review), named=False
+            )
+
+
+def test_one_board_member_deciding_twice_at_once_counts_once(engine: Engine) -> None:
+    """The first decision holds its transaction open while the same board member's second
+    one starts (two tabs, a double click): the second gets a German message, its session
+    stays usable, and a quorum of two is not met by one person."""
+    staff, paper_id, _, _ = _paper(engine)
+    with write_session(engine) as session:
+        settings.store_value(session, staff, "approval.quorum", 2, NOW)
+        board = Actor.for_user(factories.user(session, Role.BOARD))
+        paper = workflow.apply(
+            session=session, actor=staff, paper_id=paper_id, name="to_board", now=NOW
+        )
+        number = paper.version_counter
+    first_decided, second_started = threading.Event(), threading.Event()
+    outcomes: dict[str, str] = {}
+
+    def decide(name: str, hold: bool) -> None:
+        try:
+            with write_session(engine) as session:
+                if not hold:
+                    second_started.set()
+                try:
+                    approvals.decide(
+                        session=session,
+                        actor=board,
+                        paper_id=paper_id,
+                        version_number=number,
+                        decision=Decision.APPROVE,
+                    )
+                    outcomes[name] = "approved"
+                except InvalidInput as error:
+                    # The session goes on: what the page does next still works.
+                    approvals.approvals_of(session=session, actor=board, paper_id=paper_id)
+                    outcomes[name] = error.message
+                if hold:
+                    first_decided.set()
+                    second_started.wait(5)
+                    time.sleep(0.5)
+        except Exception as error:  # the test reports what went wrong
+            outcomes[name] = repr(error)
+
+    holder = threading.Thread(target=decide, args=("first", True))
+    holder.start()
+    assert first_decided.wait(10)
+    other = threading.Thread(target=decide, args=("second", False))
+    other.start()
+    holder.join()
+    other.join()
+    assert outcomes == {
+        "first": "approved",
+        "second": "Sie haben über diese Fassung bereits entschieden.",
+    }
+    with read_session(engine) as session:
+        paper = session.get_one(Paper, paper_id)
+        version = papers.latest_version(session=session, paper=paper)
+        assert version is not None
+        assert approvals.approvals_count(session=session, version=version) == 1
+        assert paper.status is PaperStatus.BOARD_APPROVAL
+
+
+def test_a_member_consents_to_be_named_with_its_minority_opinion_in_the_review_form(
+    demo_url: str,
+) -> None:
+    from tests.test_app import log_in, switch
+
+    engine = create_engine_for(demo_url)
+    with read_session(engine) as session:
+        paper = session.exec(select(Paper).where(Paper.status == PaperStatus.MEMBER_REVIEW)).one()
+        paper_id = id_of(paper)
+        fund = session.exec(
+            select(Paragraph).where(col(Paragraph.text).startswith("Ein Transformationsfonds"))
+        ).one()
+    member = switch(log_in("mitglied@demo.example"), "ui/pages/paper.py", papier=str(paper_id))
+    member.radio(key=f"stance-{fund.id}").set_value(Stance.DISSENT)
+    member.text_area(key=f"comment-{fund.id}").input("Wir lehnen den Fonds ab.")
+    member.checkbox(key=f"minority-{fund.id}").check()
+    consent = member.checkbox(key=f"name-consent-{fund.id}")
+    assert consent.label == (
+        "Unsere Organisation darf mit dieser Mindermeinung namentlich genannt werden"
+    )
+    consent.check()
+    [send] = [b for b in member.button if b.label == "Rückmeldung senden"]
+    send.click().run()
+    assert not member.exception and not member.error
+    with read_session(engine) as session:
+        review = session.exec(
+            select(Review).where(
+                Review.paragraph_id == fund.id, Review.comment == "Wir lehnen den Fonds ab."
+            )
+        ).one()
+        assert review.minority_opinion_requested and review.name_consent
+    office = switch(log_in("referat@demo.example"), "ui/pages/paper.py", papier=str(paper_id))
+    # Its own consent lets staff name it; the demo's other dissent gave none.
+    assert [c.key for c in office.checkbox if (c.key or "").startswith("minority-named-")] == [
+        f"minority-named-{review.id}"
+    ]
+    assert any("nicht genannt werden" in c.value for c in office.caption)
+
+
+def test_the_editor_shows_staff_what_became_of_a_source_and_never_a_draft(demo_url: str) -> None:
+    """Demo members change statements the demo paper quotes: one takes it back into draft,
+    one changes it, one withdraws it. The paper keeps its quotes and says what happened."""
+    from tests.test_app import log_in, switch
+
+    engine = create_engine_for(demo_url)
+    with write_session(engine) as session:
+        paper = session.exec(select(Paper).where(Paper.status == PaperStatus.MEMBER_REVIEW)).one()
+        paper_id = id_of(paper)
+        quoted = {
+            s.organisation_id: s
+            for s in session.exec(
+                select(Statement)
+                .join(ParagraphSource, col(ParagraphSource.statement_id) == Statement.id)
+                .where(Statement.visibility == Visibility.NAMED)
+            ).all()
+        }
+        pulled_back, changed, withdrawn = list(quoted.values())[:3]
+        for statement, text, submit in (
+            (pulled_back, "ENTWURF-9911 noch intern abstimmen.", False),
+            (changed, "Neu gefasst und wieder eingereicht.", True),
+        ):
+            statements.save_statement(
+                session=session,
+                actor=SYSTEM,
+                call_id=statement.call_id,
+                organisation_id=statement.organisation_id,
+                text_input=text,
+                visibility=Visibility.NAMED,
+                submit=submit,
+                expected_version=statement.version,
+                source=StatementSource.EMAIL,
+                source_note="Mail vom Mitglied",
+            )
+        statements.withdraw_statement(
+            session=session,
+            actor=SYSTEM,
+            statement_id=id_of(withdrawn),
+            expected_version=withdrawn.version,
+        )
+    office = switch(log_in("referat@demo.example"), "ui/pages/paper.py", papier=str(paper_id))
+    shown = [c.value for c in office.caption]
+    assert "ENTWURF-9911" not in repr(office._tree)
+    assert any("vom Mitglied zurückgenommen" in line for line in shown)
+    assert any("seit dem Zitat geändert" in line for line in shown)
+    assert any("zurückgezogen" in line for line in shown)
+    assert "Neu gefasst und wieder eingereicht." not in repr(office._tree)  # the quote stays

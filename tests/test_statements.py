@@ -18,7 +18,7 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions.core.errors import InvalidInput, PermissionDenied, StaleEdit
+from positions.core.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from positions.core.permissions import Actor
 from positions.statements import statements
 from tests import factories
@@ -251,3 +251,143 @@ def test_withdrawing_keeps_the_text_but_marks_it(engine: Engine) -> None:
             session=session, actor=member, statement_id=id_of(saved), expected_version=1, now=NOW
         )
     assert withdrawn.status is StatementStatus.WITHDRAWN and withdrawn.text == TEXT
+
+
+def _board_and_competitor(engine: Engine) -> tuple[Actor, Actor]:
+    with write_session(engine) as session:
+        return factories.actor(session, Role.BOARD), factories.actor(session, Role.MEMBER)
+
+
+def test_history_shows_each_version_only_to_whom_it_was_readable_when_saved(
+    engine: Engine,
+) -> None:
+    staff, member, call_id, _ = _setup(engine)
+    board, _ = _board_and_competitor(engine)
+    _save(engine, member, call_id, text="ENTWURFSTEXT")
+    _save(
+        engine,
+        member,
+        call_id,
+        text="INTERNER TEXT",
+        visibility=Visibility.INTERNAL,
+        submit=True,
+        expected=1,
+    )
+    saved = _save(engine, member, call_id, text="NAMENTLICHER TEXT", submit=True, expected=2)
+
+    def texts(reader: Actor) -> list[str]:
+        with read_session(engine) as session:
+            versions = statements.history(session=session, actor=reader, statement_id=id_of(saved))
+        return [v.text for v in versions]
+
+    assert texts(member) == ["NAMENTLICHER TEXT", "INTERNER TEXT", "ENTWURFSTEXT"]
+    assert texts(staff) == ["NAMENTLICHER TEXT", "INTERNER TEXT"]
+    assert texts(board) == ["NAMENTLICHER TEXT"]
+
+
+def test_a_members_draft_from_a_word_upload_stays_with_its_organisation(engine: Engine) -> None:
+    staff, member, call_id, _ = _setup(engine)
+    board, _ = _board_and_competitor(engine)
+    draft = _save(engine, member, call_id, source=StatementSource.UPLOAD)
+    assert draft.status is StatementStatus.DRAFT
+    with read_session(engine) as session:
+        statements.get_statement(session=session, actor=member, statement_id=id_of(draft))
+        for reader in (staff, board):
+            with pytest.raises(NotFound):
+                statements.get_statement(session=session, actor=reader, statement_id=id_of(draft))
+            assert (
+                statements.statements_of_call(session=session, actor=reader, call_id=call_id) == []
+            )
+            assert statements.export_rows(session=session, actor=reader, call_id=call_id) == []
+            [row] = statements.answer_table(session=session, actor=reader, call_id=call_id, now=NOW)
+            assert row.statement is None and row.status == "eingeladen" and not row.readable
+            assert (row.visibility, row.updated, row.points) == (None, None, None)
+
+
+def test_a_member_draft_after_a_submission_takes_it_back_from_the_association(
+    engine: Engine,
+) -> None:
+    staff, member, call_id, _ = _setup(engine)
+    _save(engine, member, call_id, text="EINGEREICHT", submit=True)
+    draft = _save(engine, member, call_id, text="NEUER ENTWURF", expected=1)
+    with read_session(engine) as session:
+        with pytest.raises(NotFound):
+            statements.history(session=session, actor=staff, statement_id=id_of(draft))
+        [row] = statements.answer_table(session=session, actor=staff, call_id=call_id, now=NOW)
+    assert row.statement is None and row.status == "eingeladen"
+
+
+def test_staff_see_the_drafts_they_recorded_on_a_members_behalf(engine: Engine) -> None:
+    staff, member, call_id, org_id = _setup(engine)
+    board, _ = _board_and_competitor(engine)
+    _save(engine, member, call_id, text="ENTWURF DES MITGLIEDS")
+    recorded = _save(
+        engine,
+        staff,
+        call_id,
+        text="VOM REFERAT ERFASST",
+        organisation_id=org_id,
+        source=StatementSource.UPLOAD,
+        expected=1,
+    )
+    assert recorded.status is StatementStatus.DRAFT
+    with read_session(engine) as session:
+        shown = statements.get_statement(session=session, actor=staff, statement_id=id_of(recorded))
+        assert shown.text == "VOM REFERAT ERFASST"
+        versions = statements.history(session=session, actor=staff, statement_id=id_of(recorded))
+        assert [v.text for v in versions] == ["VOM REFERAT ERFASST"]
+        [row] = statements.answer_table(session=session, actor=staff, call_id=call_id, now=NOW)
+        assert row.readable and row.status == "Entwurf"
+        # The board approves what members handed in, not the office's unfinished records.
+        with pytest.raises(NotFound):
+            statements.get_statement(session=session, actor=board, statement_id=id_of(recorded))
+
+
+def test_a_withdrawn_statement_is_listed_without_its_text(engine: Engine) -> None:
+    staff, member, call_id, _ = _setup(engine)
+    board, _ = _board_and_competitor(engine)
+    saved = _save(engine, member, call_id, submit=True)
+    with write_session(engine) as session:
+        statements.withdraw_statement(
+            session=session, actor=member, statement_id=id_of(saved), expected_version=1, now=NOW
+        )
+    with read_session(engine) as session:
+        for reader in (staff, board):
+            with pytest.raises(PermissionDenied, match="zurückgezogen"):
+                statements.get_statement(session=session, actor=reader, statement_id=id_of(saved))
+            [row] = statements.answer_table(session=session, actor=reader, call_id=call_id, now=NOW)
+            assert row.status == "zurückgezogen" and row.statement is None and row.points == 0
+            assert "zurückgezogen" in row.note
+        assert (
+            len(statements.history(session=session, actor=member, statement_id=id_of(saved))) == 2
+        )
+
+
+def test_a_draft_withdrawn_before_it_was_ever_submitted_stays_unknown(engine: Engine) -> None:
+    staff, member, call_id, _ = _setup(engine)
+    draft = _save(engine, member, call_id)
+    with write_session(engine) as session:
+        statements.withdraw_statement(
+            session=session, actor=member, statement_id=id_of(draft), expected_version=1, now=NOW
+        )
+    with read_session(engine) as session:
+        [row] = statements.answer_table(session=session, actor=staff, call_id=call_id, now=NOW)
+        assert row.statement is None and row.status == "eingeladen"
+        assert statements.export_rows(session=session, actor=staff, call_id=call_id) == []
+
+
+def test_the_board_never_sees_an_anonymous_text_beside_its_company(engine: Engine) -> None:
+    """Board members run competing companies: an anonymous statement's text is theirs to
+    read only without its organisation (search, export), never in the row naming it."""
+    staff, member, call_id, _ = _setup(engine)
+    board, _ = _board_and_competitor(engine)
+    saved = _save(engine, member, call_id, submit=True, visibility=Visibility.ANONYMOUS)
+    with read_session(engine) as session:
+        [row] = statements.answer_table(session=session, actor=board, call_id=call_id, now=NOW)
+        assert row.status == "eingereicht" and row.statement is None and row.points == 0
+        assert "anonym" in row.note
+        assert not statements.shown_with_name(board, saved)
+        [office] = statements.answer_table(session=session, actor=staff, call_id=call_id, now=NOW)
+        assert office.statement is not None and office.statement.text == saved.text
+        assert statements.shown_with_name(staff, saved)
+        assert statements.shown_with_name(member, saved)

@@ -1,6 +1,17 @@
 import pytest
 
 from bench.labelled.tracing_set import HAND_PARAGRAPHS, HAND_POINTS
+from positions.analysis.guards import (
+    ADDRESSEE,
+    DEMANDS,
+    FIGURE,
+    REJECTS,
+    STANCE,
+    Contradiction,
+    claims,
+    contradictions,
+    demand_claims,
+)
 from positions.analysis.tracing import Trace, TraceIndex, trace
 
 NAMES = list(HAND_POINTS)
@@ -148,3 +159,201 @@ def test_extremely_long_points_and_paragraphs_are_handled() -> None:
     assert [item.point_index for item in found][:1] == [0]
     [found] = trace([POINTS[0]], [long_text, *POINTS[:5]])
     assert 1 in {item.point_index for item in found}
+
+
+# --- conflicts: look-alike points that say something else ----------------------------------
+
+BRIDGE_2035 = "Wir fordern einen Brückenstrompreis für die Industrie bis 2035."
+BRIDGE_2030 = BRIDGE_2035.replace("2035", "2030")
+BRIDGE_PARAGRAPH = "Ein Brückenstrompreis für die Industrie ist bis 2030 nötig, 8 ct je kWh."
+FEDERAL = "Der Bund muss die Förderprogramme für Zulieferer vereinfachen."
+STATE = "Das Land muss die Förderprogramme für Zulieferer vereinfachen."
+FUND = "Wir fordern einen Transformationsfonds für mittelständische Zulieferer."
+NO_FUND = "Einen Transformationsfonds für mittelständische Zulieferer lehnen wir ab."
+OTHER = "Die Netzentgelte für Produktionsstandorte müssen gedeckelt werden."
+
+
+def sources_and_conflicts(points: list[str], paragraph: str) -> tuple[list[int], list[int]]:
+    found = TraceIndex(points).find(paragraph)
+    return (
+        [item.point_index for item in found.sources],
+        [item.point_index for item in found.conflicts],
+    )
+
+
+@pytest.mark.parametrize(
+    ("point", "paragraph", "contradiction"),
+    [
+        pytest.param(
+            BRIDGE_2035,
+            BRIDGE_PARAGRAPH,
+            Contradiction(FIGURE, theirs=("2035",), ours=("2030",)),
+            id="another year",
+        ),
+        pytest.param(
+            STATE,
+            "Der Bund muss die Förderprogramme für Zulieferer endlich vereinfachen.",
+            Contradiction(ADDRESSEE, theirs=("Land",), ours=("Bund",)),
+            id="another addressee",
+        ),
+        pytest.param(
+            NO_FUND,
+            "Ein Transformationsfonds soll mittelständischen Zulieferern Eigenkapital geben.",
+            Contradiction(STANCE, theirs=(REJECTS,), ours=(DEMANDS,)),
+            id="a rejection",
+        ),
+    ],
+)
+def test_a_contradicting_point_is_a_conflict_not_a_source(
+    point: str, paragraph: str, contradiction: Contradiction
+) -> None:
+    # Issue "Trust", item 10: "bis 2030, 8 ct" listed a member's "bis 2035" as its source.
+    found = TraceIndex([point, OTHER]).find(paragraph)
+    assert found.sources == []
+    [conflict] = found.conflicts
+    assert conflict.point_index == 0
+    assert conflict.contradictions == (contradiction,)
+    assert 0 < conflict.score <= 1
+
+
+def test_of_two_look_alikes_the_matching_one_is_the_source_the_other_a_conflict() -> None:
+    # Numbers are no features, so "bis 2030" and "bis 2035" explain the paragraph alike.
+    assert sources_and_conflicts([BRIDGE_2035, BRIDGE_2030, OTHER], BRIDGE_PARAGRAPH) == ([1], [0])
+    assert sources_and_conflicts([NO_FUND, FUND, OTHER], FUND) == ([1], [])
+
+
+def test_what_the_paragraph_leaves_out_is_no_conflict() -> None:
+    assert sources_and_conflicts(
+        [STATE, FEDERAL, OTHER], "Die Förderprogramme für Zulieferer sind zu vereinfachen."
+    ) == ([0], [])
+    assert sources_and_conflicts(
+        [BRIDGE_2035, OTHER], "Die Industrie braucht einen Brückenstrompreis."
+    ) == ([0], [])
+
+
+def test_a_negation_that_makes_the_same_demand_is_no_conflict() -> None:
+    points = ["Die Förderung der Transformationsnetzwerke darf nicht gekürzt werden.", OTHER]
+    paragraph = "Die Förderung der Transformationsnetzwerke muss erhalten bleiben."
+    assert sources_and_conflicts(points, paragraph) == ([0], [])
+
+
+def test_trace_gives_the_sources_of_find(index: TraceIndex) -> None:
+    paragraphs = [paragraph for paragraph, _ in HAND_PARAGRAPHS]
+    assert index.trace_all(paragraphs) == [found.sources for found in index.find_all(paragraphs)]
+
+
+def test_no_labelled_source_of_the_hand_written_paragraphs_is_taken_for_a_conflict(
+    index: TraceIndex,
+) -> None:
+    # Rewordings name figures, actors and negations differently ("nicht länger als sechs
+    # Monate", "binnen Monaten statt Jahren", "in Nordrhein-Westfalen"): none of that is a
+    # contradiction.
+    found = index.find_all([paragraph for paragraph, _ in HAND_PARAGRAPHS])
+    for findings, (paragraph, sources) in zip(found, HAND_PARAGRAPHS, strict=True):
+        conflicting = {NAMES[item.point_index] for item in findings.conflicts}
+        assert not conflicting & set(sources), paragraph
+
+
+# --- what contradicts what -------------------------------------------------------------------
+
+
+def differences(point: str, paragraph: str) -> tuple[Contradiction, ...]:
+    return contradictions(demand_claims(point), claims(paragraph))
+
+
+@pytest.mark.parametrize(
+    ("point", "paragraph", "expected"),
+    [
+        pytest.param(
+            "Der Brückenstrompreis muss bis 2035 gelten.",
+            "Der Brückenstrompreis muss bis 2030 gelten, bei 8 ct je kWh.",
+            (Contradiction(FIGURE, ("2035",), ("2030",)),),
+            id="years",
+        ),
+        pytest.param(
+            "Der Brückenstrompreis muss bei 10 ct je kWh liegen.",
+            "Der Brückenstrompreis muss bei 8 ct je kWh liegen.",
+            (Contradiction(FIGURE, ("10 ct",), ("8 ct",)),),
+            id="amounts",
+        ),
+        pytest.param(
+            "Wir fordern einen Brückenstrompreis bis 2030 und die Senkung der Stromsteuer auf "
+            "das europäische Mindestmaß.",
+            "Für den Mittelstand brauchen wir bis 2035 einen Brückenstrompreis.",
+            (Contradiction(FIGURE, ("2030",), ("2035",)),),
+            id="one of two demands of a sentence taken up",
+        ),
+        pytest.param(
+            "Die Förderquote muss bei fünfzig Prozent liegen.",
+            "Die Förderquote muss bei 50 % liegen.",
+            (),
+            id="number words and signs are the same figure",
+        ),
+        pytest.param(
+            "Genehmigungen müssen statt 26 Monate höchstens sechs Monate dauern.",
+            "Genehmigungen dürfen nicht länger als 6 Monate dauern statt mehr als zwei Jahre.",
+            (),
+            id="a figure in common",
+        ),
+        pytest.param(
+            "Die EU-Kommission muss die Zölle auf Elektroautos überprüfen.",
+            "Der Bund muss die Zölle auf Elektroautos überprüfen.",
+            (Contradiction(ADDRESSEE, ("EU",), ("Bund",)),),
+            id="EU and Bund",
+        ),
+        pytest.param(
+            "Bund und Länder müssen die Brachflächen aufbereiten.",
+            "Die Kommunen müssen die Brachflächen aufbereiten.",
+            (Contradiction(ADDRESSEE, ("Bund", "Land"), ("Kommunen",)),),
+            id="Bund und Länder and Kommunen",
+        ),
+        pytest.param(
+            "Die Bundesregierung muss die Netzentgelte deckeln.",
+            "Der Bund muss die Netzentgelte deckeln.",
+            (),
+            id="one level, other words",
+        ),
+        pytest.param(
+            "Der Bund muss die Fachkräfte aus Nicht-EU-Ländern schneller anerkennen.",
+            "Die Abschlüsse von Fachkräften aus Drittstaaten der EU sind schneller anzuerkennen.",
+            (),
+            id="places and genitives are no addressees",
+        ),
+        pytest.param(
+            "Die Strompreise müssen sinken. Wir zahlen 20 Prozent mehr als 2020.",
+            "Die Strompreise müssen sinken, wir zahlen 30 Prozent mehr als 2021.",
+            (),
+            id="figures of reasons do not count",
+        ),
+        pytest.param(
+            "Wir brauchen keinen Industriestrompreis.",
+            "Ein Industriestrompreis ist notwendig.",
+            (Contradiction(STANCE, (REJECTS,), (DEMANDS,)),),
+            id="kein",
+        ),
+        pytest.param(
+            "Die Stromsteuer darf nicht gesenkt werden.",
+            "Die Stromsteuer muss gesenkt werden.",
+            (Contradiction(STANCE, (REJECTS,), (DEMANDS,)),),
+            id="nicht",
+        ),
+        pytest.param(
+            "Der Breitbandausbau muss schneller gehen; viele Betriebe haben keine Glasfaser.",
+            "Glasfaser für alle Gewerbegebiete: Der Breitbandausbau muss schneller gehen.",
+            (),
+            id="a finding with kein is no rejection",
+        ),
+    ],
+)
+def test_what_contradicts_what(point: str, paragraph: str, expected: tuple[Contradiction]) -> None:
+    assert differences(point, paragraph) == expected
+
+
+def test_staff_read_a_contradiction_in_german() -> None:
+    assert Contradiction(FIGURE, ("2035",), ("2030",)).describe() == "nennt 2035 statt 2030"
+    assert (
+        Contradiction(ADDRESSEE, ("Bund", "Land"), ("Kommunen",)).describe()
+        == "richtet sich an den Bund und das Land statt an die Kommunen"
+    )
+    stance = Contradiction(STANCE, (REJECTS,), (DEMANDS,))
+    assert stance.describe("der Absatz") == "lehnt ab, was der Absatz fordert"

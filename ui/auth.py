@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from positions.core import accounts
+from positions.core.clock import utcnow
 from positions.core.errors import InvalidInvitation
 from positions.core.permissions import Actor
 from positions.forums import invitations
@@ -27,6 +28,8 @@ _IDLE_ENDED = "idle_ended"
 _USER_ID = "user_id"
 _INVITATION_ID = "invitation_id"
 _INVITATION_TOKEN_HASH = "invitation_token_hash"  # noqa: S105  (a key name)
+_SINGLE_SIGN_ON = "single_sign_on"
+_SESSION_KEYS = (_USER_ID, _INVITATION_ID, _SINGLE_SIGN_ON)
 
 
 def signed_in() -> Actor:
@@ -47,10 +50,13 @@ def _idle_too_long() -> bool:
     now = time.monotonic()
     last = st.session_state.get(LAST_ACTIVITY)
     st.session_state[LAST_ACTIVITY] = now
-    signed_in = any(st.session_state.get(k) is not None for k in (_USER_ID, _INVITATION_ID))
+    signed_in = any(st.session_state.get(k) is not None for k in _SESSION_KEYS)
     if signed_in and last is not None and now - last > idle_limit_seconds():
+        single_sign_on = st.session_state.get(_SINGLE_SIGN_ON) is not None
         _forget_session()
         st.session_state[_IDLE_ENDED] = True
+        if single_sign_on:
+            st.logout()  # else the provider's cookie signs the person in again at once
         return True
     return False
 
@@ -62,7 +68,11 @@ def current_actor() -> Actor | None:
         return None
     token = st.query_params.get(QUERY_PARAMETER)
     if token:
-        return _actor_from_invitation(token)
+        invited = _actor_from_invitation(token)
+        # The token opens the call to whoever reads it: off the address bar (screenshots,
+        # shared screens) it goes; the session keeps the call.
+        del st.query_params[QUERY_PARAMETER]
+        return invited
     if st.session_state.get(_INVITATION_ID) is not None:
         # Links between pages drop the token from the address; the session remembers it.
         return _reload_invitation_actor()
@@ -73,7 +83,7 @@ def current_actor() -> Actor | None:
         if actor is not None:
             return actor
         log_out()
-    if _oidc_user_email():
+    if _oidc_identity() is not None:
         return _actor_from_oidc()
     return None
 
@@ -148,8 +158,9 @@ def _try_login(email: str, password: str) -> None:
     if not email.strip() or not password:
         st.error("Bitte geben Sie E-Mail-Adresse und Passwort ein.")
         return
-    with database.writing() as session:
-        outcome = accounts.log_in(session=session, email=email, password=password)
+    outcome = accounts.log_in(
+        reading=database.reading, writing=database.writing, email=email, password=password
+    )
     if outcome.actor is None:
         st.error(outcome.message, icon=":material/lock:")
         return
@@ -162,12 +173,12 @@ def log_out() -> None:
     """End this session: forget the user or invitation and drop the link from the address."""
     _forget_session()
     st.query_params.clear()
-    if _oidc_user_email():
+    if _oidc_identity() is not None:
         st.logout()
 
 
 def _forget_session() -> None:
-    for key in (ACTOR, _USER_ID, _INVITATION_ID, _INVITATION_TOKEN_HASH):
+    for key in (ACTOR, *_SESSION_KEYS, _INVITATION_TOKEN_HASH):
         st.session_state.pop(key, None)
 
 
@@ -196,28 +207,81 @@ def _oidc_providers() -> list[tuple[str, str | None]]:
     ]
 
 
-def _oidc_user_email() -> str | None:
-    if not _oidc_providers():
+def _oidc_identity() -> Mapping[str, Any] | None:
+    """The claims of the person signed in at a configured provider, or None."""
+    if not _oidc_providers() or not st.user.get("is_logged_in"):
         return None
-    if not st.user.get("is_logged_in"):
-        return None
-    email = st.user.get("email")
-    return str(email) if email else None
+    return st.user
 
 
-def _actor_from_oidc() -> Actor:
-    email = _oidc_user_email() or ""
+def _oidc_refusal(identity: Mapping[str, Any]) -> str | None:
+    """Why a provider's sign-in opens no account (German), or None when it may."""
+    expected = _expected_issuer(str(identity.get("provider") or "default"))
+    issuer = str(identity.get("iss") or "").rstrip("/")
+    if not expected or issuer != expected:
+        return (
+            "Diese Anmeldung stammt nicht vom eingerichteten Anmeldedienst. Bitte melden "
+            "Sie sich ab und erneut an."
+        )
+    # Accounts are matched by address: one the provider has not confirmed could be anyone's.
+    if identity.get("email_verified") not in (True, "true"):
+        return (
+            "Ihr Anmeldedienst hat Ihre E-Mail-Adresse nicht bestätigt, so kann Positionen "
+            "Ihnen keinen Zugang zuordnen. Bitte wenden Sie sich an die Administration."
+        )
+    return None
+
+
+def _expected_issuer(provider: str) -> str:
+    """The issuer of a configured provider: by OpenID Connect Discovery, its metadata address
+    is the issuer followed by /.well-known/openid-configuration."""
+    section = _auth_secrets()
+    configured = section if provider == "default" else section.get(provider)
+    if not isinstance(configured, Mapping) or not configured.get("client_id"):
+        return ""
+    metadata = str(configured.get("server_metadata_url") or "")
+    return metadata.removesuffix("/.well-known/openid-configuration").rstrip("/")
+
+
+def _signed_in_too_long_ago(identity: Mapping[str, Any]) -> bool:
+    """True when a new browser session would open on a sign-in older than the idle limit:
+    the provider's cookie outlives the session, but not its idle timeout."""
+    if st.session_state.get(_SINGLE_SIGN_ON) is not None:
+        return False  # a running session: `_idle_too_long` watches it
+    issued_at = identity.get("iat")
+    if not isinstance(issued_at, int | float):
+        return True
+    return utcnow().timestamp() - issued_at > idle_limit_seconds()
+
+
+def _actor_from_oidc() -> Actor | None:
+    identity = _oidc_identity() or {}
+    if _signed_in_too_long_ago(identity):
+        st.logout()
+        return None
+    refusal = _oidc_refusal(identity)
+    if refusal is not None:
+        log.warning(
+            "single sign-on refused: issuer %r, email_verified %r",
+            identity.get("iss"),
+            identity.get("email_verified"),
+        )
+        _refuse_oidc(refusal)
     with database.reading() as session:
-        user = accounts.user_for_email(session=session, email=email)
+        user = accounts.user_for_email(session=session, email=str(identity.get("email") or ""))
         actor = accounts.load_actor(session=session, user_id=user.id) if user and user.id else None
     if actor is None:
         log.warning("single sign-on user without an active account")
-        st.error(
+        _refuse_oidc(
             "Für Ihre Anmeldung gibt es keinen aktiven Zugang in Positionen. Bitte wenden Sie "
-            "sich an die Administration.",
-            icon=":material/person_off:",
+            "sich an die Administration."
         )
-        if st.button("Abmelden"):
-            st.logout()
-        st.stop()
+    st.session_state[_SINGLE_SIGN_ON] = True
     return actor
+
+
+def _refuse_oidc(message: str) -> NoReturn:
+    st.error(message, icon=":material/person_off:")
+    if st.button("Abmelden"):
+        st.logout()
+    st.stop()

@@ -1,4 +1,5 @@
-"""Forms that more than one page uses: a forum's fields and a meeting's fields."""
+"""Forms that more than one page uses: a forum's fields, a meeting's fields, and the documents
+of a forum or a meeting with their upload."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ import streamlit as st
 from db.models import ForumKind, Meeting, User
 from positions.core import labels
 from positions.core.clock import BERLIN, today_in_berlin
+from positions.core.permissions import Actor
+from positions.forums import documents
 from positions.forums.forums import ForumFields
 from positions.forums.meetings import MeetingFields
-from ui.widgets import at_berlin
+from positions.uploads import filing
+from ui import database
+from ui.widgets import at_berlin, document_download, done, user_errors
 
 KINDS = list(ForumKind)
 
@@ -113,3 +118,41 @@ def meeting_fields(
         working_group_id=group,
         attendee_ids=tuple(attendees),
     )
+
+
+def documents_section(
+    actor: Actor,
+    *,
+    forum_id: int | None = None,
+    meeting_id: int | None = None,
+    may_upload: bool,
+    empty: str,
+    upload_label: str,
+    stored: str,
+) -> None:
+    """The documents of a forum or a meeting (exactly one), each to download, and the upload
+    for those who may add one."""
+    with database.reading() as session:
+        rows = documents.documents_of(
+            session=session, actor=actor, forum_id=forum_id, meeting_id=meeting_id
+        )
+    if not rows:
+        st.caption(empty)
+    for row in rows:
+        document_download(actor, row)
+    if not may_upload:
+        return
+    form = f"upload-{'meeting' if meeting_id else 'forum'}-document"
+    with st.form(form, clear_on_submit=True):
+        upload = st.file_uploader(f"{upload_label} ({filing.ALLOWED_LABEL}, höchstens 25 MB)")
+        if st.form_submit_button("Hochladen") and upload is not None:
+            with user_errors(), database.writing() as session:
+                documents.upload(
+                    session=session,
+                    actor=actor,
+                    filename=upload.name,
+                    data=upload.getvalue(),
+                    forum_id=forum_id,
+                    meeting_id=meeting_id,
+                )
+            done(stored)

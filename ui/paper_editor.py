@@ -7,14 +7,20 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from db.models import Paragraph, Section, SourceHow, Visibility, id_of
+from db.models import Paragraph, Section, SourceHow, StatementStatus, Visibility, id_of
 from positions.analysis import workspace
 from positions.core import attribution, labels
 from positions.core.errors import PositionenError
 from positions.core.formatting import counted
 from positions.core.permissions import Actor
 from positions.papers import papers
-from positions.papers.papers import PaperView, ParagraphConflict, ParagraphView, SectionView
+from positions.papers.papers import (
+    PaperView,
+    ParagraphConflict,
+    ParagraphView,
+    SectionView,
+    SourceView,
+)
 from positions.papers.snapshot import SourceRef
 from ui import database
 from ui.widgets import done, md, user_errors
@@ -299,18 +305,34 @@ def _who(organisation: str, visibility: Visibility | None) -> str:
     return labels.UNNAMED.get(visibility, "")
 
 
+def _source_line(source: SourceView) -> str:
+    """What the paragraph quoted, from whom as far as the member allows, and whether the
+    statement changed since: the paper keeps its quote, staff decide what to do with it."""
+    how = HOW.get(source.source.how.value, "")
+    if source.status == StatementStatus.DRAFT:
+        return (
+            ":orange-badge[vom Mitglied zurückgenommen] Die Stellungnahme ist wieder ein "
+            f"Entwurf; was zitiert wurde, ist nicht mehr sichtbar. ({how})"
+        )
+    who = source.organisation or (
+        labels.UNNAMED.get(source.visibility, "") if source.visibility else ""
+    )
+    line = f"„{md(_excerpt(source.quoted_text))}“" + (f" — {md(who)}" if who else "") + f" ({how})"
+    if source.status == StatementStatus.WITHDRAWN:
+        return f":red-badge[{labels.STATEMENT_STATUS[StatementStatus.WITHDRAWN]}] {line}"
+    if source.changed:
+        return f":orange-badge[seit dem Zitat geändert] {line}"
+    return line
+
+
 def _sources(actor: Actor, view: ParagraphView) -> None:
     if not view.sources:
         st.caption("Keine Quelle verknüpft.")
         return
     with st.expander(f"Beruht auf {counted(len(view.sources), 'Quelle', 'Quellen')}"):
         for source in view.sources:
-            who = _who(source.organisation, source.visibility)
             line, action = st.columns([6, 1])
-            line.caption(
-                f"„{md(_excerpt(source.point_text))}“ — {md(who)} "
-                f"({HOW.get(source.source.how.value, '')})"
-            )
+            line.caption(_source_line(source))
             if action.button(
                 ":material/link_off:", key=f"unlink-{source.source.id}", help="Verknüpfung lösen"
             ):
@@ -332,16 +354,35 @@ class _Candidate:
     score: float
 
 
+@dataclass(frozen=True)
+class _Conflict:
+    """A look-alike point the paragraph contradicts ("nennt 2035 statt 2030"): never
+    suggested, shown so that staff do not credit the member unseen."""
+
+    point_id: int
+    statement_id: int
+    text: str
+    who: str
+    differs: str
+
+
+@dataclass(frozen=True)
+class _Found:
+    candidates: list[_Candidate]
+    conflicts: list[_Conflict]
+
+
 def _suggestions_key(paragraph_id: int) -> str:
     return f"paragraph-{paragraph_id}-suggested-sources"
 
 
-def _find_sources(actor: Actor, call_id: int, text: str) -> list[_Candidate]:
+def _find_sources(actor: Actor, call_id: int, text: str) -> _Found:
     with user_errors(), database.reading() as session:
-        found = workspace.suggest_sources(
+        found = workspace.find_sources(
             session=session, actor=actor, call_id=call_id, text=text, top=MAX_SUGGESTED
         )
-        return [
+    return _Found(
+        candidates=[
             _Candidate(
                 point_id=view.id,
                 statement_id=view.statement_id,
@@ -349,8 +390,19 @@ def _find_sources(actor: Actor, call_id: int, text: str) -> list[_Candidate]:
                 who=_who(view.organisation, view.visibility),
                 score=score,
             )
-            for view, score in found
-        ]
+            for view, score in found.sources
+        ],
+        conflicts=[
+            _Conflict(
+                point_id=conflict.point.id,
+                statement_id=conflict.point.statement_id,
+                text=conflict.point.text,
+                who=conflict.point.member,
+                differs="; ".join(c.describe("der Absatz") for c in conflict.contradictions),
+            )
+            for conflict in found.conflicts
+        ],
+    )
 
 
 def _source_finder(actor: Actor, view: ParagraphView, call_id: int) -> None:
@@ -369,13 +421,26 @@ def _source_finder(actor: Actor, view: ParagraphView, call_id: int) -> None:
         return
     points = {s.source.point_id for s in view.sources}
     whole = {s.source.statement_id for s in view.sources if s.source.point_id is None}
+    found: _Found = st.session_state[key]
     candidates = [
-        c for c in st.session_state[key] if c.point_id not in points and c.statement_id not in whole
+        c for c in found.candidates if c.point_id not in points and c.statement_id not in whole
     ]
     with st.container(border=True):
         st.markdown("**Vorgeschlagene Quellen**")
         if not candidates:
             st.caption("Keine weiteren passenden Punkte in den Stellungnahmen gefunden.")
+        for conflict in found.conflicts:
+            linked = conflict.point_id in points or conflict.statement_id in whole
+            st.warning(
+                f"**Abweichung:** {md(conflict.who)} {md(conflict.differs)}: "
+                f"„{md(_excerpt(conflict.text))}“ "
+                + (
+                    "Dieser Punkt ist als Quelle verknüpft; bitte prüfen."
+                    if linked
+                    else "Nicht als Quelle vorgeschlagen."
+                ),
+                icon=":material/rule:",
+            )
         for candidate in candidates:
             line, action = st.columns([6, 1])
             line.caption(

@@ -317,7 +317,7 @@ def returned(actor: Actor, view: PaperView) -> None:
         return
     st.caption(f"Verglichen mit: {md(result.compared_with)}")
     for note in result.notes:
-        st.info(note)
+        st.info(md(note))
     proposals = [p for p in result.proposals if p.kind != "unchanged"]
     if not proposals:
         st.success(f"Die Datei enthält keine Änderungen gegenüber {md(result.compared_with)}.")

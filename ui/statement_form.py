@@ -24,7 +24,7 @@ from positions.statements import statements
 from positions.statements.statements import AnswerRow, SourceFile
 from positions.uploads import intake
 from ui import database
-from ui.widgets import done, file_size, user_errors
+from ui.widgets import done, file_size, md, user_errors
 
 VISIBILITY_HELP = {
     Visibility.NAMED: "Der Verband darf Ihr Unternehmen als Quelle nennen, z. B. in einer "
@@ -77,7 +77,7 @@ def word_import(scope: str) -> None:
     st.session_state[text_key] = extracted
     st.session_state[file_key] = (upload.name, data)
     st.info(
-        f"Der Text aus „{upload.name}“ steht jetzt im Textfeld. Bitte prüfen Sie ihn, "
+        f"Der Text aus „{md(upload.name)}“ steht jetzt im Textfeld. Bitte prüfen Sie ihn, "
         "bevor Sie speichern.",
         icon=":material/fact_check:",
     )
@@ -162,7 +162,7 @@ def member_form(actor: Actor, call_id: int, statement: Statement | None) -> None
         st.session_state[conflict_key] = error.message
         st.rerun()
     except PositionenError as error:
-        st.error(error.message, icon=":material/block:")
+        st.error(md(error.message), icon=":material/block:")
         return
     st.session_state[version_key] = version
     st.session_state.pop(file_key, None)
@@ -216,7 +216,9 @@ def on_behalf_form(actor: Actor, call_id: int, rows: list[AnswerRow]) -> None:
     scope = f"on-behalf-{call_id}"
     text_key, _, file_key, _, _ = _keys(scope)
     names = {id_of(r.organisation): r.organisation.name for r in rows}
-    existing = {id_of(r.organisation): r.statement for r in rows}
+    # Each member's stored version, which a statement recorded here replaces (even a draft
+    # of the member's that staff do not see).
+    stored_versions = {id_of(r.organisation): r.version for r in rows}
     word_import(scope)
     with st.form(f"{scope}-form"):
         organisation_id = st.selectbox(
@@ -251,7 +253,6 @@ def on_behalf_form(actor: Actor, call_id: int, rows: list[AnswerRow]) -> None:
     with user_errors():
         if organisation_id is None:
             raise InvalidInput("Bitte wählen Sie das Mitglied.")
-        current = existing.get(organisation_id)
         with database.writing() as session:
             statements.save_statement(
                 session=session,
@@ -260,7 +261,7 @@ def on_behalf_form(actor: Actor, call_id: int, rows: list[AnswerRow]) -> None:
                 text_input=text,
                 visibility=visibility,
                 submit=True,
-                expected_version=current.version if current else None,
+                expected_version=stored_versions.get(organisation_id),
                 organisation_id=organisation_id,
                 source=source or StatementSource.PHONE,
                 source_note=note,
@@ -287,7 +288,7 @@ def statement_files(actor: Actor, statement: Statement) -> None:
                 ]
 
         st.download_button(
-            f"{document.filename} · {file_size(document.size)}",
+            f"{md(document.filename)} · {file_size(document.size)}",
             data=content,
             file_name=document.filename,
             mime=document.mime.split(";")[0],

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, time
 from typing import Literal, NoReturn
 
+import pandas as pd
 import streamlit as st
 
 from db.engine import read_session
@@ -20,10 +21,19 @@ from positions.core.permissions import Actor
 from positions.core.working_days import DeadlineState
 from positions.forums import documents
 from positions.forums.calls import Deadline
+from positions.forums.dashboard import DueItem
 from positions.forums.documents import DocumentRow
 from ui import database
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+# What opens or closes markup wherever it stands: escapes, code, emphasis, strikethrough,
+# links, images and footnotes, HTML and autolinks in <>, entities, math, tables.
+_INLINE_MARKUP = re.compile(r"[\\`*_~\[\]<&$|]")
+# ":red[", ":blue-badge[", ":material/name:", ":streamlit:", ":smile:" (a colon before a
+# space, as in "Eingang: Brief", opens nothing and stays as it is).
+_WORD_COLON = re.compile(r":(?=[A-Za-z])")
+# Block markers at the start of a line: headings, quotes, lists, rules, setext underlines.
+_BLOCK_MARKER = re.compile(r"^([ \t]*)([#>+\-=])", re.MULTILINE)
+_ORDERED_LIST_MARKER = re.compile(r"^([ \t]*\d+)([.)])", re.MULTILINE)
 
 BadgeColour = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray"]
 
@@ -49,8 +59,21 @@ STATE_ICONS = {
 
 
 def md(text: str) -> str:
-    """User-entered text made inert for st.markdown: no links, images or formatting."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """User data made inert for any Streamlit markdown (labels, captions, messages, bodies):
+    it shows as the very text it is, never as an image, link, HTML, emphasis, code, math,
+    table, heading, list, colour directive, badge or icon. The one helper for every label
+    built from user data.
+
+    Backslash escapes cover CommonMark, GFM and remark-math. Streamlit's icons
+    (":material/name:", ":streamlit:") are looked up in the text after escapes are resolved,
+    so a colon that starts a word also gets an invisible word joiner. Autolinked addresses
+    ("https://…", "www.…", e-mail addresses; only in bodies, labels show no links) stay:
+    they show their own target and load nothing.
+    """
+    text = _INLINE_MARKUP.sub(r"\\\g<0>", text)
+    text = _WORD_COLON.sub("\\\\:\u2060", text)
+    text = _BLOCK_MARKER.sub(r"\1\\\2", text)
+    return _ORDERED_LIST_MARKER.sub(r"\1\\\2", text)
 
 
 def deadline_badge(deadline: Deadline, *, today: date) -> None:
@@ -65,13 +88,37 @@ def traffic_light(state_label: str) -> str:
     return STATE_CELL_STYLES.get(state_label, "")
 
 
+def due_table(items: list[DueItem], *, today: date, height: int | None = None) -> None:
+    """What is due, one row each, with the traffic light (start page and Fristen)."""
+    table = pd.DataFrame(
+        {
+            "Status": labels.DEADLINE_STATE[item.state],
+            "Datum": short_date(item.day),
+            "Noch": days_left(item.day, today=today),
+            "Was": item.kind + (" (von Hand)" if item.overridden else ""),
+            "Aufruf / Aufgabe": item.title,
+            "Forum": item.forum_short_name,
+            "Zuständig": ", ".join(item.responsible),
+            "Rückmeldungen": f"{item.answered} von {item.invited}" if item.invited else "",
+        }
+        for item in items
+    )
+    st.dataframe(
+        table.style.map(traffic_light, subset=["Status"]),
+        hide_index=True,
+        width="stretch",
+        height=height or "auto",
+        column_config={"Aufruf / Aufgabe": st.column_config.TextColumn(width="medium")},
+    )
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Show our German error messages instead of a traceback, and stop the page."""
     try:
         yield
     except PositionenError as error:
-        st.error(error.message, icon=":material/block:")
+        st.error(md(error.message), icon=":material/block:")
         st.stop()
 
 
@@ -110,9 +157,9 @@ def document_download(actor: Actor, row: DocumentRow) -> None:
         with read_session(database.engine()) as session:
             return documents.read(session=session, actor=actor, document_id=id_of(document))[1]
 
-    uploaded = f" · {row.uploaded_by}" if row.uploaded_by else ""
+    uploaded = f" · {md(row.uploaded_by)}" if row.uploaded_by else ""
     st.download_button(
-        f"{document.filename} · {file_size(document.size)} · {date_time(document.uploaded_at)}"
+        f"{md(document.filename)} · {file_size(document.size)} · {date_time(document.uploaded_at)}"
         f"{uploaded}",
         data=content,
         file_name=document.filename,

@@ -18,7 +18,8 @@ Two points are duplicates when
 1. the score is at least `threshold`,
 2. they name the same public actors ("Bund", "Land", "EU-Kommission", "Kommunen", a
    ministry …), the same numbers ("2030", "80 Prozent", "zwei Jahre") and the same number of
-   negations ("nicht", "kein" …), and
+   negations ("nicht", "kein" …), in the words of `positions.analysis.guards`, which keeps
+   look-alikes apart for tracing and merging too, and
 3. the subject of each, the words before its modal verb ("Die Hochschulen müssen …"), is
    found in the other (to `SUBJECT_THRESHOLD`), so "Die Kammern müssen …" differs.
 
@@ -70,6 +71,7 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
+from positions.analysis.guards import NEGATIONS, is_actor, number
 from positions.core.text import MODAL_VERBS, STOPWORDS, fold, normalize_all, stem
 
 DEFAULT_THRESHOLD = 0.85
@@ -137,47 +139,12 @@ _FILLER_WORDS = _folded(
 _IGNORED = STOPWORDS | MODAL_VERBS | _FILLER_WORDS
 _SUBJECT_END = MODAL_VERBS | _folded("fordern fordert brauchen braucht benötigen benötigt")
 _SUBJECT_MAX_WORDS = 8  # a modal verb further in does not close a subject
-_NEGATIONS = _folded("nicht nichts kein keine keinen keinem keiner keines nie niemals ohne weder")
-_SMALL_NUMBERS = "null eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf"
-_NUMBER_WORDS = {fold(word): str(value) for value, word in enumerate(_SMALL_NUMBERS.split())} | {
-    fold("zwanzig"): "20",
-    fold("dreißig"): "30",
-    fold("fünfzig"): "50",
-    "hundert": "100",
-    "tausend": "1000",
-}
 _HAS_WORD = re.compile(r"[^\W_]")
-
-# Public actors who are asked to act: points naming different ones are different demands
-# even when every other word is the same ("Der Bund muss …" / "Das Land muss …").
-_ACTOR_WORDS = """
-    bund bundesregierung bundestag bundesrat bundesamt bundeskanzler bundeskanzleramt
-    bundesministerium bundesnetzagentur bundeskartellamt bundesagentur land länder
-    landesregierung landtag landesministerium landesamt eu kommission parlament europäische
-    union staat regierung gesetzgeber verordnungsgeber ministerium kommunen kommune gemeinden
-    städte landkreise netzagentur förderbank förderbanken kfw bafa bmwk bmwe bmbf bmas bmdv
-    bmuv bmf nrw nordrhein westfalen bayern baden württemberg berlin brandenburg bremen hamburg
-    hessen mecklenburg vorpommern niedersachsen rheinland pfalz saarland sachsen anhalt
-    schleswig holstein thüringen
-"""
-_ACTORS = _folded(_ACTOR_WORDS)
-_ACTOR_SUFFIXES = tuple(fold(word) for word in ("ministerium", "behörde", "behörden", "agentur"))
 
 
 def _stable_hash(value: str) -> int:
     """64 bits of BLAKE2b: unlike `hash()`, the same on every run and machine."""
     return int.from_bytes(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest(), "little")
-
-
-def _number(word: str) -> str | None:
-    """The number a word stands for: digits as they are ("2030"), "zwei" as "2"."""
-    if word.isdigit():
-        return word
-    return _NUMBER_WORDS.get(word)
-
-
-def _is_actor(word: str) -> bool:
-    return word in _ACTORS or word.endswith(_ACTOR_SUFFIXES)
 
 
 def _typo_canonical(words: list[str], counts: IntArray) -> IntArray:
@@ -192,7 +159,7 @@ def _typo_canonical(words: list[str], counts: IntArray) -> IntArray:
         if len(word) < TYPO_MIN_LENGTH or not word.isalpha():
             continue  # short words and numbers are never typos ("2030" is not "2035")
         keys = [word, *(word[:k] + word[k + 1 :] for k in range(len(word)))]
-        if not _is_actor(word):
+        if not is_actor(word):
             ranks = [owner[key] for key in keys if key in owner]
             if ranks:
                 canonical[index] = order[min(ranks)]
@@ -281,11 +248,11 @@ def _word_table(words: list[str], counts: IntArray) -> _WordTable:
             word_stem = word if ignored[i] else stem(word)
             stem_id[i] = stem_index.setdefault(word_stem, len(stem_index))
         subject_end[i] = word in _SUBJECT_END
-        negation[i] = word in _NEGATIONS
-        number = _number(word)
-        if number is not None:
-            marker[i] = _stable_hash("number " + number)
-        elif _is_actor(word):
+        negation[i] = word in NEGATIONS
+        value = number(word)
+        if value is not None:
+            marker[i] = _stable_hash("number " + value)
+        elif is_actor(word):
             marker[i] = _stable_hash("actor " + word)
     stem_hashes = np.fromiter(
         (_stable_hash(s) for s in stem_index), dtype=np.uint64, count=len(stem_index)

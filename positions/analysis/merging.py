@@ -27,13 +27,20 @@ organisations take (a cluster of rejections has rejection as its demand and list
 points in favour as dissent); on a tie, the points in favour. See `rejects` for what counts
 as a rejection.
 
+Conflicts: a supporting point whose demand names other figures, another addressee or the
+opposite stance than the medoid's sentences in the suggestion ("bis 2035" against "bis 2030",
+"Das Land muss …" against "Der Bund muss …"; see `positions.analysis.guards.contradictions`)
+is never merged silently: it adds no sentence, is no source, counts as no supporter and is
+listed in `conflicts` with what it says differently. A point that leaves the figure or the
+addressee out is no conflict. `excluded_keys` are the points of `dissent` and `conflicts`:
+no paper paragraph taken from the suggestion may name them as its sources.
+
 Only points of submitted, not withdrawn statements should be passed; the caller maps keys
 to points, statements and organisations.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,9 +48,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from db.enums import Visibility
+from positions.analysis import guards
 from positions.analysis.clustering import GENERIC_STEMS, Lexicon, is_content_word, topic_vectors
+from positions.analysis.guards import NEGATIONS, rejects
 from positions.core import attribution
-from positions.core.text import fold, normalize_all, split_sentences, stem, tokenize
+from positions.core.text import normalize_all, split_sentences, stem, tokenize
 
 COVERED = 0.7
 COVERED_BY_ALL = 0.85
@@ -94,9 +103,21 @@ class Dissent:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """A point that supports the cluster's demand but says it differently from the
+    suggestion: other figures, another addressee or the opposite stance."""
+
+    key: int
+    text: str
+    contradictions: tuple[guards.Contradiction, ...]
+    organisation_id: int
+    visibility: Visibility
+
+
+@dataclass(frozen=True)
 class MergeSuggestion:
     """A proposed paragraph for one cluster. `text`, `sentences`, `supporters_named` and
-    `supporters_public` may be exported; `internal_notes`, `dissent` and
+    `supporters_public` may be exported; `internal_notes`, `dissent`, `conflicts` and
     `supporters_internal` are for staff only."""
 
     text: str
@@ -109,6 +130,14 @@ class MergeSuggestion:
     internal_notes: tuple[InternalNote, ...] = ()
     left_out: tuple[SuggestedSentence, ...] = ()
     demand_is_rejection: bool = False
+    conflicts: tuple[Conflict, ...] = ()
+
+    @property
+    def excluded_keys(self) -> frozenset[int]:
+        """Points that are no source of the suggestion: dissenting and conflicting ones."""
+        return frozenset(
+            [*(entry.key for entry in self.dissent), *(entry.key for entry in self.conflicts)]
+        )
 
     @property
     def supporters_public(self) -> int:
@@ -119,68 +148,6 @@ class MergeSuggestion:
     def supporters_total(self) -> int:
         """The internal figure: every supporting organisation."""
         return self.supporters_public + self.supporters_internal
-
-
-# --- rejections ----------------------------------------------------------------------------
-
-
-# Clauses that explain rather than state ("…, weil Betriebe sonst nicht investieren"): a
-# negation in them does not reject the demand.
-def _words(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-_SUBORDINATING = _words(
-    "weil da damit um wenn dass sodass obwohl obgleich falls denn sonst zumal indem wobei "
-    "sofern soweit bevor nachdem waehrend ob wie als"
-)
-_RELATIVE = _words("der die das dem den deren dessen welche welcher welches welchem welchen")
-_CLAUSE_BREAK = re.compile(r"[,;:–—()]|\s-\s")
-_REJECTION = re.compile(
-    r"\b(?:ablehn\w*|abzulehnen|lehn(?:e|en|t)\b(?:\s+\w+){0,10}?\s+ab|verzicht\w*"
-    r"|(?:an)?statt|stattdessen|keinesfalls|keineswegs|niemals|nicht(?!\s+nur\b)|kein\w*"
-    r"|weder|falsch|kontraproduktiv|ueberfluessig|unnoetig|verzichtbar|schaedlich"
-    r"|abwegig)\b"
-)
-_AGAINST = re.compile(
-    r"\b(?:sprechen|spricht|wenden|wendet|stellen|stellt|positionieren|richten|stimmen|stimmt"
-    r"|votieren)\b(?:\s+\w+){0,3}?\s+gegen\b"
-    r"|\bgegen\b(?:\s+\w+){1,6}?\s+(?:sprechen|wenden|stellen|stimmen|positionieren)\b"
-    r"|\b(?:sind|ist|bin)\s+(?:\w+\s+)?gegen\b"
-)
-# Words that a negation turns into a demand ("darf nicht gekürzt werden", "keine neuen
-# Berichtspflichten"): a double negative is no rejection.
-_REVERSING = re.compile(
-    r"kuerz|streich|abschaff|auslauf|verzoeger|einschraenk|gefaehrd|belast|verschaerf"
-    r"|verschlecht|steig|scheiter|verlier|verloren|verlust|benachteilig|behinder|brems"
-    r"|buerokrat|pflicht|zusaetzlich|abwander|verlager|teurer|hoeher|weiter\s+wachs"
-)
-
-
-def main_clauses(sentence: str) -> list[str]:
-    """The clauses of a sentence that are not subordinate or relative clauses, folded
-    ("Wir fordern X, damit Y" → ["wir fordern x"])."""
-    clauses = []
-    for number, clause in enumerate(_CLAUSE_BREAK.split(fold(sentence))):
-        words = clause.split()
-        if not words:
-            continue
-        if words[0] in _SUBORDINATING or (number and words[0] in _RELATIVE):
-            continue
-        clauses.append(" ".join(words))
-    return clauses
-
-
-def rejects(sentence: str) -> bool:
-    """Whether a sentence rejects what it names: "lehnen … ab", "ablehnen", "nicht", "kein",
-    "verzichten", "statt", "sprechen uns gegen … aus", "halten … für falsch" in a main
-    clause, unless the negation makes a demand ("darf nicht gekürzt werden", "keine neuen
-    Berichtspflichten")."""
-    for clause in main_clauses(sentence):
-        rejection = _REJECTION.search(clause) or _AGAINST.search(clause)
-        if rejection and not _REVERSING.search(clause):
-            return True
-    return False
 
 
 # --- merging -------------------------------------------------------------------------------
@@ -202,15 +169,12 @@ class _Sentence:
             self.organisations.add(point.organisation_id)
 
 
-_NEGATIONS = _words("nicht nichts kein keine keinen keinem keiner keines nie niemals ohne weder")
-
-
 def _stems(text: str) -> frozenset[str]:
     """The content stems of a sentence, and its negations."""
     words = tokenize(text)
     found = {stem(word) for word in words if is_content_word(word)}
     if found:  # a sentence of nothing but "Nicht." has nothing to merge
-        found |= {word for word in words if word in _NEGATIONS}
+        found |= {word for word in words if word in NEGATIONS}
     return frozenset(found)
 
 
@@ -231,11 +195,11 @@ class _Paragraph:
     def covering(self, sentence: frozenset[str]) -> _Sentence | None:
         """The entry that already says `sentence`, if any; only a sentence negated alike
         ("darf nicht gekürzt werden" / "muss gekürzt werden") can say it."""
-        negations = sentence & _NEGATIONS
+        negations = sentence & NEGATIONS
         best: _Sentence | None = None
         best_share = 0.0
         for entry in (*self.chosen, *self.candidates, *self.notes):
-            if entry.stems & _NEGATIONS != negations:
+            if entry.stems & NEGATIONS != negations:
                 continue
             share = _share(sentence, entry.stems)
             if share > best_share:
@@ -258,7 +222,7 @@ class _Paragraph:
                 entry = _Sentence(text=text.strip(), stems=stems)
                 if medoid:
                     self.chosen.append(entry)
-                    if not stems & _NEGATIONS:
+                    if not stems & NEGATIONS:
                         self.all_stems |= stems
                 elif point.visibility == Visibility.INTERNAL:
                     self.notes.append(entry)
@@ -305,9 +269,12 @@ def suggest_merge(points: Sequence[SourcePoint]) -> MergeSuggestion:
                 continue
             paragraph.add(sentence, normal, medoid, medoid=True)
             length += len(sentence) + 1
+    conflicts = _conflicts(paragraph.chosen, [p for p in ordered if p is not medoid], sentences)
+    conflicting = {id(point) for point, _ in conflicts}
+    agreeing = [p for p in supporting if id(p) not in conflicting]
     # Named and anonymous points first, so that a sentence internal points share with them
     # is quoted in a quotable wording.
-    rest = [p for p in ordered if p is not medoid]
+    rest = [p for p in ordered if p is not medoid and id(p) not in conflicting]
     rest.sort(key=lambda p: p.visibility == Visibility.INTERNAL)
     for number, point in enumerate(rest):
         for sentence, normal in sentences.of(point.text):
@@ -318,7 +285,7 @@ def suggest_merge(points: Sequence[SourcePoint]) -> MergeSuggestion:
 
     additions, not_added = _ranked_additions(paragraph.candidates)
     chosen = [*paragraph.chosen, *additions]
-    named, anonymous, internal = _supporters(supporting)
+    named, anonymous, internal = _supporters(agreeing)
     return MergeSuggestion(
         text=" ".join(_closed(entry.text) for entry in chosen),
         sentences=tuple(_suggested(entry) for entry in chosen),
@@ -333,7 +300,37 @@ def suggest_merge(points: Sequence[SourcePoint]) -> MergeSuggestion:
         ),
         left_out=(*left_out, *(_suggested(entry) for entry in not_added)),
         demand_is_rejection=demand_is_rejection,
+        conflicts=tuple(
+            Conflict(
+                key=point.key,
+                text=point.text,
+                contradictions=differences,
+                organisation_id=point.organisation_id,
+                visibility=point.visibility,
+            )
+            for point, differences in conflicts
+        ),
     )
+
+
+def _conflicts(
+    medoid_sentences: Sequence[_Sentence], points: Sequence[SourcePoint], sentences: _Sentences
+) -> list[tuple[SourcePoint, tuple[guards.Contradiction, ...]]]:
+    """The points whose demands contradict the medoid's sentences in the suggestion, with
+    how; each distinct text is read once (a campaign sends one text thousands of times)."""
+    ours = tuple(guards.claim(entry.text) for entry in medoid_sentences)
+    if not ours:
+        return []
+    found: dict[str, tuple[guards.Contradiction, ...]] = {}
+    conflicts = []
+    for point in points:
+        differences = found.get(point.text)
+        if differences is None:
+            theirs = guards.stance_claims([sentence for sentence, _ in sentences.of(point.text)])
+            differences = found[point.text] = guards.contradictions(theirs, ours)
+        if differences:
+            conflicts.append((point, differences))
+    return conflicts
 
 
 class _Sentences:

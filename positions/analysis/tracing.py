@@ -26,7 +26,13 @@ A paragraph rests on a point when
    `MIN_GAIN_SHARE` of the paragraph's weight, if less). So of 40 points making the
    paragraph's demand, those whose products and places the paragraph also names are
    chosen, not all 40;
-3. it takes up enough of the point: at least `threshold` of the point's weight.
+3. it takes up enough of the point: at least `threshold` of the point's weight;
+4. it does not contradict the paragraph: a point the greedy choice picks whose demand names
+   other figures, another addressee or the opposite stance than the paragraph sentence taking
+   it up ("bis 2035" for "bis 2030, 8 ct", "Das Land muss …" for "Der Bund muss …", "lehnen
+   wir ab" for "Wir fordern …"; `positions.analysis.guards.contradictions`) is no source but
+   a `Conflict`, which staff are shown; it leaves the paragraph's words unexplained for the
+   points that follow. What the paragraph leaves out is no contradiction.
 
 A point's stem of at least `FUZZY_MIN_LENGTH` letters that the paragraph lacks counts as
 present when rapidfuzz's `fuzz.ratio` finds a paragraph stem at `FUZZY_CUTOFF` or better
@@ -35,7 +41,8 @@ present when rapidfuzz's `fuzz.ratio` finds a paragraph stem at `FUZZY_CUTOFF` o
 Speed: the shares of every point in every paragraph come from one sparse matrix product
 (paragraphs × features × points); the `CANDIDATES` points with the largest share and the
 `CANDIDATES` with the largest amount are then aligned and chosen per paragraph, with small
-sparse products. Nothing loops over all pairs.
+sparse products. Nothing loops over all pairs. Contradictions are read only for the points
+the greedy choice picks, each point once per index.
 """
 
 from __future__ import annotations
@@ -48,8 +55,9 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 from scipy import sparse  # type: ignore[import-untyped]
 
+from positions.analysis import guards
 from positions.analysis.clustering import Lexicon
-from positions.analysis.merging import main_clauses
+from positions.analysis.guards import main_clauses
 from positions.core.text import is_demand, normalize_all, split_sentences
 
 THRESHOLD = 0.15
@@ -83,11 +91,31 @@ class Trace:
     demand: float
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """A point the paragraph would rest on but contradicts: how (`contradictions`), and the
+    share of its weight found in the paragraph (`score`)."""
+
+    point_index: int
+    score: float
+    contradictions: tuple[guards.Contradiction, ...]
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What tracing finds for one paragraph: its sources, and the conflicts staff must see."""
+
+    sources: list[Trace]
+    conflicts: list[Conflict]
+
+
 class TraceIndex:
     """A call's points, prepared for tracing many paragraphs against them."""
 
     def __init__(self, points: Sequence[str]) -> None:
         self.size = len(points)
+        self._texts = points
+        self._demand_claims: dict[int, tuple[guards.Claim, ...]] = {}
         self._lexicon = Lexicon(
             other_weight=OTHER_WEIGHT, part_weight=PART_WEIGHT, topic_weight=TOPIC_WEIGHT
         )
@@ -176,23 +204,32 @@ class TraceIndex:
     def trace(self, paragraph: str, *, top: int = TOP, threshold: float = THRESHOLD) -> list[Trace]:
         """The points `paragraph` rests on, the most explaining first (see the module
         docstring); at most `top`."""
-        return self.trace_all([paragraph], top=top, threshold=threshold)[0]
+        return self.find(paragraph, top=top, threshold=threshold).sources
 
     def trace_all(
         self, paragraphs: Sequence[str], *, top: int = TOP, threshold: float = THRESHOLD
     ) -> list[list[Trace]]:
         """`trace` of every paragraph, in order."""
-        result: list[list[Trace]] = []
+        return [found.sources for found in self.find_all(paragraphs, top=top, threshold=threshold)]
+
+    def find(self, paragraph: str, *, top: int = TOP, threshold: float = THRESHOLD) -> Findings:
+        """The points `paragraph` rests on, and those it would rest on but contradicts; at most
+        `top` of each, the most explaining first."""
+        return self.find_all([paragraph], top=top, threshold=threshold)[0]
+
+    def find_all(
+        self, paragraphs: Sequence[str], *, top: int = TOP, threshold: float = THRESHOLD
+    ) -> list[Findings]:
+        """`find` of every paragraph, in order."""
+        result: list[Findings] = []
         chunk = max(1, _CELLS // max(self.size, 1))
         for first in range(0, len(paragraphs), chunk):
             result.extend(self._trace_chunk(paragraphs[first : first + chunk], top, threshold))
         return result
 
-    def _trace_chunk(
-        self, paragraphs: Sequence[str], top: int, threshold: float
-    ) -> list[list[Trace]]:
+    def _trace_chunk(self, paragraphs: Sequence[str], top: int, threshold: float) -> list[Findings]:
         if not self.size or top <= 0:
-            return [[] for _ in paragraphs]
+            return [Findings([], []) for _ in paragraphs]
         kinds = self._kinds(normalize_all(paragraphs))
         presence = kinds.copy()
         presence.data[:] = 1.0
@@ -207,36 +244,40 @@ class TraceIndex:
             ],
             axis=1,
         )
-        traces: list[list[Trace]] = []
-        for row in range(len(paragraphs)):
+        found: list[Findings] = []
+        for row, paragraph in enumerate(paragraphs):
             start, end = kinds.indptr[row], kinds.indptr[row + 1]
-            traces.append(
+            found.append(
                 self._choose(
+                    _Paragraph(paragraph),
                     kinds.indices[start:end],
                     kinds.data[start:end],
                     np.unique(candidates[row]),
-                    top,
-                    threshold,
+                    top=top,
+                    threshold=threshold,
                 )
             )
-        return traces
+        return found
 
     def _choose(
         self,
+        paragraph: _Paragraph,
         columns: IntArray,
         kind_weights: FloatArray,
         candidates: IntArray,
+        *,
         top: int,
         threshold: float,
-    ) -> list[Trace]:
-        """Sources among the candidates, chosen greedily (see the module docstring)."""
+    ) -> Findings:
+        """Sources among the candidates, chosen greedily, and the conflicts among those picked
+        (see the module docstring)."""
         weights = kind_weights * self._idf[columns]
         aligned = self._aligned(columns, candidates)
         if len(aligned):
             columns = np.concatenate([columns, aligned])
             weights = np.concatenate([weights, self._idf[aligned]])
         if not len(columns):
-            return []
+            return Findings([], [])
         found = self._points[candidates][:, columns].tocsr()
         score = np.asarray(found.sum(axis=1)).reshape(-1) / self._totals[candidates]
         demand = self._demand_shares(candidates, columns)
@@ -250,28 +291,49 @@ class TraceIndex:
         least_gain = min(MIN_GAIN * self._rarest, MIN_GAIN_SHARE * float(weights.sum()))
         available = np.ones(len(candidates), dtype=bool)
         chosen: list[Trace] = []
+        conflicts: list[Conflict] = []
         while available.any() and len(chosen) < top:
             gains = np.where(available, explains @ residual, -1.0)
             # Most gain first; on a tie the larger share, then the earlier point.
             best = int(np.lexsort((candidates, -score, -gains))[0])
             if gains[best] < least_gain:
                 break
-            explained = explains.indices[explains.indptr[best] : explains.indptr[best + 1]]
-            residual[explained] = 0.0
-            # Copies of the chosen point (the same features) are sources just as much.
+            agreed = False
+            # Copies of the chosen point (the same features) are sources just as much, unless
+            # they contradict the paragraph ("bis 2035" has the features of "bis 2030").
             for other in [best, *np.flatnonzero(available & (gains == gains[best])).tolist()]:
                 if not available[other] or not self._same(candidates[other], candidates[best]):
                     continue
                 available[other] = False
+                point = int(candidates[other])
+                differences = guards.contradictions(self._claims_of(point), paragraph.claims)
+                if differences:
+                    if score[other] >= threshold and len(conflicts) < top:
+                        conflicts.append(
+                            Conflict(point, round(float(score[other]), 4), differences)
+                        )
+                    continue
+                agreed = True
                 if score[other] >= threshold and len(chosen) < top:
                     chosen.append(
                         Trace(
-                            point_index=int(candidates[other]),
+                            point_index=point,
                             score=round(float(score[other]), 4),
                             demand=round(float(demand[other]), 4),
                         )
                     )
-        return chosen
+            if agreed:
+                explained = explains.indices[explains.indptr[best] : explains.indptr[best + 1]]
+                residual[explained] = 0.0
+        return Findings(chosen, conflicts)
+
+    def _claims_of(self, point: int) -> tuple[guards.Claim, ...]:
+        """What a point demands, read when first needed (few points are ever picked)."""
+        found = self._demand_claims.get(point)
+        if found is None:
+            text = self._texts[point][: MAX_WORDS * 20]
+            found = self._demand_claims[point] = guards.demand_claims(text)
+        return found
 
     def _same(self, point: int, other: int) -> bool:
         """Whether two points have the same features (copies after normalising)."""
@@ -311,6 +373,20 @@ class TraceIndex:
         )
         hits: IntArray = missing[np.asarray(scores).max(axis=1) > 0]
         return hits
+
+
+class _Paragraph:
+    """A paragraph being traced; its claims are read only if a point is picked."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._claims: tuple[guards.Claim, ...] | None = None
+
+    @property
+    def claims(self) -> tuple[guards.Claim, ...]:
+        if self._claims is None:
+            self._claims = guards.claims(self.text[: MAX_WORDS * 20])
+        return self._claims
 
 
 def _positive(values: FloatArray) -> FloatArray:

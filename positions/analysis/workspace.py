@@ -30,8 +30,8 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions.analysis import clustering, dedupe, merging, preferences, tracing
-from positions.core import attribution, audit
+from positions.analysis import clustering, dedupe, guards, merging, preferences, tracing
+from positions.core import attribution, audit, labels
 from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput, NotFound
 from positions.core.permissions import Action, Actor, require
@@ -55,6 +55,14 @@ class PointView:
     organisation: str
     cluster_id: int | None
     group_id: int | None
+
+    @property
+    def member(self) -> str:
+        """Who sent the point, for staff: the organisation where it allowed naming, else
+        "Ein Mitglied (anonym)" or "Ein Mitglied (nur intern)"."""
+        if attribution.may_name(self.visibility) and self.organisation:
+            return self.organisation
+        return f"Ein Mitglied ({labels.UNNAMED.get(self.visibility, 'anonym')})"
 
 
 @dataclass
@@ -657,16 +665,16 @@ def accept_suggestion(
 ) -> Paragraph:
     """Take a cluster's (edited) suggestion into a paper section, linked to every point of
     the cluster that supports it (near-duplicates included). Points that reject the
-    cluster's demand are not its sources: the paper must not claim a dissenting member
-    for a demand it opposes."""
+    cluster's demand, or name other figures or another addressee than the suggestion, are
+    not its sources: the paper must not claim a member for a demand it does not make."""
     require(actor, Action.PAPER_EDIT)
     cluster = _cluster(session, cluster_id)
     views = _points(session, cluster.call_id, col(Point.cluster_id) == cluster_id)
-    dissenting = {entry.key for entry in suggest(views).dissent}
+    excluded = suggest(views).excluded_keys
     sources = tuple(
         SourceRef(point_id=view.id, how=SourceHow.MERGED)
         for view in views
-        if view.id not in dissenting
+        if view.id not in excluded
     )
     paragraph = papers.add_paragraph(
         session=session,
@@ -694,11 +702,40 @@ def suggest_sources(
 ) -> list[tuple[PointView, float]]:
     """For a paragraph staff wrote: the points of the call it most likely rests on (one
     wording per group of near-duplicates)."""
+    return find_sources(session=session, actor=actor, call_id=call_id, text=text, top=top).sources
+
+
+@dataclass(frozen=True)
+class SourceConflict:
+    """A point a paragraph would rest on, but which says something else: another year,
+    addressee or stance (`contradictions`)."""
+
+    point: PointView
+    score: float
+    contradictions: tuple[guards.Contradiction, ...]
+
+
+@dataclass(frozen=True)
+class FoundSources:
+    sources: list[tuple[PointView, float]]
+    conflicts: list[SourceConflict]
+
+
+def find_sources(
+    *, session: Session, actor: Actor, call_id: int, text: str, top: int = 5
+) -> FoundSources:
+    """`suggest_sources`, and the look-alike points the paragraph contradicts ("bis 2035"
+    for a paragraph demanding "bis 2030"): staff see them, they are never suggested."""
     require(actor, Action.PAPER_EDIT)
     if not text.strip():
-        return []
+        return FoundSources([], [])
     heads = [group.canonical for group in _groups(session, call_id, _points(session, call_id))]
     if not heads:
-        return []
-    index = tracing.TraceIndex([view.text for view in heads])
-    return [(heads[t.point_index], t.score) for t in index.trace(text, top=top)]
+        return FoundSources([], [])
+    found = tracing.TraceIndex([view.text for view in heads]).find(text, top=top)
+    return FoundSources(
+        sources=[(heads[t.point_index], t.score) for t in found.sources],
+        conflicts=[
+            SourceConflict(heads[c.point_index], c.score, c.contradictions) for c in found.conflicts
+        ],
+    )

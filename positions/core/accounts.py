@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from db.models import Organisation, Role, User
+from db.models import Organisation, Role, User, id_of
 from positions.core import audit
-from positions.core.clock import BERLIN, utcnow
+from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput
 from positions.core.permissions import Action, Actor, require
 
 MAX_FAILED_LOGINS = 10
 LOCK_DURATION = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
-WRONG_CREDENTIALS = "E-Mail-Adresse oder Passwort ist falsch."
+# One answer for a wrong password, an unknown address, a locked or a deactivated account:
+# telling them apart would tell strangers which accounts exist.
+LOGIN_REFUSED = (
+    "E-Mail-Adresse oder Passwort ist falsch. Nach "
+    f"{MAX_FAILED_LOGINS} Fehlversuchen bleibt der Zugang "
+    f"{LOCK_DURATION.seconds // 60} Minuten lang gesperrt."
+)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
@@ -54,34 +62,118 @@ def validate_password(password: str) -> None:
 
 @dataclass(frozen=True)
 class LoginOutcome:
-    """Either an actor, or the German reason the login was refused (never both)."""
+    """Either an actor, or the German message of a refused login (never both)."""
 
     actor: Actor | None
     message: str = ""
 
 
+# Anything that opens a session: `db.engine.read_session`/`write_session` bound to an engine,
+# or the app's `ui.database.reading`/`writing`.
+SessionScope = Callable[[], AbstractContextManager[Session]]
+
+
 def log_in(
-    *, session: Session, email: str, password: str, now: datetime | None = None
+    *,
+    reading: SessionScope,
+    writing: SessionScope,
+    email: str,
+    password: str,
+    now: datetime | None = None,
 ) -> LoginOutcome:
     """Check e-mail and password; count failures and lock the account after too many.
 
-    Failures are returned, not raised, because the failure count must be committed.
+    The password is checked between two transactions, never inside a write: argon2 takes a
+    fifth of a second, and on SQLite a write transaction held that long would let anyone
+    without an account stall every save by trying passwords. The write afterwards is short
+    and decides on the account as it is then, its row locked.
     """
     now = now or utcnow()
-    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
-    if user is None or user.password_hash is None:
-        _verify(_dummy_hash(), password)  # same work as for a real account: no user probing
-        return LoginOutcome(None, WRONG_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
-        return LoginOutcome(None, _locked_message(user.locked_until))
-    if not _verify(user.password_hash, password):
+    with reading() as session:
+        user = user_for_email(session=session, email=email)
+        account = _Account(id_of(user), user.password_hash) if user else None
+    checked = _check_password(account, password)
+    with writing() as session:
+        return _record_attempt(session=session, checked=checked, now=now)
+
+
+@dataclass(frozen=True)
+class _Account:
+    user_id: int
+    password_hash: str | None
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What the password check found, carried from the read to the short write."""
+
+    user_id: int | None
+    checked_hash: str | None  # the stored hash the password was checked against
+    password_ok: bool
+    new_hash: str | None = None  # the password hashed with today's parameters, if outdated
+
+
+def _check_password(account: _Account | None, password: str) -> _Checked:
+    """Exactly one argon2 verification whatever the account, so that the time an answer
+    takes does not tell unknown, locked or deactivated accounts apart."""
+    if account is None or account.password_hash is None:
+        _verify(_dummy_hash(), password)
+        return _Checked(account.user_id if account else None, None, password_ok=False)
+    if not _verify(account.password_hash, password):
+        return _Checked(account.user_id, account.password_hash, password_ok=False)
+    outdated = _hasher.check_needs_rehash(account.password_hash)
+    return _Checked(
+        account.user_id,
+        account.password_hash,
+        password_ok=True,
+        new_hash=hash_password(password) if outdated else None,
+    )
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _record_attempt(*, session: Session, checked: _Checked, now: datetime) -> LoginOutcome:
+    # FOR UPDATE: parallel attempts on PostgreSQL take turns on the row, so none of them
+    # counts from a stale failure count (SQLite's BEGIN IMMEDIATE already serialises them).
+    user = (
+        session.exec(select(User).where(col(User.id) == checked.user_id).with_for_update()).first()
+        if checked.user_id is not None
+        else None
+    )
+    reason = _refused_before_counting(user, checked, now)
+    if reason is not None:
+        return _refuse(session=session, user=user, reason=reason, now=now)
+    assert user is not None
+    if not checked.password_ok:
         return _count_failure(session=session, user=user, now=now)
     if not user.active:
-        return LoginOutcome(
-            None, "Ihr Zugang ist deaktiviert. Bitte wenden Sie sich an das Referat."
-        )
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        return _refuse(session=session, user=user, reason="deactivated", now=now)
+    return _succeed(session=session, user=user, checked=checked, now=now)
+
+
+def _refused_before_counting(user: User | None, checked: _Checked, now: datetime) -> str | None:
+    """Why an attempt is refused whatever the password, for the audit log; None if the
+    password decides."""
+    if user is None:
+        return "unknown_email"
+    if checked.checked_hash is None:
+        return "no_password"
+    if user.password_hash != checked.checked_hash:
+        # Changed while the password was checked: the check says nothing about the new one.
+        return "password_changed"
+    if user.locked_until is not None and user.locked_until > now:
+        return "locked"
+    return None
+
+
+def _succeed(*, session: Session, user: User, checked: _Checked, now: datetime) -> LoginOutcome:
+    if checked.new_hash is not None:
+        user.password_hash = checked.new_hash
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
@@ -97,11 +189,19 @@ def log_in(
     return LoginOutcome(Actor.for_user(user))
 
 
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+def _refuse(*, session: Session, user: User | None, reason: str, now: datetime) -> LoginOutcome:
+    """The one answer for every refusal; the audit log keeps the real reason (never the
+    address typed, which may hold a password typed into the wrong field)."""
+    audit.record(
+        session=session,
+        actor_id=None,
+        action="login_refused",
+        object_type="user",
+        object_id=user.id if user else None,
+        detail={"reason": reason},
+        now=now,
+    )
+    return LoginOutcome(None, LOGIN_REFUSED)
 
 
 def _count_failure(*, session: Session, user: User, now: datetime) -> LoginOutcome:
@@ -119,17 +219,7 @@ def _count_failure(*, session: Session, user: User, now: datetime) -> LoginOutco
         object_id=user.id,
         now=now,
     )
-    if locked:
-        assert user.locked_until is not None
-        return LoginOutcome(None, _locked_message(user.locked_until))
-    return LoginOutcome(None, WRONG_CREDENTIALS)
-
-
-def _locked_message(until: datetime) -> str:
-    return (
-        "Ihr Zugang ist nach zu vielen Fehlversuchen vorübergehend gesperrt. "
-        f"Bitte versuchen Sie es nach {until.astimezone(BERLIN):%H:%M} Uhr erneut."
-    )
+    return LoginOutcome(None, LOGIN_REFUSED)
 
 
 def load_actor(*, session: Session, user_id: int) -> Actor | None:

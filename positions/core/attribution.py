@@ -4,6 +4,9 @@ export and suggestion follows.
 A statement's use permission (`Visibility`) decides: "namentlich zitierbar" may be named,
 "anonym verwendbar" is counted but never named, "nur intern" is for the policy office alone.
 An organisation with several statements or points counts once, in its most public permission.
+The permission in force counts, with the statement's state: a draft stays with its
+organisation, and only a statement that stands (submitted, not withdrawn or taken back into
+draft) is cited by a paper.
 Imports nothing but the schema's enumerations, so the merge algorithms can use it too.
 """
 
@@ -11,7 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from db.enums import Visibility
+from db.enums import Role, StatementStatus, Visibility
+
+# Who reads what a statement says even when it is "nur intern": the policy office.
+POLICY_OFFICE = frozenset({Role.STAFF, Role.ADMIN})
 
 # Most public first.
 PUBLICNESS = (Visibility.NAMED, Visibility.ANONYMOUS, Visibility.INTERNAL)
@@ -26,6 +32,25 @@ def may_name(visibility: Visibility) -> bool:
 def may_count(visibility: Visibility) -> bool:
     """May it be counted outside the policy office (as "n Mitglieder")?"""
     return visibility != Visibility.INTERNAL
+
+
+def may_read(visibility: Visibility, status: StatementStatus, *, reader: Role) -> bool:
+    """May someone of the association (outside the member organisation) read what a
+    statement says? Never a draft; "nur intern" only the policy office."""
+    if status == StatementStatus.DRAFT:
+        return False
+    return visibility != Visibility.INTERNAL or reader in POLICY_OFFICE
+
+
+def may_cite(visibility: Visibility, status: StatementStatus) -> bool:
+    """May a paper name the organisation as the source of what it says (a footnote, the
+    list of participants)? Only while the statement stands and allows naming."""
+    return status == StatementStatus.SUBMITTED and may_name(visibility)
+
+
+def may_count_as_source(visibility: Visibility, status: StatementStatus) -> bool:
+    """May a paper count the organisation among those it rests on ("n Mitglieder")?"""
+    return status == StatementStatus.SUBMITTED and may_count(visibility)
 
 
 def rank(visibility: Visibility) -> int:

@@ -1,7 +1,9 @@
 """Personal invitation links: a member contact answers one call without an account.
 
 The link carries a random token; the database keeps only its SHA-256, so a stolen database
-copy opens no call. Links expire and can be revoked.
+copy opens no call. Links expire and can be revoked, and a contact holds at most one working
+link per call: a new one (a reminder brings one, as the old token cannot be read back)
+revokes the one before.
 """
 
 from __future__ import annotations
@@ -41,10 +43,13 @@ def create_invitation(
     contact: User,
     expires_at: datetime | None = None,
     now: datetime | None = None,
+    revoke_earlier: bool = True,
 ) -> tuple[Invitation, str]:
     """A new link for `contact` (a member contact) to `call`; returns the row and the token.
 
-    The token is shown once, to go into the e-mail; it cannot be read back later.
+    The token is shown once, to go into the e-mail; it cannot be read back later. The
+    contact's earlier working links to the call are revoked with it, unless the caller must
+    first deliver the new one (`revoke_earlier=False`, then `revoke_earlier_links`).
     """
     require(actor, Action.INVITATION_MANAGE)
     if contact.role != Role.MEMBER or contact.organisation_id is None:
@@ -71,7 +76,28 @@ def create_invitation(
     session.add(invitation)
     session.flush()
     audit.created(session=session, actor_id=actor.user_id, row=invitation, now=now)
+    if revoke_earlier:
+        revoke_earlier_links(session=session, actor=actor, invitation=invitation, now=now)
     return invitation, token
+
+
+def revoke_earlier_links(
+    *, session: Session, actor: Actor, invitation: Invitation, now: datetime | None = None
+) -> None:
+    """Revoke every other working link of the invitation's contact to its call."""
+    require(actor, Action.INVITATION_MANAGE)
+    now = now or utcnow()
+    earlier = session.exec(
+        select(Invitation).where(
+            Invitation.call_id == invitation.call_id,
+            Invitation.contact_id == invitation.contact_id,
+            col(Invitation.id) != invitation.id,
+            col(Invitation.revoked_at).is_(None),
+            Invitation.expires_at > now,
+        )
+    ).all()
+    for link in earlier:
+        revoke_invitation(session=session, actor=actor, invitation_id=id_of(link), now=now)
 
 
 def redeem_invitation(*, session: Session, token: str, now: datetime | None = None) -> Actor:

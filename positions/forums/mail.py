@@ -1,7 +1,8 @@
 """Invitations and reminders by e-mail, each with a personal link of its own.
 
 A message is stored without its link (only the link's hash is ever stored, see
-`positions.forums.invitations`); every attempt to send creates a fresh link. Without a mail server,
+`positions.forums.invitations`); every attempt to send creates a fresh link, which replaces
+the contact's earlier link to the call once it is sent. Without a mail server,
 staff get the same texts to copy, with a mailto link. The unique key on MailMessage makes
 sure no contact gets the same kind of message twice on one day.
 """
@@ -34,7 +35,7 @@ from db.models import (
     User,
     id_of,
 )
-from positions.core import audit
+from positions.core import audit, cleaning
 from positions.core.clock import today_in_berlin, utcnow
 from positions.core.errors import InvalidInput, NotFound, PositionenError
 from positions.core.formatting import long_date
@@ -48,6 +49,7 @@ LINK_PLACEHOLDER = "[persönlicher Link]"
 # Reminders go out this many working days before the member deadline.
 REMINDER_WORKING_DAYS = (5, 1)
 SMTP_TIMEOUT_SECONDS = 15
+MAX_SUBJECT_LENGTH = 300  # MailMessage.subject
 
 
 class MailFailed(PositionenError):
@@ -71,20 +73,23 @@ def _texts(
     kind: MailKind, *, call: Call, forum: Forum, contact: User, association_name: str
 ) -> tuple[str, str]:
     deadline = long_date(call.member_deadline)
+    # Titles and names stored before they were cleaned may hold line breaks; a mail header
+    # must not (the message would not be built at all).
+    title, forum_name = cleaning.clean_line(call.title), cleaning.clean_line(forum.name)
     if kind == MailKind.INVITATION:
-        subject = f"Bitte um Ihre Stellungnahme: {call.title}"
-        opening = f"{association_name} bittet um Ihre Stellungnahme für das Forum „{forum.name}“."
+        subject = f"Bitte um Ihre Stellungnahme: {title}"
+        opening = f"{association_name} bittet um Ihre Stellungnahme für das Forum „{forum_name}“."
     else:
-        subject = f"Erinnerung: Ihre Stellungnahme bis {deadline} – {call.title}"
+        subject = f"Erinnerung: Ihre Stellungnahme bis {deadline} – {title}"
         opening = (
             f"wir haben von Ihrem Unternehmen noch keine Stellungnahme zum Aufruf "
-            f"„{call.title}“ im Forum „{forum.name}“ erhalten."
+            f"„{title}“ im Forum „{forum_name}“ erhalten."
         )
     question = f"\n\nDie Frage lautet:\n{call.question}" if call.question else ""
     body = (
         f"Guten Tag {contact.name},\n\n"
         f"{opening}\n\n"
-        f"Aufruf: {call.title}{question}\n\n"
+        f"Aufruf: {title}{question}\n\n"
         f"Bitte antworten Sie bis zum {deadline} über Ihren persönlichen Link:\n"
         f"{LINK_PLACEHOLDER}\n\n"
         "Der Link ist nur für Sie bestimmt; ein Passwort brauchen Sie nicht. Bis zur Frist "
@@ -92,7 +97,14 @@ def _texts(
         "oder nur intern verwenden dürfen.\n\n"
         f"Mit freundlichen Grüßen\n{association_name}\n"
     )
-    return subject, body
+    return _fit_subject(subject), body
+
+
+def _fit_subject(subject: str) -> str:
+    """The subject shortened to what MailMessage stores (a title may use all of it alone)."""
+    if len(subject) <= MAX_SUBJECT_LENGTH:
+        return subject
+    return subject[: MAX_SUBJECT_LENGTH - 1] + "…"
 
 
 # --- planning -------------------------------------------------------------------------------
@@ -123,16 +135,12 @@ def _contacts(
 
 
 def _holding_a_link(session: Session, call_id: int, now: datetime) -> set[int]:
-    """Contacts that were sent an invitation whose link still works (a revoked or expired
-    link is replaced by the next invitation)."""
+    """Contacts holding a working link to the call, from an invitation or a reminder (a
+    revoked or expired link is replaced by the next invitation; an unsent one is revoked)."""
     return set(
         session.exec(
-            select(MailMessage.contact_id)
-            .join(Invitation, col(Invitation.id) == MailMessage.invitation_id)
-            .where(
-                MailMessage.call_id == call_id,
-                MailMessage.kind == MailKind.INVITATION,
-                MailMessage.status == MailStatus.SENT,
+            select(Invitation.contact_id).where(
+                Invitation.call_id == call_id,
                 col(Invitation.revoked_at).is_(None),
                 Invitation.expires_at > now,
             )
@@ -250,15 +258,26 @@ def calls_with_reminders_due(*, session: Session, actor: Actor, today: date) -> 
 def _with_new_link(
     *, session: Session, actor: Actor, message: MailMessage, base_url: str, now: datetime
 ) -> str:
+    """The message's body with a new link; the contact's earlier link keeps working until
+    the new one is sent (`_replace_earlier_links`), so a failed reminder takes nothing away."""
     call = session.get(Call, message.call_id)
     contact = session.get(User, message.contact_id)
     assert call is not None and contact is not None
     invitation, token = invitations.create_invitation(
-        session=session, actor=actor, call=call, contact=contact, now=now
+        session=session, actor=actor, call=call, contact=contact, now=now, revoke_earlier=False
     )
     message.invitation_id = invitation.id
     link = f"{base_url.rstrip('/')}/?{QUERY_PARAMETER}={token}"
     return message.body.replace(LINK_PLACEHOLDER, link)
+
+
+def _replace_earlier_links(
+    *, session: Session, actor: Actor, message: MailMessage, now: datetime
+) -> None:
+    """The message went out with its link: the contact's earlier links to the call stop."""
+    invitation = session.get(Invitation, message.invitation_id)
+    assert invitation is not None
+    invitations.revoke_earlier_links(session=session, actor=actor, invitation=invitation, now=now)
 
 
 def send(
@@ -291,6 +310,7 @@ def send(
         )
     else:
         message.status, message.error, message.sent_at = MailStatus.SENT, "", now
+        _replace_earlier_links(session=session, actor=actor, message=message, now=now)
     session.add(message)
     audit.record(
         session=session,
@@ -314,6 +334,7 @@ def for_manual_sending(
     if message is None:
         raise NotFound("Diese E-Mail gibt es nicht.")
     body = _with_new_link(session=session, actor=actor, message=message, base_url=base_url, now=now)
+    _replace_earlier_links(session=session, actor=actor, message=message, now=now)
     message.status, message.sent_at, message.error = MailStatus.SENT, now, ""
     message.attempts += 1
     session.add(message)
@@ -348,7 +369,7 @@ def deliver(smtp: Smtp, *, to: str, subject: str, body: str) -> None:
     message = EmailMessage()
     message["From"] = formataddr((None, smtp.sender)) if smtp.sender else smtp.user
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = cleaning.clean_line(subject)  # a line break would abort the message
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(domain=smtp.sender.partition("@")[2] or None)
     message.set_content(body)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from db.models import Approval, Decision, Paper, PaperStatus, PaperVersion, User, id_of
@@ -15,6 +16,8 @@ from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput, NotFound
 from positions.core.permissions import Action, Actor, require
 from positions.papers import papers, workflow
+
+_ALREADY_DECIDED = "Sie haben über diese Fassung bereits entschieden."
 
 
 @dataclass(frozen=True)
@@ -58,25 +61,16 @@ def decide(
             f"Fassung {version_number} ist nicht mehr aktuell: Der Text wurde seither "
             "geändert. Bitte prüfen Sie die aktuelle Fassung."
         )
-    mine = session.exec(
-        select(Approval).where(
-            Approval.paper_version_id == version.id,
-            Approval.board_member_id == actor.user_id,
-            col(Approval.invalidated_at).is_(None),
-        )
-    ).first()
-    if mine is not None:
-        raise InvalidInput("Sie haben über diese Fassung bereits entschieden.")
-    session.add(
+    _record_once(
+        session,
         Approval(
             paper_version_id=id_of(version),
             board_member_id=actor.user_id,
             decision=decision,
             comment=cleaning.clean(comment),
             created_at=now,
-        )
+        ),
     )
-    session.flush()
     audit.record(
         session=session,
         actor_id=actor.user_id,
@@ -102,6 +96,28 @@ def decide(
             session, actor, paper, PaperStatus.APPROVED, label="Vom Vorstand freigegeben", now=now
         )
     return paper
+
+
+def _record_once(session: Session, approval: Approval) -> None:
+    """Store the decision unless this board member already decided on this version.
+
+    The check before the insert finds a decision already committed; one made at the same
+    moment (a second tab, a double click) is caught by the unique key. The insert runs in a
+    savepoint, so the refusal leaves the caller's transaction usable."""
+    already = session.exec(
+        select(Approval.id).where(
+            Approval.paper_version_id == approval.paper_version_id,
+            Approval.board_member_id == approval.board_member_id,
+        )
+    ).first()
+    if already is not None:
+        raise InvalidInput(_ALREADY_DECIDED)
+    try:
+        with session.begin_nested():
+            session.add(approval)
+            session.flush()
+    except IntegrityError:
+        raise InvalidInput(_ALREADY_DECIDED) from None
 
 
 def _move(

@@ -37,6 +37,7 @@ from db.models import (
     Role,
     Section,
     Statement,
+    StatementStatus,
     User,
     Visibility,
     id_of,
@@ -77,10 +78,16 @@ class PaperSummary:
 
 @dataclass(frozen=True)
 class SourceView:
+    """A statement a paragraph rests on, as the reader may see it: the text the paragraph
+    quoted (empty for a statement taken back into draft), the organisation only where the
+    statement stands and allows naming, and whether it changed since it was quoted."""
+
     source: ParagraphSource
-    point_text: str
-    organisation: str  # empty when the member did not allow naming (or for other members)
+    quoted_text: str
+    organisation: str
     visibility: Visibility | None  # None for a source without a statement
+    status: StatementStatus | None
+    changed: bool  # the member saved the statement again after it was quoted
 
 
 @dataclass
@@ -160,8 +167,9 @@ def shared_with(*, session: Session, actor: Actor, paper: Paper) -> bool:
 
 
 def paper_view(*, session: Session, actor: Actor, paper_id: int) -> PaperView:
-    """The paper with its sections, paragraphs, sources (named only where permitted and
-    only for the association) and staff comments."""
+    """The paper with its sections, paragraphs, sources (only for the association, each as
+    its statement's permission and state allow now, see `_source_view`) and staff
+    comments."""
     paper = get_paper(session=session, actor=actor, paper_id=paper_id)
     forum = session.get(Forum, paper.forum_id)
     assert forum is not None
@@ -182,7 +190,7 @@ def paper_view(*, session: Session, actor: Actor, paper_id: int) -> PaperView:
     )
     views = {id_of(p): ParagraphView(p) for p in paragraphs}
     if actor.acts_for_association:
-        _attach_sources(session, views)
+        _attach_sources(session, actor, views)
         for comment, author in session.exec(
             select(ParagraphComment, User)
             .join(User, col(User.id) == ParagraphComment.author_id)
@@ -208,7 +216,7 @@ def paper_view(*, session: Session, actor: Actor, paper_id: int) -> PaperView:
     return PaperView(paper, forum, call, top, contacts)
 
 
-def _attach_sources(session: Session, views: dict[int, ParagraphView]) -> None:
+def _attach_sources(session: Session, actor: Actor, views: dict[int, ParagraphView]) -> None:
     rows = session.exec(
         select(ParagraphSource, Point, Statement, Organisation)
         .join(Point, col(Point.id) == ParagraphSource.point_id, isouter=True)
@@ -218,15 +226,45 @@ def _attach_sources(session: Session, views: dict[int, ParagraphView]) -> None:
         .order_by(col(ParagraphSource.id))
     ).all()
     for source, point, statement, organisation in rows:
-        named = statement is not None and attribution.may_name(statement.visibility)
-        views[source.paragraph_id].sources.append(
-            SourceView(
-                source=source,
-                point_text=point.text if point else (statement.text[:300] if statement else ""),
-                organisation=organisation.name if organisation and named else "",
-                visibility=statement.visibility if statement else None,
-            )
-        )
+        shown = _source_view(actor, source, point, statement, organisation)
+        if shown is not None:
+            views[source.paragraph_id].sources.append(shown)
+
+
+def _source_view(
+    actor: Actor,
+    source: ParagraphSource,
+    point: Point | None,
+    statement: Statement | None,
+    organisation: Organisation | None,
+) -> SourceView | None:
+    """The source as `actor` may see it under the statement's permission and state now;
+    None where they may not even learn that it exists (the board and an internal statement
+    or a draft). The policy office sees that a source was taken back, never the draft."""
+    office = actor.role in attribution.POLICY_OFFICE
+    if statement is None:
+        return SourceView(source, source.quoted_text, "", None, None, False) if office else None
+    readable = attribution.may_read(statement.visibility, statement.status, reader=actor.role)
+    if not readable and not office:
+        return None
+    named = attribution.may_cite(statement.visibility, statement.status)
+    return SourceView(
+        source=source,
+        quoted_text=_quoted_text(source, point, statement) if readable else "",
+        organisation=organisation.name if organisation and named else "",
+        visibility=statement.visibility,
+        status=statement.status,
+        changed=source.statement_version is not None
+        and source.statement_version != statement.version,
+    )
+
+
+def _quoted_text(source: ParagraphSource, point: Point | None, statement: Statement) -> str:
+    """What the paragraph quoted. Sources linked before quotes were kept have none: they
+    show the point (or the statement) as it stands, and only while it is submitted."""
+    if source.quoted_text or statement.status != StatementStatus.SUBMITTED:
+        return source.quoted_text
+    return point.text if point is not None else statement.text[:300]
 
 
 def has_paragraphs(*, session: Session, paper: Paper) -> bool:
@@ -824,19 +862,32 @@ def move_paragraph(
 
 
 def _add_source(session: Session, paragraph_id: int, source: SourceRef) -> ParagraphSource:
-    statement_id = source.statement_id
-    if source.point_id is not None:
-        point = session.get(Point, source.point_id)
-        if point is None:
-            raise InvalidInput("Diesen Punkt gibt es nicht.")
-        statement_id = point.statement_id
-    if statement_id is None or session.get(Statement, statement_id) is None:
+    """Link a paragraph to a point or a whole statement, keeping the text it quotes and the
+    statement's version: the member may change or withdraw it later, the paper keeps what
+    it rested on."""
+    point = session.get(Point, source.point_id) if source.point_id is not None else None
+    if source.point_id is not None and point is None:
+        raise InvalidInput("Diesen Punkt gibt es nicht (mehr).")
+    statement_id = point.statement_id if point is not None else source.statement_id
+    statement = session.get(Statement, statement_id) if statement_id is not None else None
+    if statement is None:
         raise InvalidInput("Diese Stellungnahme gibt es nicht.")
+    if statement.status != StatementStatus.SUBMITTED:
+        raise InvalidInput(
+            "Ein Absatz kann nur auf einer eingereichten Stellungnahme beruhen; diese ist "
+            + (
+                "zurückgezogen."
+                if statement.status == StatementStatus.WITHDRAWN
+                else "noch ein Entwurf des Mitglieds."
+            )
+        )
     row = ParagraphSource(
         paragraph_id=paragraph_id,
         point_id=source.point_id,
-        statement_id=statement_id,
+        statement_id=id_of(statement),
         how=source.how,
+        quoted_text=point.text if point is not None else statement.text,
+        statement_version=statement.version,
     )
     session.add(row)
     return row
@@ -852,12 +903,17 @@ def add_source(
 ) -> ParagraphSource:
     require(actor, Action.PAPER_EDIT)
     paragraph, _ = _paragraph(session, paragraph_id)
-    existing = session.exec(
-        select(ParagraphSource).where(
-            ParagraphSource.paragraph_id == paragraph_id,
-            ParagraphSource.point_id == source.point_id,
-            ParagraphSource.statement_id == source.statement_id,
+    # A point's source row also holds its statement; a whole statement's holds no point.
+    same = (
+        col(ParagraphSource.point_id) == source.point_id
+        if source.point_id is not None
+        else sa.and_(
+            col(ParagraphSource.point_id).is_(None),
+            col(ParagraphSource.statement_id) == source.statement_id,
         )
+    )
+    existing = session.exec(
+        select(ParagraphSource).where(ParagraphSource.paragraph_id == paragraph_id, same)
     ).first()
     if existing is not None:
         return existing

@@ -1,6 +1,10 @@
 """Member review (Mitgliederbeteiligung): member organisations mark each paragraph of the
-draft with support, concern or dissent, may comment and ask for a minority opinion; staff
-see the tally, answer, and take accepted minority opinions into the paper."""
+draft with support, concern or dissent, may comment and ask for a minority opinion (and say
+whether they may be named with it); staff see the tally, answer, and take accepted minority
+opinions into the paper.
+
+A review belongs to the version it reviewed: its paragraph may be deleted later, and the
+review keeps the paragraph's text from that version."""
 
 from __future__ import annotations
 
@@ -37,6 +41,8 @@ class ReviewInput:
     stance: Stance
     comment: str = ""
     minority_opinion: bool = False
+    # The member's own consent to be named with its minority opinion.
+    name_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,8 @@ def submit_review(
         )
         review.stance, review.comment = entry.stance, cleaning.clean(entry.comment)
         review.minority_opinion_requested = entry.minority_opinion
+        # Consent means something only for a minority opinion the member asks for.
+        review.name_consent = entry.minority_opinion and entry.name_consent
         review.author_id, review.created_at = actor.user_id, now
         session.add(review)
         saved.append(review)
@@ -175,13 +183,15 @@ def submit_review(
 
 @dataclass
 class Tally:
-    """The reviews of one paragraph: counts per stance and the comments."""
+    """The reviews of one paragraph: counts per stance and the comments. A paragraph
+    deleted after it was reviewed keeps its section and text from the reviewed version."""
 
     paragraph_id: int
     section: str
     text: str
     counts: dict[Stance, int] = field(default_factory=lambda: dict.fromkeys(Stance, 0))
     reviews: list[tuple[Review, str]] = field(default_factory=list)
+    deleted: bool = False
 
 
 def tally(*, session: Session, actor: Actor, paper_id: int) -> list[Tally]:
@@ -199,20 +209,30 @@ def tally(*, session: Session, actor: Actor, paper_id: int) -> list[Tally]:
         .where(PaperVersion.paper_id == paper_id)
         .order_by(col(PaperVersion.number).desc())
     ).all()
-    newest: dict[tuple[int, int], tuple[Review, str]] = {}
-    for review, organisation, _ in rows:
+    newest: dict[tuple[int, int], tuple[Review, str, PaperVersion]] = {}
+    for review, organisation, version in rows:
         newest.setdefault(
-            (review.paragraph_id, review.organisation_id), (review, organisation.name)
+            (review.paragraph_id, review.organisation_id), (review, organisation.name, version)
         )
     by_paragraph: dict[int, Tally] = {}
     if latest is not None:
         for title, p in _paragraphs_of(latest):
             by_paragraph[p.id] = Tally(p.id, title, p.text)
-    for (paragraph_id, _), (review, name) in newest.items():
-        entry = by_paragraph.setdefault(paragraph_id, Tally(paragraph_id, "", "(gelöscht)"))
+    for (paragraph_id, _), (review, name, version) in newest.items():
+        entry = by_paragraph.get(paragraph_id)
+        if entry is None:
+            entry = by_paragraph[paragraph_id] = _deleted(paragraph_id, version)
         entry.counts[review.stance] += 1
         entry.reviews.append((review, name))
     return list(by_paragraph.values())
+
+
+def _deleted(paragraph_id: int, reviewed: PaperVersion) -> Tally:
+    """A reviewed paragraph the paper no longer has, as the review saw it."""
+    for title, p in _paragraphs_of(reviewed):
+        if p.id == paragraph_id:
+            return Tally(paragraph_id, title, p.text, deleted=True)
+    return Tally(paragraph_id, "", "", deleted=True)
 
 
 def reply(
@@ -240,7 +260,8 @@ def accept_minority_opinion(
     *, session: Session, actor: Actor, review_id: int, named: bool, now: datetime | None = None
 ) -> Paragraph:
     """Take a requested minority opinion into the paper, right after the paragraph it
-    concerns, set apart as a Mindermeinung (named only when `named`)."""
+    concerns, set apart as a Mindermeinung (named only when `named`, which needs the
+    member's own consent)."""
     require(actor, Action.PAPER_EDIT)
     now = now or utcnow()
     review = session.get(Review, review_id)
@@ -248,6 +269,11 @@ def accept_minority_opinion(
         raise InvalidInput("Zu dieser Rückmeldung wurde keine Mindermeinung erbeten.")
     if review.minority_opinion_accepted:
         raise InvalidInput("Diese Mindermeinung ist bereits im Papier.")
+    if named and not review.name_consent:
+        raise InvalidInput(
+            "Das Mitglied hat nicht zugestimmt, mit dieser Mindermeinung namentlich genannt "
+            "zu werden. Bitte nehmen Sie sie ohne Namen auf."
+        )
     concerned = session.get(Paragraph, review.paragraph_id)
     if concerned is None:
         raise InvalidInput(

@@ -16,18 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from db.models import (
-    Call,
-    Forum,
-    Organisation,
-    Point,
-    Statement,
-    StatementSource,
-    StatementStatus,
-    Visibility,
-)
+from db.models import Call, Forum, Organisation, Point, Statement, User
 from positions.core import text
 from positions.core.permissions import Action, Actor, can, visible_call_ids
+
+# Imported both ways: statements stores search keys, search asks statements who may read.
+from positions.statements import statements
 
 MAX_RESULTS = 200
 MAX_QUERY_WORDS = 8
@@ -61,8 +55,9 @@ class Hit:
 def search(*, session: Session, actor: Actor, query: str, limit: int = MAX_RESULTS) -> list[Hit]:
     """Points the actor may read that contain every word of `query`, newest calls first.
 
-    Staff see all submitted statements (drafts stay with their organisation, "nur intern"
-    is for staff only); member contacts see their own organisation's statements.
+    Staff and board see what `statements.readable_by_association` lets them read (no
+    member's draft, no withdrawn text, "nur intern" for the office only); member contacts
+    see their own organisation's statements.
     """
     stems = query_stems(query)
     if not stems:
@@ -73,6 +68,7 @@ def search(*, session: Session, actor: Actor, query: str, limit: int = MAX_RESUL
         .join(Organisation, col(Organisation.id) == Statement.organisation_id)
         .join(Call, col(Call.id) == Statement.call_id)
         .join(Forum, col(Forum.id) == Call.forum_id)
+        .join(User, col(User.id) == Statement.author_id, isouter=True)
     )
     conditions: list[ColumnElement[bool]] = [
         col(Point.search_key).like(f"%{stem}%" if len(stem) >= SUBSTRING_MIN else f"% {stem}%")
@@ -90,15 +86,7 @@ def search(*, session: Session, actor: Actor, query: str, limit: int = MAX_RESUL
 def _scope(*, session: Session, actor: Actor) -> list[ColumnElement[bool]]:
     """Conditions that keep only the statements the actor may read."""
     if actor.acts_for_association and can(actor, Action.STATEMENT_READ_ALL):
-        scope = [
-            sa.or_(
-                col(Statement.status) != StatementStatus.DRAFT,
-                col(Statement.source) != StatementSource.WEB,
-            )
-        ]
-        if actor.role.value not in {"staff", "admin"}:
-            scope.append(col(Statement.visibility) != Visibility.INTERNAL)
-        return scope
+        return [statements.readable_by_association_where(actor)]
     if not can(actor, Action.STATEMENT_READ_OWN) or actor.organisation_id is None:
         return [sa.false()]
     scope = [col(Statement.organisation_id) == actor.organisation_id]

@@ -9,10 +9,13 @@ overwriting what another tab saved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from db.models import (
@@ -22,6 +25,7 @@ from db.models import (
     Document,
     Organisation,
     Point,
+    Role,
     Statement,
     StatementAttachment,
     StatementSource,
@@ -31,11 +35,11 @@ from db.models import (
     Visibility,
     id_of,
 )
-from positions.core import audit, cleaning, formatting, labels, text
-from positions.core.clock import today_in_berlin, utcnow
+from positions.core import attribution, audit, cleaning, formatting, labels, text
+from positions.core.clock import BERLIN, today_in_berlin, utcnow
 from positions.core.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from positions.core.formatting import long_date
-from positions.core.permissions import Action, Actor, require
+from positions.core.permissions import Action, Actor, can, require
 from positions.statements import search
 from positions.uploads import filing
 
@@ -335,40 +339,121 @@ def get_statement(*, session: Session, actor: Actor, statement_id: int) -> State
         raise NotFound("Diese Stellungnahme gibt es nicht.")
     if actor.acts_for_association:
         require(actor, Action.STATEMENT_READ_ALL)
-        if not readable_by_association(actor, statement):
-            raise PermissionDenied(
-                "Diese Stellungnahme ist nur für das Referat bestimmt."
-                if statement.status != StatementStatus.DRAFT
-                else "Das Mitglied hat diese Stellungnahme noch nicht eingereicht; ihr Text "
-                "ist erst danach sichtbar."
-            )
+        author = session.get(User, statement.author_id) if statement.author_id else None
+        if not known_to_association(actor, statement, author=author):
+            # A member's draft: not even its existence leaves the organisation.
+            raise NotFound("Diese Stellungnahme gibt es nicht.")
+        if not readable_by_association(actor, statement, saved_by=author):
+            raise PermissionDenied(_why_unreadable(statement))
     else:
         require(actor, Action.STATEMENT_READ_OWN, statement, session=session)
     return statement
 
 
-def readable_by_association(actor: Actor, statement: Statement) -> bool:
-    """Drafts stay with their organisation until submitted; "nur intern" is for staff."""
-    if statement.status == StatementStatus.DRAFT and statement.source == StatementSource.WEB:
+def readable_by_association(
+    actor: Actor, statement: Statement | StatementVersion, *, saved_by: User | None = None
+) -> bool:
+    """Whether staff or board may read this text, a statement's or one saved version's, as
+    it was when `saved_by` saved it (None: unknown, taken for the member's own): drafts
+    stay with their organisation, a withdrawn text is no longer used, "nur intern" is for
+    the policy office."""
+    if statement.status == StatementStatus.WITHDRAWN:
         return False
-    return statement.visibility != Visibility.INTERNAL or can_see_internal(actor)
+    if statement.status == StatementStatus.DRAFT and not _may_read_draft(actor, saved_by):
+        return False
+    return _may_read_permission(actor, statement.visibility)
+
+
+def readable_by_association_where(actor: Actor) -> ColumnElement[bool]:
+    """`readable_by_association` as a query condition, for statements joined with their
+    author (`User`, outer join), so that a search can filter before it limits."""
+    status = col(Statement.status) == StatementStatus.SUBMITTED
+    if can(actor, Action.STATEMENT_WRITE_ANY):
+        office_draft = sa.and_(
+            col(Statement.status) == StatementStatus.DRAFT, col(User.role) != Role.MEMBER
+        )
+        status = sa.or_(status, office_draft)
+    if can_see_internal(actor):
+        return status
+    return sa.and_(status, col(Statement.visibility) != Visibility.INTERNAL)
+
+
+def known_to_association(actor: Actor, statement: Statement, *, author: User | None) -> bool:
+    """Whether staff or board may know that the statement exists and where it stands (its
+    text aside): not while it is a member's draft, nor if it was withdrawn before it was
+    ever submitted."""
+    if statement.status == StatementStatus.SUBMITTED:
+        return True
+    if statement.status == StatementStatus.WITHDRAWN and statement.submitted_at is not None:
+        return True
+    return _may_read_draft(actor, author)
+
+
+def _may_read_draft(actor: Actor, saved_by: User | None) -> bool:
+    """Only a draft the office recorded on a member's behalf leaves the organisation, and
+    only to those who record statements: it is unfinished work, not yet for the board."""
+    recorded_by_office = saved_by is not None and saved_by.role != Role.MEMBER
+    return recorded_by_office and can(actor, Action.STATEMENT_WRITE_ANY)
+
+
+def _may_read_permission(actor: Actor, visibility: Visibility) -> bool:
+    return visibility != Visibility.INTERNAL or can_see_internal(actor)
+
+
+def _why_unreadable(statement: Statement) -> str:
+    if (
+        statement.visibility == Visibility.ANONYMOUS
+        and statement.status != StatementStatus.WITHDRAWN
+    ):
+        return (
+            "„anonym verwendbar“: Der Text steht in der Suche und in der Auswertung ohne den "
+            "Namen des Mitglieds."
+        )
+    if statement.status == StatementStatus.WITHDRAWN:
+        return (
+            "Das Mitglied hat diese Stellungnahme zurückgezogen; ihr Text wird nicht mehr "
+            "verwendet."
+        )
+    return "Diese Stellungnahme ist „nur intern“ und dem Referat vorbehalten."
+
+
+def shown_with_name(actor: Actor, statement: Statement) -> bool:
+    """May this person see the statement together with the organisation that made it? Its
+    own organisation and the policy office always; everyone else (the board: its members
+    are the competitors of those who answer) only where the member allowed naming."""
+    if not actor.acts_for_association:
+        return actor.organisation_id == statement.organisation_id
+    return can_see_internal(actor) or attribution.may_name(statement.visibility)
 
 
 def can_see_internal(actor: Actor) -> bool:
     """Statements marked "nur intern" are for the policy office (staff and admins) only."""
-    return actor.acts_for_association and actor.role.value in {"staff", "admin"}
+    return actor.acts_for_association and actor.role in attribution.POLICY_OFFICE
 
 
 def history(*, session: Session, actor: Actor, statement_id: int) -> list[StatementVersion]:
-    """All saved versions of a statement, newest first."""
+    """The saved versions of a statement the actor may read, newest first: its organisation
+    sees them all; staff and board each one only if they could read it when it was saved."""
     get_statement(session=session, actor=actor, statement_id=statement_id)
-    return list(
+    versions = list(
         session.exec(
             select(StatementVersion)
             .where(StatementVersion.statement_id == statement_id)
             .order_by(col(StatementVersion.version).desc())
         ).all()
     )
+    if not actor.acts_for_association:
+        return versions
+    savers = _users(session, {v.saved_by_id for v in versions if v.saved_by_id})
+    return [
+        v
+        for v in versions
+        if readable_by_association(actor, v, saved_by=savers.get(v.saved_by_id or 0))
+    ]
+
+
+def _users(session: Session, user_ids: set[int]) -> dict[int, User]:
+    return {id_of(u): u for u in session.exec(select(User).where(col(User.id).in_(user_ids))).all()}
 
 
 def points_of(*, session: Session, actor: Actor, statement_id: int) -> list[Point]:
@@ -454,88 +539,171 @@ class StatementRow:
     points: int
 
 
-def statements_of_call(*, session: Session, actor: Actor, call_id: int) -> list[StatementRow]:
-    """The call's statements for staff and board ("nur intern" ones for staff only)."""
-    require(actor, Action.STATEMENT_READ_ALL)
-    query = (
+def _known_statements(
+    session: Session, actor: Actor, call_id: int
+) -> list[tuple[Statement, Organisation, User | None]]:
+    """The call's statements staff or board may know of, with organisation and author."""
+    rows = session.exec(
         select(Statement, Organisation, User)
         .join(Organisation, col(Organisation.id) == Statement.organisation_id)
         .join(User, col(User.id) == Statement.author_id, isouter=True)
         .where(Statement.call_id == call_id)
-        .order_by(col(Organisation.name))
-    )
-    rows = [row for row in session.exec(query).all() if readable_by_association(actor, row[0])]
+    ).all()
+    return [(s, o, u) for s, o, u in rows if known_to_association(actor, s, author=u)]
+
+
+def _point_counts(session: Session, statement_ids: Sequence[int]) -> dict[int, int]:
     counts: dict[int, int] = {}
     for statement_id in session.exec(
-        select(Point.statement_id).where(
-            col(Point.statement_id).in_([id_of(s) for s, _, _ in rows])
-        )
+        select(Point.statement_id).where(col(Point.statement_id).in_(statement_ids))
     ).all():
         counts[statement_id] = counts.get(statement_id, 0) + 1
-    return [StatementRow(s, o, u, counts.get(id_of(s), 0)) for s, o, u in rows]
+    return counts
+
+
+def statements_of_call(*, session: Session, actor: Actor, call_id: int) -> list[StatementRow]:
+    """The call's statements staff or board may read, by organisation name (submitted
+    ones; "nur intern" ones for staff only; no withdrawn text and no member's draft)."""
+    require(actor, Action.STATEMENT_READ_ALL)
+    rows = [
+        (s, o, u)
+        for s, o, u in _known_statements(session, actor, call_id)
+        if readable_by_association(actor, s, saved_by=u)
+    ]
+    counts = _point_counts(session, [id_of(s) for s, _, _ in rows])
+    return [
+        StatementRow(s, o, u, counts.get(id_of(s), 0))
+        for s, o, u in sorted(rows, key=lambda row: _by_name(row[1]))
+    ]
+
+
+def _by_name(organisation: Organisation) -> tuple[str, str]:
+    """Alphabetical, the same on SQLite and PostgreSQL (whatever their collation)."""
+    return organisation.name.casefold(), organisation.name
 
 
 @dataclass(frozen=True)
 class ExportRow:
     """One statement as it may leave the house in a spreadsheet: anonymous ones without
-    company or person, internal ones only for the policy office and marked as such."""
+    company, person or time of day, internal ones only for the policy office and marked as
+    such, withdrawn ones without text or points."""
 
     number: int
     organisation: str
     contact: str
     status: str
     visibility: str
-    submitted: datetime | None
-    updated: datetime
+    # A moment, or for anonymous rows only its day: a time could tell the member.
+    submitted: datetime | date | None
+    updated: datetime | date
     text: str
     points: tuple[str, ...]
 
 
 ANONYMOUS_LABEL = "anonym"
+INTERNAL_MARK = "NUR INTERN – nicht weitergeben"
 
 
 def export_rows(*, session: Session, actor: Actor, call_id: int) -> list[ExportRow]:
-    """The call's statements for a table export, numbered, permission rules applied."""
-    rows = statements_of_call(session=session, actor=actor, call_id=call_id)
+    """The call's statements for a table export, permission rules applied: named (and, for
+    the office, internal) rows by organisation, then the anonymous ones ordered by what
+    they say, so that no row's place tells whose it is; numbered in that order."""
+    require(actor, Action.STATEMENT_READ_ALL)
+    exported = [
+        (s, o, u)
+        for s, o, u in _known_statements(session, actor, call_id)
+        if readable_by_association(actor, s, saved_by=u)
+        or (s.status == StatementStatus.WITHDRAWN and _may_read_permission(actor, s.visibility))
+    ]
+    points = _point_texts(
+        session,
+        [id_of(s) for s, _, u in exported if readable_by_association(actor, s, saved_by=u)],
+    )
+    named = sorted(
+        (row for row in exported if row[0].visibility != Visibility.ANONYMOUS),
+        key=lambda row: _by_name(row[1]),
+    )
+    anonymous = [row for row in exported if row[0].visibility == Visibility.ANONYMOUS]
+    rows = [_export_row(s, o, u, points.get(id_of(s), ())) for s, o, u in named] + sorted(
+        (_export_row(s, o, u, points.get(id_of(s), ())) for s, o, u in anonymous),
+        key=_by_content,
+    )
+    return [replace(row, number=number) for number, row in enumerate(rows, start=1)]
+
+
+def _point_texts(session: Session, statement_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     points: dict[int, list[str]] = {}
     for statement_id, point_text in session.exec(
         select(Point.statement_id, Point.text)
-        .where(col(Point.statement_id).in_([id_of(r.statement) for r in rows]))
+        .where(col(Point.statement_id).in_(statement_ids))
         .order_by(col(Point.statement_id), col(Point.position))
     ).all():
         points.setdefault(statement_id, []).append(point_text)
-    exported = []
-    for number, row in enumerate(rows, start=1):
-        statement = row.statement
-        anonymous = statement.visibility == Visibility.ANONYMOUS
-        visibility = labels.VISIBILITY[statement.visibility]
-        if statement.visibility == Visibility.INTERNAL:
-            visibility = "NUR INTERN – nicht weitergeben"
-        exported.append(
-            ExportRow(
-                number=number,
-                organisation=ANONYMOUS_LABEL if anonymous else row.organisation.name,
-                contact="" if anonymous or row.author is None else row.author.name,
-                status=labels.STATEMENT_STATUS[statement.status],
-                visibility=visibility,
-                submitted=statement.submitted_at,
-                updated=statement.updated_at,
-                text=statement.text,
-                points=tuple(points.get(id_of(statement), [])),
-            )
-        )
-    return exported
+    return {statement_id: tuple(texts) for statement_id, texts in points.items()}
+
+
+def _export_row(
+    statement: Statement, organisation: Organisation, author: User | None, points: tuple[str, ...]
+) -> ExportRow:
+    """One row, not yet numbered. A withdrawn statement keeps only that it was withdrawn
+    (`points` is empty for it, as its text may not be read)."""
+    anonymous = statement.visibility == Visibility.ANONYMOUS
+    withdrawn = statement.status == StatementStatus.WITHDRAWN
+    submitted, updated = statement.submitted_at, statement.updated_at
+    visibility = labels.VISIBILITY[statement.visibility]
+    if statement.visibility == Visibility.INTERNAL:
+        visibility = INTERNAL_MARK
+    return ExportRow(
+        number=0,
+        organisation=ANONYMOUS_LABEL if anonymous else organisation.name,
+        contact="" if anonymous or author is None else author.name,
+        status=labels.STATEMENT_STATUS[statement.status],
+        visibility=visibility,
+        submitted=_day_only(submitted) if anonymous and submitted else submitted,
+        updated=_day_only(updated) if anonymous else updated,
+        text="" if withdrawn else statement.text,
+        points=() if withdrawn else points,
+    )
+
+
+def _day_only(moment: datetime) -> date:
+    return moment.astimezone(BERLIN).date()
+
+
+def _by_content(row: ExportRow) -> tuple[str, ...]:
+    """An anonymous row's place: by what the row shows, so rows that sort alike look alike."""
+    return (
+        row.text,
+        "\n".join(row.points),
+        row.status,
+        row.visibility,
+        str(row.submitted or ""),
+        str(row.updated),
+    )
 
 
 @dataclass(frozen=True)
 class AnswerRow:
-    """An invited organisation and where its answer stands, for the staff table."""
+    """An invited organisation and where its answer stands, as far as this person may know:
+    a member's draft counts as no answer yet, and the statement (with its text) is only
+    there where this person may read it."""
 
     organisation: Organisation
-    statement: Statement | None
-    points: int
     status: str  # eingeladen, Entwurf, eingereicht, zurückgezogen, keine Antwort
-    readable: bool  # whether this person may open the statement
+    statement: Statement | None  # only where this person may read it
+    visibility: Visibility | None
+    source: StatementSource | None
+    updated: datetime | None
+    points: int | None  # None without a statement, 0 where its text may not be read
+    # The stored statement's version: what a statement recorded on the member's behalf
+    # replaces (also a draft this person does not see).
+    version: int | None
+    note: str  # why a statement this person knows of is not shown; "" otherwise
+
+    @property
+    def readable(self) -> bool:
+        """Whether this person may open the statement."""
+        return self.statement is not None
 
 
 def answer_table(
@@ -550,35 +718,58 @@ def answer_table(
         select(Organisation)
         .join(CallInvitee, col(CallInvitee.organisation_id) == Organisation.id)
         .where(CallInvitee.call_id == call_id)
-        .order_by(col(Organisation.name))
     ).all()
     by_organisation = {
-        s.organisation_id: s
-        for s in session.exec(select(Statement).where(Statement.call_id == call_id)).all()
+        s.organisation_id: (s, u)
+        for s, u in session.exec(
+            select(Statement, User)
+            .join(User, col(User.id) == Statement.author_id, isouter=True)
+            .where(Statement.call_id == call_id)
+        ).all()
     }
-    counts: dict[int, int] = {}
-    for statement_id in session.exec(
-        select(Point.statement_id)
-        .join(Statement, col(Statement.id) == Point.statement_id)
-        .where(Statement.call_id == call_id)
-    ).all():
-        counts[statement_id] = counts.get(statement_id, 0) + 1
-    late = member_deadline_passed(call, now=now)
+    counts = _point_counts(session, [id_of(s) for s, _ in by_organisation.values()])
+    no_answer = "keine Antwort" if member_deadline_passed(call, now=now) else "eingeladen"
     rows = []
-    for organisation in organisations:
-        statement = by_organisation.get(id_of(organisation))
-        if statement is None:
-            status = "keine Antwort" if late else "eingeladen"
-        else:
-            status = labels.STATEMENT_STATUS[statement.status]
-        readable = statement is not None and readable_by_association(actor, statement)
+    for organisation in sorted(organisations, key=_by_name):
+        statement, author = by_organisation.get(id_of(organisation), (None, None))
+        points = counts.get(id_of(statement), 0) if statement else 0
         rows.append(
-            AnswerRow(
+            _answer_row(
+                actor,
                 organisation,
-                statement,
-                counts.get(id_of(statement), 0) if statement else 0,
-                status,
-                readable,
+                statement=statement,
+                author=author,
+                points=points,
+                no_answer=no_answer,
             )
         )
     return rows
+
+
+def _answer_row(
+    actor: Actor,
+    organisation: Organisation,
+    *,
+    statement: Statement | None,
+    author: User | None,
+    points: int,
+    no_answer: str,
+) -> AnswerRow:
+    if statement is None or not known_to_association(actor, statement, author=author):
+        version = statement.version if statement else None
+        return AnswerRow(organisation, no_answer, None, None, None, None, None, version, "")
+    # Beside its organisation's name, an anonymous text would name its author.
+    readable = readable_by_association(actor, statement, saved_by=author) and shown_with_name(
+        actor, statement
+    )
+    return AnswerRow(
+        organisation,
+        labels.STATEMENT_STATUS[statement.status],
+        statement if readable else None,
+        statement.visibility,
+        statement.source,
+        statement.updated_at,
+        points if readable else 0,
+        statement.version,
+        "" if readable else _why_unreadable(statement),
+    )

@@ -160,7 +160,7 @@ class _Parts:
     def read(cls, package: Package) -> _Parts:
         names = related_part_names(package)
         document = package.xml("word/document.xml")
-        assert document is not None  # check_format made sure it exists
+        assert document is not None  # check_word_format made sure it exists
         return cls(
             document=document,
             styles=package.xml(names["styles"]),

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from bench.postgres import free_port
 from db.engine import DATA_DIR_VARIABLE
-from tests.conftest import REPO, copy_data_folder, free_port
+from tests.conftest import REPO, copy_data_folder
 from tests.e2e.browser import EXPECT_TIMEOUT_MS, new_page, wait_until
 
 CHROMIUM = "/usr/bin/chromium"

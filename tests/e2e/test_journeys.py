@@ -1,5 +1,6 @@
 """Main user journeys in the real app, in headless Chromium."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,61 @@ def test_an_invitation_link_opens_only_the_members_call(
     page.goto(f"{app_url}/?einladung=abgelaufen-oder-erfunden")
     expect(page.get_by_text("Dieser Einladungslink ist ungültig.")).to_be_visible()
     page.screenshot(path=screenshots / "link-4-invalid.png", full_page=True)
+
+
+# Names that, rendered as markdown, would make every viewer's browser fetch an image.
+HOSTILE_FORUM = "![p](https:pixel.invalid?forum) :material/home: Forum der Angreifer"
+HOSTILE_FILE = "![p](https:pixel.invalid?datei) Protokoll.txt"
+
+
+def test_no_request_leaves_the_server_not_even_for_hostile_names(
+    page: Page, app_url: str, app_data: dict[str, str], screenshots: Path
+) -> None:
+    """Fonts, icons and favicon come from the app itself, and user data shows as text: a
+    browser on the start page and a forum's documents asks nothing of another host."""
+    from urllib.parse import urlsplit
+
+    from db.engine import DATA_DIR_VARIABLE, create_engine_for, write_session
+    from db.models import ForumKind, id_of
+    from positions.core.permissions import SYSTEM
+    from positions.forums import documents, forums
+
+    engine = create_engine_for(f"sqlite:///{Path(app_data[DATA_DIR_VARIABLE]) / 'positionen.db'}")
+    with write_session(engine) as session:
+        forum = forums.create_forum(
+            session=session,
+            actor=SYSTEM,
+            fields=forums.ForumFields(
+                name=HOSTILE_FORUM, short_name="Angreifer", kind=ForumKind.INDUSTRY
+            ),
+        )
+        documents.upload(
+            session=session, actor=SYSTEM, filename=HOSTILE_FILE, data=b"x", forum_id=id_of(forum)
+        )
+    engine.dispose()
+    elsewhere: list[str] = []
+
+    def note(url: str) -> None:
+        address = urlsplit(url)
+        if address.scheme in ("http", "https", "ws", "wss") and address.hostname != "127.0.0.1":
+            elsewhere.append(url)
+
+    page.on("request", lambda request: note(request.url))
+    page.goto(app_url)
+    log_in(page, "referat@demo.example")
+    expect(page.get_by_role("heading", name="Guten Tag, Ralf Reiners")).to_be_visible()
+    link = page.get_by_role("link", name=re.compile(r"Forum der Angreifer"))
+    expect(link).to_contain_text("![p](https:")
+    page.screenshot(path=screenshots / "outside-1-start.png", full_page=True)
+    link.click()
+    page.get_by_role("tab", name="Dokumente").click()
+    expect(page.get_by_role("button", name=re.compile(r"Protokoll\.txt"))).to_contain_text(
+        "![p](https:"
+    )
+    page.screenshot(path=screenshots / "outside-2-documents.png", full_page=True)
+    page.wait_for_load_state("networkidle")
+
+    assert elsewhere == []
+    assert page.locator("img[src*='pixel.invalid']").count() == 0
+    icon = page.locator("link[rel='shortcut icon']").get_attribute("href") or ""
+    assert icon.startswith("data:image/svg+xml")  # our own, sent with the page

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,9 +30,10 @@ import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
+from bench.postgres import free_port
 from db.engine import create_engine_for, read_session
 from db.models import Paper
-from tests.conftest import REPO, PostgresCluster, free_port
+from tests.conftest import REPO, PostgresCluster
 from tests.e2e.browser import new_page, wait_until
 from tests.e2e.test_journeys import log_in
 from tests.e2e.test_papers import TDA_PAPER
@@ -334,7 +336,7 @@ def test_nginx_pins_each_browser_to_one_replica_and_sets_the_headers(
     # Larger than Streamlit's upload limit: refused by nginx before any replica sees it.
     connection = http.client.HTTPConnection(deployment.proxy.removeprefix("http://"), timeout=10)
     connection.putrequest("PUT", "/_stcore/upload_file/session/file")
-    connection.putheader("Content-Length", str(26 * 1024 * 1024))
+    connection.putheader("Content-Length", str(52 * 1024 * 1024))
     connection.endheaders()
     assert connection.getresponse().status == 413
     connection.close()
@@ -410,3 +412,24 @@ def test_one_replica_reads_what_the_other_wrote_and_a_stale_save_conflicts(
         expect(page.get_by_text("Fassung aus Replik B.").first).to_be_visible()
         expect(page.get_by_text("Fassung aus Replik A.")).to_have_count(0)
         page.context.close()
+
+
+def test_nginx_hides_the_metrics_and_keeps_invitation_tokens_out_of_its_log(
+    deployment: Deployment,
+) -> None:
+    assert get(deployment.replicas[0] + "/_stcore/metrics").status == 200  # on its own port
+    for path in ("/_stcore/metrics", "//_stcore/metrics", "/_stcore/%6detrics?format=x"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            get(deployment.proxy + path)
+        assert refused.value.code == 404, path
+    assert get(deployment.proxy + "/_stcore/health").status == 200
+
+    token = "geheimes-einladungs-token-im-log"
+    assert get(f"{deployment.proxy}/aufruf?einladung={token}&aufruf=1").status == 200
+    log = wait_until(
+        lambda: [line for line in access_lines(deployment) if "/aufruf" in line["request"]],
+        timeout=10,
+        what="nginx logging the invitation request",
+    )
+    assert [line["request"] for line in log] == ["GET /aufruf HTTP/1.1"]
+    assert token not in deployment.access_log.read_text()

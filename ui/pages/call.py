@@ -72,18 +72,13 @@ def answers(actor: Actor, detail: CallDetail) -> None:
             "Mitglied": [row.organisation.name for row in shown],
             "Status": [row.status for row in shown],
             "Verwendung": [
-                labels.VISIBILITY[row.statement.visibility] if row.statement else ""
-                for row in shown
+                labels.VISIBILITY[row.visibility] if row.visibility else "" for row in shown
             ],
-            "Punkte": pd.array(
-                [row.points if row.statement else None for row in shown], dtype="Int64"
+            "Punkte": pd.array([row.points for row in shown], dtype="Int64"),
+            "Quelle": [SOURCE_LABELS[row.source] if row.source else "" for row in shown],
+            "Letzte Änderung": pd.to_datetime([row.updated for row in shown], utc=True).tz_convert(
+                BERLIN
             ),
-            "Quelle": [
-                SOURCE_LABELS[row.statement.source] if row.statement else "" for row in shown
-            ],
-            "Letzte Änderung": pd.to_datetime(
-                [row.statement.updated_at if row.statement else None for row in shown], utc=True
-            ).tz_convert(BERLIN),
         }
     )
     selection = st.dataframe(
@@ -122,10 +117,12 @@ def open_statement(actor: Actor, row: statements.AnswerRow) -> None:
     with st.container(border=True):
         st.markdown(f"#### {md(row.organisation.name)}")
         if statement is None:
-            st.caption("Noch keine Stellungnahme.")
-            return
-        if not row.readable:
-            st.info("Diese Stellungnahme ist „nur intern“ und dem Referat vorbehalten.")
+            # The service says why a statement it lists may not be opened (withdrawn, or
+            # "nur intern" for the board); a member's draft is not listed at all.
+            if row.note:
+                st.info(row.note)
+            else:
+                st.caption("Noch keine Stellungnahme.")
             return
         if statement.source_note:
             st.caption(f"Eingang: {SOURCE_LABELS[statement.source]} · {md(statement.source_note)}")
@@ -141,13 +138,14 @@ def open_statement(actor: Actor, row: statements.AnswerRow) -> None:
             for point in points:
                 st.markdown(f"{point.position + 1}. {md(point.text)}")
         if len(versions) > 1:
+            # Only the versions this person may read, by date: version numbers (and a count
+            # of hidden ones) would show that a member kept drafts or once chose "nur intern".
             with st.expander(f"Verlauf: {len(versions)} Fassungen"):
                 for version in versions:
                     st.markdown(
-                        f"**Fassung {version.version}** · "
+                        f"**Fassung vom {date_time(version.saved_at)}** · "
                         f"{labels.STATEMENT_STATUS[version.status]} · "
-                        f"{labels.VISIBILITY[version.visibility]} · "
-                        f"{date_time(version.saved_at)}"
+                        f"{labels.VISIBILITY[version.visibility]}"
                     )
                     st.text(version.text)
         statement_form.statement_files(actor, statement)
@@ -197,7 +195,8 @@ def invitees(actor: Actor, detail: CallDetail) -> None:
         f"Eingeladen: {counted(len(invited), 'Mitglied', 'Mitglieder')} · persönliche Links",
         icon=":material/group_add:",
     ):
-        if can(actor, Action.CALL_MANAGE) and others:
+        open_call = detail.call.status == CallStatus.OPEN
+        if can(actor, Action.CALL_MANAGE) and others and open_call:
             with st.form("invite-more"):
                 picked = st.multiselect(
                     "Weitere Mitglieder einladen",
@@ -259,8 +258,12 @@ def invitees(actor: Actor, detail: CallDetail) -> None:
                         session=session, actor=actor, invitation_id=invitation_id
                     )
             done(
-                f"{counted(len(chosen), 'Link', 'Links')} zurückgezogen. Eine neue Einladung "
-                "bekommt die Person mit „Einladungen verschicken“."
+                f"{counted(len(chosen), 'Link', 'Links')} zurückgezogen."
+                + (
+                    " Eine neue Einladung bekommt die Person mit „Einladungen verschicken“."
+                    if open_call
+                    else ""
+                )
             )
 
 
@@ -328,7 +331,7 @@ def deliver(
                 manual = mail.for_manual_sending(
                     session=session, actor=actor, message_id=message_id, base_url=base_url
                 )
-            with st.expander(f"E-Mail an {manual.to}", expanded=True):
+            with st.expander(f"E-Mail an {md(manual.to)}", expanded=True):
                 st.text_input("Betreff", manual.subject, key=f"subject-{message_id}")
                 st.text_area("Text", manual.body, height=260, key=f"body-{message_id}")
                 st.link_button(
@@ -353,7 +356,7 @@ def deliver(
                 )
                 failed += message.status == MailStatus.FAILED
                 if message.status == MailStatus.FAILED:
-                    st.write(f"{message.recipient}: {message.error}")
+                    st.markdown(f"{md(message.recipient)}: {md(message.error or '')}")
         progress.update(
             label=f"{len(message_ids) - failed} von {len(message_ids)} E-Mails verschickt",
             state="error" if failed else "complete",
@@ -446,8 +449,7 @@ if can(actor, Action.PAPER_EDIT):
         query_params={"aufruf": str(call_id)},
     )
 answers(actor, detail)
-if call.status == CallStatus.OPEN:
-    invitees(actor, detail)
+invitees(actor, detail)  # a closed call's links can still be revoked
 if can(actor, Action.INVITATION_MANAGE) and call.status == CallStatus.OPEN:
     emails(actor, detail)
 if can(actor, Action.CALL_MANAGE):

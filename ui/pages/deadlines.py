@@ -1,18 +1,16 @@
 """The deadline dashboard: everything due in the next weeks across forums, with filters and
 the calendar to subscribe to."""
 
-import pandas as pd
 import streamlit as st
 
 from db.models import id_of
 from exports.ics import build_calendar
 from positions.core import labels
 from positions.core.clock import today_in_berlin
-from positions.core.formatting import days_left, short_date
 from positions.core.permissions import Action, can
 from positions.forums import calendar, dashboard, forums, meetings
 from ui import auth, database
-from ui.widgets import traffic_light
+from ui.widgets import due_table
 
 actor = auth.signed_in()
 today = today_in_berlin()
@@ -58,26 +56,7 @@ for column, (state, count) in zip(columns, counts.items(), strict=True):
 if not items:
     st.info("Für diese Auswahl steht nichts an.")
 else:
-    table = pd.DataFrame(
-        {
-            "Status": labels.DEADLINE_STATE[item.state],
-            "Datum": short_date(item.day),
-            "Noch": days_left(item.day, today=today),
-            "Was": item.kind + (" (von Hand)" if item.overridden else ""),
-            "Aufruf / Aufgabe": item.title,
-            "Forum": item.forum_short_name,
-            "Zuständig": ", ".join(item.responsible),
-            "Rückmeldungen": f"{item.answered} von {item.invited}" if item.invited else "",
-        }
-        for item in items
-    )
-    st.dataframe(
-        table.style.map(traffic_light, subset=["Status"]),
-        hide_index=True,
-        width="stretch",
-        height=min(38 + 35 * len(items), 720),
-        column_config={"Aufruf / Aufgabe": st.column_config.TextColumn(width="medium")},
-    )
+    due_table(items, today=today, height=min(38 + 35 * len(items), 720))
     st.caption(
         "Grün: offen · Orange: in höchstens fünf Arbeitstagen fällig · Rot: überfällig · "
         "Grau: erledigt. Arbeitstage ohne Wochenenden und Feiertage in NRW."

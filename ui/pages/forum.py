@@ -12,14 +12,12 @@ from positions.core.errors import InvalidInput
 from positions.core.formatting import date_time, long_date, short_date
 from positions.core.permissions import Action, Actor, can
 from positions.core.working_days import derived_deadlines
-from positions.forums import calendar, calls, documents, forums, meetings
+from positions.forums import calendar, calls, forums, meetings
 from positions.forums.forums import ForumFields, ForumOverview
-from positions.uploads import filing
 from ui import auth, database, outcomes_view
-from ui.forms import forum_fields, meeting_fields
+from ui.forms import documents_section, forum_fields, meeting_fields
 from ui.widgets import (
     deadline_badge,
-    document_download,
     done,
     md,
     query_id,
@@ -30,7 +28,7 @@ from ui.widgets import (
 def overview_tab(actor: Actor, overview: ForumOverview, today: date) -> None:
     forum = overview.forum
     if forum.description:
-        st.write(forum.description)
+        st.markdown(md(forum.description))
     if forum.url:
         st.link_button("Webseite des Forums", forum.url, icon=":material/open_in_new:")
     next_meeting_and_deadline(overview, today)
@@ -262,27 +260,14 @@ def calls_tab(actor: Actor, overview: ForumOverview, today: date) -> None:
 
 
 def documents_tab(actor: Actor, forum_id: int) -> None:
-    with database.reading() as session:
-        rows = documents.documents_of(session=session, actor=actor, forum_id=forum_id)
-    if not rows:
-        st.caption("Noch keine Dokumente.")
-    for row in rows:
-        document_download(actor, row)
-    if can(actor, Action.FORUM_MANAGE):
-        with st.form("upload-forum-document", clear_on_submit=True):
-            upload = st.file_uploader(
-                f"Dokument hinzufügen ({filing.ALLOWED_LABEL}, höchstens 25 MB)",
-            )
-            if st.form_submit_button("Hochladen") and upload is not None:
-                with user_errors(), database.writing() as session:
-                    documents.upload(
-                        session=session,
-                        actor=actor,
-                        filename=upload.name,
-                        data=upload.getvalue(),
-                        forum_id=forum_id,
-                    )
-                done("Dokument gespeichert.")
+    documents_section(
+        actor,
+        forum_id=forum_id,
+        may_upload=can(actor, Action.FORUM_MANAGE),
+        empty="Noch keine Dokumente.",
+        upload_label="Dokument hinzufügen",
+        stored="Dokument gespeichert.",
+    )
 
 
 def settings_tab(actor: Actor, overview: ForumOverview) -> None:

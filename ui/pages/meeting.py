@@ -8,12 +8,11 @@ from db.models import id_of
 from positions.core.clock import today_in_berlin
 from positions.core.formatting import date_time, days_left, short_date
 from positions.core.permissions import Action, Actor, can
-from positions.forums import documents, meetings
+from positions.forums import meetings
 from positions.forums.meetings import MeetingDetail
-from positions.uploads import filing
 from ui import auth, database
-from ui.forms import meeting_fields
-from ui.widgets import document_download, done, md, query_id, user_errors
+from ui.forms import documents_section, meeting_fields
+from ui.widgets import done, md, query_id, user_errors
 
 
 def facts(detail: MeetingDetail) -> None:
@@ -116,30 +115,14 @@ def follow_ups(actor: Actor, detail: MeetingDetail, today: date) -> None:
 
 def meeting_documents(actor: Actor, detail: MeetingDetail) -> None:
     st.subheader("Unterlagen")
-    with database.reading() as session:
-        rows = documents.documents_of(
-            session=session, actor=actor, meeting_id=id_of(detail.meeting)
-        )
-    if not rows:
-        st.caption("Keine Unterlagen.")
-    for row in rows:
-        document_download(actor, row)
-    if can(actor, Action.MEETING_MANAGE):
-        with st.form("upload-meeting-document", clear_on_submit=True):
-            upload = st.file_uploader(
-                f"Unterlage oder Protokolldatei hinzufügen ({filing.ALLOWED_LABEL}, "
-                "höchstens 25 MB)",
-            )
-            if st.form_submit_button("Hochladen") and upload is not None:
-                with user_errors(), database.writing() as session:
-                    documents.upload(
-                        session=session,
-                        actor=actor,
-                        filename=upload.name,
-                        data=upload.getvalue(),
-                        meeting_id=id_of(detail.meeting),
-                    )
-                done("Unterlage gespeichert.")
+    documents_section(
+        actor,
+        meeting_id=id_of(detail.meeting),
+        may_upload=can(actor, Action.MEETING_MANAGE),
+        empty="Keine Unterlagen.",
+        upload_label="Unterlage oder Protokolldatei hinzufügen",
+        stored="Unterlage gespeichert.",
+    )
 
 
 def edit(actor: Actor, detail: MeetingDetail) -> None:

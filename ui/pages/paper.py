@@ -18,6 +18,8 @@ from positions.papers.papers import PaperFields, PaperView
 from ui import auth, database, paper_editor, paper_exports
 from ui.widgets import done, md, query_id, user_errors
 
+NAME_CONSENT = "Unsere Organisation darf mit dieser Mindermeinung namentlich genannt werden"
+
 
 def header(view: PaperView) -> None:
     paper = view.paper
@@ -128,7 +130,7 @@ def review_tab(actor: Actor, view: PaperView) -> None:
         pd.DataFrame(
             {
                 "Abschnitt": [r.section for r in rows],
-                "Absatz": [r.text[:120] for r in rows],
+                "Absatz": [_tallied_text(r) for r in rows],
                 **{
                     word: [r.counts[stance] for r in rows] for stance, word in labels.STANCE.items()
                 },
@@ -141,9 +143,14 @@ def review_tab(actor: Actor, view: PaperView) -> None:
         commented = [(review, name) for review, name in row.reviews if review.comment]
         if not commented:
             continue
-        with st.expander(f"{md(row.text[:90])} – {len(commented)} Kommentar(e)"):
+        with st.expander(f"{md(_tallied_text(row)[:90])} – {len(commented)} Kommentar(e)"):
             for review, name in commented:
                 comment_block(actor, review, name)
+
+
+def _tallied_text(row: reviews.Tally) -> str:
+    """The paragraph's text; one deleted since it was reviewed says so."""
+    return ("(gelöscht) " if row.deleted else "") + row.text[:120]
 
 
 def comment_block(actor: Actor, review: Review, name: str) -> None:
@@ -162,7 +169,12 @@ def comment_block(actor: Actor, review: Review, name: str) -> None:
                 reviews.reply(session=session, actor=actor, review_id=review_id, text=answer)
             done("Antwort gespeichert.")
     if review.minority_opinion_requested and not review.minority_opinion_accepted:
-        named = st.checkbox("namentlich nennen", key=f"minority-named-{review_id}")
+        # Naming needs the member's own consent, given with its review.
+        named = review.name_consent and st.checkbox(
+            "namentlich nennen", key=f"minority-named-{review_id}"
+        )
+        if not review.name_consent:
+            st.caption("Das Mitglied möchte mit dieser Mindermeinung nicht genannt werden.")
         if st.button("Als Mindermeinung aufnehmen", key=f"minority-{review_id}"):
             with user_errors(), database.writing() as session:
                 reviews.accept_minority_opinion(
@@ -352,8 +364,9 @@ def member_review(actor: Actor, paper_id: int) -> None:
         st.info("Die Beteiligung ist beendet.")
     st.write(
         "Bitte sagen Sie uns zu jedem Absatz, ob Sie zustimmen, Bedenken haben oder ihn "
-        "ablehnen. Bei Ablehnung können Sie darum bitten, dass Ihre abweichende Meinung "
-        "als Mindermeinung im Papier erscheint."
+        "ablehnen. Bei Bedenken oder Ablehnung können Sie darum bitten, dass Ihre abweichende "
+        "Meinung als Mindermeinung im Papier erscheint; mit Ihrem Namen nur, wenn Sie es "
+        "ausdrücklich erlauben."
     )
     options = [None, *labels.STANCE]
     entries = []
@@ -387,10 +400,24 @@ def member_review(actor: Actor, paper_id: int) -> None:
                     value=mine.minority_opinion_requested if mine else False,
                     key=f"minority-{item.id}",
                 )
+                consent = st.checkbox(
+                    NAME_CONSENT,
+                    value=mine.name_consent if mine else False,
+                    key=f"name-consent-{item.id}",
+                    help="Ohne Ihre Zustimmung erscheint die Mindermeinung ohne Namen.",
+                )
                 if mine and mine.staff_reply:
                     st.caption(f"Antwort des Referats: {md(mine.staff_reply)}")
                 if stance is not None:
-                    entries.append(reviews.ReviewInput(item.id, stance, comment, minority))
+                    entries.append(
+                        reviews.ReviewInput(
+                            item.id,
+                            stance,
+                            comment,
+                            minority_opinion=minority,
+                            name_consent=consent,
+                        )
+                    )
         sent = st.form_submit_button("Rückmeldung senden", type="primary", disabled=not sheet.open)
     if sent:
         with user_errors(), database.writing() as session:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from positions.core import labels
 from positions.core.formatting import date_time
-from positions.statements import search
+from positions.statements import search, statements
 from positions.statements.statements import ANONYMOUS_LABEL
 from ui import auth, database
 from ui.widgets import md
@@ -26,9 +26,8 @@ if query.strip():
         st.caption(f"{len(hits)} Treffer{more}")
     for hit in hits:
         with st.container(border=True):
-            anonymous = hit.statement.visibility.value == "anonymous"
             source = hit.organisation.name
-            if anonymous and not actor.acts_for_association:
+            if not statements.shown_with_name(actor, hit.statement):
                 source = ANONYMOUS_LABEL
             st.markdown(
                 "".join(

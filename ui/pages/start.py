@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from db.models import Role, StatementStatus, id_of
@@ -13,7 +12,7 @@ from positions.core.permissions import Actor
 from positions.forums import calls, dashboard, forums, meetings
 from positions.papers import papers
 from ui import auth, database
-from ui.widgets import deadline_badge, md, traffic_light, user_errors
+from ui.widgets import deadline_badge, due_table, md, user_errors
 
 
 def member_start(actor: Actor, today: date) -> None:
@@ -83,34 +82,12 @@ def papers_for_approval(items: list[papers.PaperSummary]) -> None:
             st.caption(" · ".join(facts))
 
 
-def due_table(items: list[dashboard.DueItem], today: date) -> None:
-    table = pd.DataFrame(
-        {
-            "Status": labels.DEADLINE_STATE[item.state],
-            "Datum": short_date(item.day),
-            "Noch": days_left(item.day, today=today),
-            "Was": item.kind + (" (von Hand)" if item.overridden else ""),
-            "Aufruf / Aufgabe": item.title,
-            "Forum": item.forum_short_name,
-            "Zuständig": ", ".join(item.responsible),
-            "Rückmeldungen": f"{item.answered} von {item.invited}" if item.invited else "",
-        }
-        for item in items
-    )
-    st.dataframe(
-        table.style.map(traffic_light, subset=["Status"]),
-        hide_index=True,
-        width="stretch",
-        column_config={"Aufruf / Aufgabe": st.column_config.TextColumn(width="medium")},
-    )
-
-
 def next_deadlines(items: list[dashboard.DueItem], today: date) -> None:
     st.subheader("Nächste Fristen")
     if not items:
         st.info("In den nächsten acht Wochen steht keine Frist an.")
         return
-    due_table(items, today)
+    due_table(items, today=today)
     st.page_link(
         "ui/pages/deadlines.py",
         label="Alle Fristen mit Filtern und Kalender",

@@ -128,6 +128,8 @@ def topic(actor: Actor, view: ClusterView, seen: Overview, targets: dict[int, st
             + " | ".join(md(d.text) for d in suggestion.dissent),
             icon=":material/gavel:",
         )
+    if suggestion.conflicts:
+        conflicts(suggestion, view.points)
     point_lines(view.groups, key=f"topic-{cluster_id}")
     if suggestion.internal_notes:
         st.caption(
@@ -160,6 +162,34 @@ def topic(actor: Actor, view: ClusterView, seen: Overview, targets: dict[int, st
                     )
             done("Absatz übernommen; seine Quellen sind verknüpft.")
     edit_topic(actor, view, seen)
+
+
+def conflicts(suggestion: MergeSuggestion, points: list[PointView]) -> None:
+    """Members who make the demand with other figures, another addressee or the opposite
+    stance: not merged into the suggestion and never linked as its sources. Grouped by what
+    they say differently (a topic can hold a hundred of them), named where they allow it."""
+    by_id = {point.id: point for point in points}
+    grouped: dict[str, list[PointView]] = {}
+    for conflict in suggestion.conflicts:
+        differs = "; ".join(c.describe("der Vorschlag") for c in conflict.contradictions)
+        if conflict.key in by_id:
+            grouped.setdefault(differs, []).append(by_id[conflict.key])
+    st.warning(
+        "Abweichende Angaben (nicht zusammengeführt, beim Übernehmen nicht als Quelle "
+        "verknüpft):\n"
+        + "\n".join(
+            f"- {md(who(members))} – {md(differs)}" for differs, members in grouped.items()
+        ),
+        icon=":material/rule:",
+    )
+    with st.expander(
+        counted(len(suggestion.conflicts), "abweichender Punkt", "abweichende Punkte"),
+        icon=":material/rule:",
+    ):
+        for conflict in suggestion.conflicts[:SHOWN_POINTS]:
+            st.markdown(f"- {md(short_text(conflict.text))}")
+        if len(suggestion.conflicts) > SHOWN_POINTS:
+            st.caption(f"… und {len(suggestion.conflicts) - SHOWN_POINTS} weitere")
 
 
 def sentence_sources(suggestion: MergeSuggestion, points: list[PointView]) -> None:
@@ -245,7 +275,11 @@ def choose_topic(label: str, topics: dict[int, str], *, key: str) -> int | None:
 
 
 def short(view: PointView) -> str:
-    return view.text if len(view.text) <= 80 else view.text[:79] + " …"
+    return short_text(view.text)
+
+
+def short_text(text: str) -> str:
+    return text if len(text) <= 80 else text[:79] + " …"
 
 
 def section_targets(actor: Actor, call_id: int) -> dict[int, str]:
