@@ -48,6 +48,8 @@ VISIBILITY = {
 }
 # How a source is shown where its organisation may not be named.
 UNNAMED = {Visibility.ANONYMOUS: "anonym", Visibility.INTERNAL: "nur intern"}
+# What an internal statement carries wherever staff take it out of the tool (XLSX/CSV).
+INTERNAL_MARK = "NUR INTERN – nicht weitergeben"
 STATEMENT_STATUS = {
     StatementStatus.DRAFT: "Entwurf",
     StatementStatus.SUBMITTED: "eingereicht",

@@ -600,10 +600,6 @@ class ExportRow:
     points: tuple[str, ...]
 
 
-ANONYMOUS_LABEL = "anonym"
-INTERNAL_MARK = "NUR INTERN – nicht weitergeben"
-
-
 def export_rows(*, session: Session, actor: Actor, call_id: int) -> list[ExportRow]:
     """The call's statements for a table export, permission rules applied: named (and, for
     the office, internal) rows by organisation, then the anonymous ones ordered by what
@@ -652,10 +648,10 @@ def _export_row(
     submitted, updated = statement.submitted_at, statement.updated_at
     visibility = labels.VISIBILITY[statement.visibility]
     if statement.visibility == Visibility.INTERNAL:
-        visibility = INTERNAL_MARK
+        visibility = labels.INTERNAL_MARK
     return ExportRow(
         number=0,
-        organisation=ANONYMOUS_LABEL if anonymous else organisation.name,
+        organisation=labels.UNNAMED[Visibility.ANONYMOUS] if anonymous else organisation.name,
         contact="" if anonymous or author is None else author.name,
         status=labels.STATEMENT_STATUS[statement.status],
         visibility=visibility,

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from db.models import Visibility
 from positions.core import labels
 from positions.core.formatting import date_time
 from positions.statements import search, statements
-from positions.statements.statements import ANONYMOUS_LABEL
 from ui import auth, database
 from ui.widgets import md
 
@@ -28,7 +28,7 @@ if query.strip():
         with st.container(border=True):
             source = hit.organisation.name
             if not statements.shown_with_name(actor, hit.statement):
-                source = ANONYMOUS_LABEL
+                source = labels.UNNAMED[Visibility.ANONYMOUS]
             st.markdown(
                 "".join(
                     f":orange-background[{md(piece)}]" if hit_ else md(piece)
