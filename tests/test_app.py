@@ -21,7 +21,9 @@ from db.models import (
     Paper,
     PaperStatus,
     Statement,
+    StatementStatus,
     User,
+    Visibility,
     id_of,
 )
 from positions.analysis import preferences
@@ -741,3 +743,26 @@ def test_a_file_over_25_mb_gets_our_german_message(demo_url: str) -> None:
     assert [e.value for e in app.error] == [
         "„Scan.pdf“ ist größer als 25 MB und kann nicht gespeichert werden."
     ]
+
+
+def test_the_board_finds_anonymous_texts_without_company_or_minute(demo_url: str) -> None:
+    """The minute of a change beside the answer table's would name the member: anonymous
+    hits show the board neither the company nor more than the day."""
+    with read_session(create_engine_for(demo_url)) as session:
+        anonymous = session.exec(
+            select(Statement).where(
+                Statement.visibility == Visibility.ANONYMOUS,
+                Statement.status == StatementStatus.SUBMITTED,
+            )
+        ).first()
+        assert anonymous is not None
+        company = session.get(Organisation, anonymous.organisation_id)
+        assert company is not None
+        query = anonymous.text.split()[1]
+    app = switch(log_in("vorstand@demo.example"), "ui/pages/search.py")
+    [field] = [w for w in app.text_input if w.label == "Suchbegriffe"]
+    field.input(query).run()
+    captions = [c.value for c in app.caption if "anonym verwendbar" in c.value]
+    assert captions, "the board should find the anonymous statement"
+    for caption in captions:
+        assert company.name not in caption and "Uhr" not in caption

@@ -4,7 +4,8 @@ import streamlit as st
 
 from db.models import Visibility
 from positions.core import labels
-from positions.core.formatting import date_time
+from positions.core.clock import BERLIN
+from positions.core.formatting import date_time, short_date
 from positions.statements import search, statements
 from ui import auth, database
 from ui.widgets import md
@@ -26,9 +27,12 @@ if query.strip():
         st.caption(f"{len(hits)} Treffer{more}")
     for hit in hits:
         with st.container(border=True):
-            source = hit.organisation.name
+            source, changed = hit.organisation.name, date_time(hit.statement.updated_at)
             if not statements.shown_with_name(actor, hit.statement):
+                # The minute of the last change, next to the same minute in the answer table,
+                # would name the member: the day only, as in the spreadsheet export.
                 source = labels.UNNAMED[Visibility.ANONYMOUS]
+                changed = short_date(hit.statement.updated_at.astimezone(BERLIN).date())
             st.markdown(
                 "".join(
                     f":orange-background[{md(piece)}]" if hit_ else md(piece)
@@ -38,7 +42,7 @@ if query.strip():
             st.caption(
                 f"{md(source)} · {labels.VISIBILITY[hit.statement.visibility]} · "
                 f"{labels.STATEMENT_STATUS[hit.statement.status]} · {md(hit.call.title)} "
-                f"({md(hit.forum.short_name)}) · {date_time(hit.statement.updated_at)}"
+                f"({md(hit.forum.short_name)}) · {changed}"
             )
             st.page_link(
                 "ui/pages/call.py",
