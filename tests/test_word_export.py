@@ -688,6 +688,8 @@ def test_a_hanging_conversion_is_killed_after_the_timeout(
     fake.write_text("#!/bin/sh\nsleep 30\n")
     fake.chmod(0o755)
     monkeypatch.setattr(shutil, "which", lambda _name: str(fake))
+    # A lock of its own: a conversion of another process (an app under test) must not answer.
+    monkeypatch.setattr(pdf, "LOCK_FILE", tmp_path / "soffice.lock")
     started = datetime.now(UTC)
     with pytest.raises(PdfUnavailable, match="zu lange"):
         pdf.to_pdf(b"", timeout=1)
