@@ -119,26 +119,31 @@ def test_staff_edits_survive_a_re_run(demo_engine: Engine) -> None:
     assert moved.id in {p.id for p in kept.points}
 
 
+def _accept(
+    session: Session, call_id: int, cluster: workspace.ClusterView
+) -> list[ParagraphSource]:
+    """Take the topic's suggestion into the first section of the call's paper; its sources."""
+    paper = session.exec(select(Paper).where(Paper.call_id == call_id)).one()
+    section = papers.paper_view(session=session, actor=SYSTEM, paper_id=id_of(paper)).sections[0]
+    paragraph = workspace.accept_suggestion(
+        session=session,
+        actor=SYSTEM,
+        cluster_id=id_of(cluster.cluster),
+        section_id=id_of(section.section),
+        text=workspace.suggest(cluster.points).text,
+    )
+    return list(
+        session.exec(
+            select(ParagraphSource).where(ParagraphSource.paragraph_id == paragraph.id)
+        ).all()
+    )
+
+
 def test_a_suggestion_goes_into_a_paper_with_its_sources(demo_engine: Engine) -> None:
     call_id, space = _analysed(demo_engine)
     cluster = space.topics[0]
     with write_session(demo_engine) as session:
-        paper = session.exec(select(Paper).where(Paper.call_id == call_id)).one()
-        section = (
-            papers.paper_view(session=session, actor=SYSTEM, paper_id=id_of(paper))
-            .sections[0]
-            .section
-        )
-        paragraph = workspace.accept_suggestion(
-            session=session,
-            actor=SYSTEM,
-            cluster_id=id_of(cluster.cluster),
-            section_id=id_of(section),
-            text=workspace.suggest(cluster.points).text,
-        )
-        sources = session.exec(
-            select(ParagraphSource).where(ParagraphSource.paragraph_id == paragraph.id)
-        ).all()
+        sources = _accept(session, call_id, cluster)
         after = _load(session, call_id)
     suggestion = workspace.suggest(cluster.points)
     assert suggestion.dissent, "the demo's largest topic holds members rejecting its demand"
@@ -399,22 +404,7 @@ def test_a_taken_suggestion_keeps_what_its_sources_said_when_they_were_taken(
     call_id, space = _analysed(demo_engine)
     cluster = space.topics[0]
     with write_session(demo_engine) as session:
-        paper = session.exec(select(Paper).where(Paper.call_id == call_id)).one()
-        section = (
-            papers.paper_view(session=session, actor=SYSTEM, paper_id=id_of(paper))
-            .sections[0]
-            .section
-        )
-        paragraph = workspace.accept_suggestion(
-            session=session,
-            actor=SYSTEM,
-            cluster_id=id_of(cluster.cluster),
-            section_id=id_of(section),
-            text=workspace.suggest(cluster.points).text,
-        )
-        sources = session.exec(
-            select(ParagraphSource).where(ParagraphSource.paragraph_id == paragraph.id)
-        ).all()
+        sources = _accept(session, call_id, cluster)
         versions = {
             id_of(s): s.version
             for s in session.exec(
