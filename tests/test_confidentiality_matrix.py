@@ -297,9 +297,9 @@ def rule(state: State, viewer: Viewer, place: Place) -> frozenset[Mark]:
     - Staff, admin and board read a statement's current text only while it stands
       (submitted, not withdrawn, not pulled back into draft), "nur intern" only the office
       (staff, admin). The company shows next to it for the office, for the board only where
-      the member allowed naming; the answer table opens a text only together with its
-      company (so the board gets no anonymous text there), and the spreadsheets never name
-      an anonymous row's company, not even for the office.
+      the member allowed naming; the answer table lists companies by name, so it opens texts
+      for the office only (the board sees where each answer stands, nothing more), and the
+      spreadsheets never name an anonymous row's company, not even for the office.
     - Workspace, paper sources and paper exports attribute as documents leaving the house
       do (`_attributing`).
     """
@@ -317,7 +317,7 @@ def rule(state: State, viewer: Viewer, place: Place) -> frozenset[Mark]:
             if place in SPREADSHEETS
             else _names(state, viewer)
         )
-        if names or place != Place.ANSWERS:
+        if place != Place.ANSWERS or viewer in OFFICE:
             shown = {Mark.TEXT} | ({Mark.COMPANY} if names else set())
     return frozenset(shown)
 

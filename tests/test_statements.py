@@ -357,7 +357,7 @@ def test_a_withdrawn_statement_is_listed_without_its_text(engine: Engine) -> Non
                 statements.get_statement(session=session, actor=reader, statement_id=id_of(saved))
             [row] = statements.answer_table(session=session, actor=reader, call_id=call_id, now=NOW)
             assert row.status == "zurückgezogen" and row.statement is None and row.points == 0
-            assert "zurückgezogen" in row.note
+            assert "zurückgezogen" in row.note or reader is board
         assert (
             len(statements.history(session=session, actor=member, statement_id=id_of(saved))) == 2
         )
@@ -376,18 +376,24 @@ def test_a_draft_withdrawn_before_it_was_ever_submitted_stays_unknown(engine: En
         assert statements.export_rows(session=session, actor=staff, call_id=call_id) == []
 
 
-def test_the_board_never_sees_an_anonymous_text_beside_its_company(engine: Engine) -> None:
-    """Board members run competing companies: an anonymous statement's text is theirs to
-    read only without its organisation (search, export), never in the row naming it."""
+@pytest.mark.parametrize("visibility", list(Visibility))
+def test_the_board_sees_in_the_answer_table_where_answers_stand_and_nothing_more(
+    engine: Engine, visibility: Visibility
+) -> None:
+    """Board members run competing companies: beside a company's name, a text (or which rows
+    hide theirs, or their use permission, or the minute of a change) would tell them who
+    said what anonymously. They read texts in search and export, without hidden names."""
     staff, member, call_id, _ = _setup(engine)
     board, _ = _board_and_competitor(engine)
-    saved = _save(engine, member, call_id, submit=True, visibility=Visibility.ANONYMOUS)
+    saved = _save(engine, member, call_id, submit=True, visibility=visibility)
     with read_session(engine) as session:
         [row] = statements.answer_table(session=session, actor=board, call_id=call_id, now=NOW)
         assert row.status == "eingereicht" and row.statement is None and row.points == 0
-        assert "anonym" in row.note
-        assert not statements.shown_with_name(board, saved)
+        assert row.visibility is None and row.updated is None
+        assert row.note == statements.OUTSIDE_THE_OFFICE
+        assert statements.shown_with_name(board, saved) is (visibility == Visibility.NAMED)
         [office] = statements.answer_table(session=session, actor=staff, call_id=call_id, now=NOW)
         assert office.statement is not None and office.statement.text == saved.text
+        assert office.visibility == visibility
         assert statements.shown_with_name(staff, saved)
         assert statements.shown_with_name(member, saved)

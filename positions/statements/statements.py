@@ -400,15 +400,13 @@ def _may_read_permission(actor: Actor, visibility: Visibility) -> bool:
     return visibility != Visibility.INTERNAL or can_see_internal(actor)
 
 
+OUTSIDE_THE_OFFICE = (
+    "Die Texte stehen in der Suche und in der Auswertung, ohne den Namen der Mitglieder, die "
+    "nicht namentlich genannt werden möchten."
+)
+
+
 def _why_unreadable(statement: Statement) -> str:
-    if (
-        statement.visibility == Visibility.ANONYMOUS
-        and statement.status != StatementStatus.WITHDRAWN
-    ):
-        return (
-            "„anonym verwendbar“: Der Text steht in der Suche und in der Auswertung ohne den "
-            "Namen des Mitglieds."
-        )
     if statement.status == StatementStatus.WITHDRAWN:
         return (
             "Das Mitglied hat diese Stellungnahme zurückgezogen; ihr Text wird nicht mehr "
@@ -754,18 +752,19 @@ def _answer_row(
     if statement is None or not known_to_association(actor, statement, author=author):
         version = statement.version if statement else None
         return AnswerRow(organisation, no_answer, None, None, None, None, None, version, "")
-    # Beside its organisation's name, an anonymous text would name its author.
-    readable = readable_by_association(actor, statement, saved_by=author) and shown_with_name(
-        actor, statement
-    )
+    # The table lists organisations by name: beside it, any text (or which rows hide theirs,
+    # or their use permission) would tell the board who said what anonymously. Outside the
+    # policy office it shows where each answer stands, nothing more.
+    office = can_see_internal(actor)
+    readable = office and readable_by_association(actor, statement, saved_by=author)
     return AnswerRow(
         organisation,
         labels.STATEMENT_STATUS[statement.status],
         statement if readable else None,
-        statement.visibility,
+        statement.visibility if office else None,
         statement.source,
-        statement.updated_at,
+        statement.updated_at if office else None,
         points if readable else 0,
         statement.version,
-        "" if readable else _why_unreadable(statement),
+        "" if readable else (_why_unreadable(statement) if office else OUTSIDE_THE_OFFICE),
     )
