@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Locator, Page
 
 # Playwright's own defaults (5 s for `expect`, 30 s for actions) fail on a loaded machine: the
 # first page of a fresh server imports the whole app, and a rerun may wait for a free core.
@@ -46,3 +46,8 @@ def wait_until(
         if time.monotonic() >= deadline:
             pytest.fail(f"{what}: not so within {timeout:.0f} s\n{explain()}")
         time.sleep(interval)
+
+
+def saved_text(page: Page, text: str) -> Locator:
+    """`text` shown as page text (markdown), not as the value of a form still open."""
+    return page.locator('[data-testid="stMarkdownContainer"]', has_text=text).first

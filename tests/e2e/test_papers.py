@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from db.engine import create_engine_for, read_session
 from db.models import Paper
-from tests.e2e.browser import new_page
+from tests.e2e.browser import new_page, saved_text
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -44,7 +44,9 @@ def test_a_colleague_saving_first_gives_the_second_the_conflict_view(
         expect(page.get_by_role("textbox", name="Text").first).to_be_visible()
     first.get_by_role("textbox", name="Text").first.fill("Fassung von Ralf Reiners.")
     first.get_by_role("button", name="Speichern").first.click()
-    expect(first.get_by_text("Fassung von Ralf Reiners.")).to_be_visible()
+    # The saved paragraph as text, not the form still holding the typed words: only then is
+    # the first save committed (under load the form can show them while the save runs).
+    expect(saved_text(first, "Fassung von Ralf Reiners.")).to_be_visible()
 
     second.get_by_role("textbox", name="Text").first.fill("Fassung von Sophie Schulte.")
     second.get_by_role("button", name="Speichern").first.click()

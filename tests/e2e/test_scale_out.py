@@ -34,7 +34,7 @@ from bench.postgres import free_port
 from db.engine import create_engine_for, read_session
 from db.models import Paper
 from tests.conftest import REPO, PostgresCluster
-from tests.e2e.browser import new_page, wait_until
+from tests.e2e.browser import new_page, saved_text, wait_until
 from tests.e2e.test_journeys import log_in
 from tests.e2e.test_papers import TDA_PAPER
 
@@ -387,7 +387,7 @@ def test_one_replica_reads_what_the_other_wrote_and_a_stale_save_conflicts(
 
     on_a.get_by_role("textbox", name="Text").first.fill("Fassung aus Replik A.")
     on_a.get_by_role("button", name="Speichern").first.click()
-    expect(on_a.get_by_text("Fassung aus Replik A.")).to_be_visible()
+    expect(saved_text(on_a, "Fassung aus Replik A.")).to_be_visible()
 
     # B opened the paragraph before A saved: its save is stale, and replica B shows the text
     # replica A wrote, read from the shared database.
