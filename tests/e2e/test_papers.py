@@ -1,6 +1,7 @@
 """Drafting in the browser: two colleagues edit one paragraph (the second gets the conflict
 view), a member reviews, the board approves."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -81,7 +82,11 @@ def test_a_member_reviews_and_the_board_approves(
 
     office = open_as(browser, url, "referat@demo.example")
     office.get_by_role("tab", name="Mitgliederbeteiligung").click()
-    expect(office.get_by_text("Wir sind dagegen, weil …").first).to_be_attached()
+    # As staff read it: the fund paragraph's comments open (now three with the member's).
+    comments = office.get_by_text(re.compile(r"Ein Transformationsfonds.*3 Kommentar"))
+    expect(comments).to_be_visible()
+    comments.click()
+    expect(office.get_by_text("Wir sind dagegen, weil …").first).to_be_visible()
     office.get_by_role("button", name="Dem Vorstand zur Freigabe vorlegen").click()
     expect(office.get_by_text("Vorstandsfreigabe").first).to_be_visible()
     office.context.close()
