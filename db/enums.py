@@ -114,4 +114,6 @@ class MailKind(StrEnum):
 class MailStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
+    # Without a mail server: the text with its link was shown to staff to send themselves.
+    HANDED_OVER = "handed_over"
     FAILED = "failed"

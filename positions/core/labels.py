@@ -6,6 +6,7 @@ from db.models import (
     CallStatus,
     DelegateRole,
     ForumKind,
+    MailStatus,
     OrganisationKind,
     PaperKind,
     PaperStatus,
@@ -81,4 +82,10 @@ AUDIENCE = {
     "all_members": "alle Mitglieder",
     "forum_members": "die Mitglieder eines Forums",
     "picked": "ausgewählte Mitglieder",
+}
+MAIL_STATUS = {
+    MailStatus.PENDING: "wartet",
+    MailStatus.SENT: "versendet",
+    MailStatus.HANDED_OVER: "bereitgestellt, nicht versendet",
+    MailStatus.FAILED: "fehlgeschlagen",
 }

@@ -51,6 +51,9 @@ REMINDER_WORKING_DAYS = (5, 1)
 SMTP_TIMEOUT_SECONDS = 15
 MAX_SUBJECT_LENGTH = 300  # MailMessage.subject
 
+# Messages that need nothing more from us: sent through the server, or handed to staff.
+DONE = frozenset({MailStatus.SENT, MailStatus.HANDED_OVER})
+
 
 class MailFailed(PositionenError):
     """The mail server could not be reached or refused the message."""
@@ -296,7 +299,7 @@ def send(
     message = session.get(MailMessage, message_id)
     if message is None:
         raise NotFound("Diese E-Mail gibt es nicht.")
-    if message.status == MailStatus.SENT:
+    if message.status in DONE:
         return message
     body = _with_new_link(session=session, actor=actor, message=message, base_url=base_url, now=now)
     message.attempts += 1
@@ -327,7 +330,8 @@ def for_manual_sending(
     *, session: Session, actor: Actor, message_id: int, base_url: str, now: datetime | None = None
 ) -> ManualMail:
     """The message's text with a fresh link, for staff to send from their own mail program.
-    The message then counts as sent; the link is shown only this once."""
+    The message then counts as handed over (not as sent: we cannot know whether it was);
+    the link is shown only this once."""
     require(actor, Action.INVITATION_MANAGE)
     now = now or utcnow()
     message = session.get(MailMessage, message_id)
@@ -335,7 +339,7 @@ def for_manual_sending(
         raise NotFound("Diese E-Mail gibt es nicht.")
     body = _with_new_link(session=session, actor=actor, message=message, base_url=base_url, now=now)
     _replace_earlier_links(session=session, actor=actor, message=message, now=now)
-    message.status, message.sent_at, message.error = MailStatus.SENT, now, ""
+    message.status, message.sent_at, message.error = MailStatus.HANDED_OVER, now, ""
     message.attempts += 1
     session.add(message)
     audit.record(

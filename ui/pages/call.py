@@ -301,11 +301,7 @@ def emails(actor: Actor, detail: CallDetail) -> None:
                 {
                     "Art": "Einladung" if m.kind == MailKind.INVITATION else "Erinnerung",
                     "An": m.recipient,
-                    "Status": {
-                        MailStatus.SENT: "versendet",
-                        MailStatus.FAILED: "fehlgeschlagen",
-                        MailStatus.PENDING: "wartet",
-                    }[m.status],
+                    "Status": labels.MAIL_STATUS[m.status],
                     "Zeit": date_time(m.sent_at or m.created_at),
                     "Fehler": m.error,
                 }
@@ -314,7 +310,7 @@ def emails(actor: Actor, detail: CallDetail) -> None:
             hide_index=True,
             width="stretch",
         )
-    retry = [id_of(m) for m in sent if m.status != MailStatus.SENT]
+    retry = [id_of(m) for m in sent if m.status not in mail.DONE]
     if retry and st.button(
         f"{len(retry)} nicht versendete E-Mails erneut versuchen", icon=":material/refresh:"
     ):
