@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page
+from playwright.sync_api import Browser, Locator, Page, expect
 
 # Playwright's own defaults (5 s for `expect`, 30 s for actions) fail on a loaded machine: the
 # first page of a fresh server imports the whole app, and a rerun may wait for a free core.
@@ -51,3 +51,23 @@ def wait_until(
 def saved_text(page: Page, text: str) -> Locator:
     """`text` shown as page text (markdown), not as the value of a form still open."""
     return page.locator('[data-testid="stMarkdownContainer"]', has_text=text).first
+
+
+def open_editor(page: Page, *, attempts: int = 3) -> Locator:
+    """Click the first paragraph's "Bearbeiten" until its editor is there; its text field.
+
+    A click that reaches the page while Streamlit is still sending the last run can be
+    dropped; the button then still stands and is clicked again (a second click that does
+    arrive only opens the same editor)."""
+    editor = page.get_by_role("textbox", name="Text").first
+    for _ in range(attempts):
+        button = page.get_by_role("button", name="Bearbeiten").first
+        if button.is_visible():
+            button.click()
+        try:
+            expect(editor).to_be_visible(timeout=15_000)
+            return editor
+        except AssertionError:
+            continue
+    expect(editor).to_be_visible()
+    return editor

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from db.engine import create_engine_for, read_session
 from db.models import Paper
-from tests.e2e.browser import new_page, saved_text
+from tests.e2e.browser import new_page, open_editor, saved_text
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -41,8 +41,7 @@ def test_a_colleague_saving_first_gives_the_second_the_conflict_view(
     first = open_as(browser, url, "referat@demo.example")
     second = open_as(browser, url, "s.schulte@demo.example")
     for page in (first, second):
-        page.get_by_role("button", name="Bearbeiten").first.click()
-        expect(page.get_by_role("textbox", name="Text").first).to_be_visible()
+        open_editor(page)
     first.get_by_role("textbox", name="Text").first.fill("Fassung von Ralf Reiners.")
     first.get_by_role("button", name="Speichern").first.click()
     # The saved paragraph as text, not the form still holding the typed words: only then is

@@ -34,7 +34,7 @@ from bench.postgres import free_port
 from db.engine import create_engine_for, read_session
 from db.models import Paper
 from tests.conftest import REPO, PostgresCluster
-from tests.e2e.browser import new_page, saved_text, wait_until
+from tests.e2e.browser import new_page, open_editor, saved_text, wait_until
 from tests.e2e.test_journeys import log_in
 from tests.e2e.test_papers import TDA_PAPER
 
@@ -382,8 +382,7 @@ def test_one_replica_reads_what_the_other_wrote_and_a_stale_save_conflicts(
     on_a = open_paper(browser, replica_a, paper, "referat@demo.example")
     on_b = open_paper(browser, replica_b, paper, "s.schulte@demo.example")
     for page in (on_a, on_b):
-        page.get_by_role("button", name="Bearbeiten").first.click()
-        expect(page.get_by_role("textbox", name="Text").first).to_be_visible()
+        open_editor(page)
 
     on_a.get_by_role("textbox", name="Text").first.fill("Fassung aus Replik A.")
     on_a.get_by_role("button", name="Speichern").first.click()
