@@ -31,7 +31,7 @@ $(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/positionen migrate
 	$(BIN)/positionen demo --if-empty
-	$(BIN)/streamlit run app.py $(STREAMLIT_FLAGS)
+	$(BIN)/streamlit run serve.py $(STREAMLIT_FLAGS)
 
 system-deps:
 	./scripts/install-system-deps.sh

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bench import cli_start, dedupe, export, impact, load, search, tracing, workspace
+from bench import cli_start, dedupe, export, impact, load, members, search, tracing, workspace
 
 BENCHMARKS: dict[str, Callable[[], dict[str, Any]]] = {}
 BENCHMARKS["export"] = export.run
@@ -23,6 +23,7 @@ BENCHMARKS["load"] = load.run
 BENCHMARKS["tracing"] = tracing.run
 BENCHMARKS["workspace"] = workspace.run
 BENCHMARKS["cli_start"] = cli_start.run
+BENCHMARKS["members"] = members.run
 
 
 def main() -> int:

@@ -21,6 +21,19 @@ class OrganisationKind(StrEnum):
     PARTNER = "partner"
 
 
+class MembershipStatus(StrEnum):
+    MEMBER = "member"
+    SUPPORTING = "supporting"
+    GUEST = "guest"
+
+
+class PasswordTokenPurpose(StrEnum):
+    # A new account's first password, set by the person from a link (never sent or typed).
+    SET = "set"
+    # "Passwort vergessen": a shorter-lived link to choose a new one.
+    RESET = "reset"
+
+
 class ForumKind(StrEnum):
     FEDERAL = "federal"
     STATE = "state"
@@ -109,6 +122,9 @@ class MatchStatus(StrEnum):
 class MailKind(StrEnum):
     INVITATION = "invitation"
     REMINDER = "reminder"
+    # A paper's member review: its start, and a reminder before it ends.
+    REVIEW_START = "review_start"
+    REVIEW_REMINDER = "review_reminder"
 
 
 class MailStatus(StrEnum):

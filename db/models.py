@@ -27,9 +27,11 @@ from db.enums import (
     MailStatus,
     MatchKind,
     MatchStatus,
+    MembershipStatus,
     OrganisationKind,
     PaperKind,
     PaperStatus,
+    PasswordTokenPurpose,
     Role,
     SourceHow,
     Stance,
@@ -114,9 +116,17 @@ class Organisation(SQLModel, table=True):
     name: str = Field(max_length=200, unique=True)
     short_name: str = Field(default="", max_length=60)
     kind: OrganisationKind = Field(sa_type=enum_type(OrganisationKind))
+    street: str = Field(default="", max_length=200)
+    postal_code: str = Field(default="", max_length=10)
     city: str = Field(default="", max_length=100)
     website: str = Field(default="", max_length=300)
+    status: MembershipStatus = Field(
+        default=MembershipStatus.MEMBER, sa_type=enum_type(MembershipStatus)
+    )
     member_since: date | None = None
+    member_until: date | None = None
+    notes: str = long_text_field()
+    # A retired organisation keeps its history and statements; it is only no longer offered.
     active: bool = True
     created_at: datetime = created_at_field()
 
@@ -126,7 +136,12 @@ class User(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)
+    # The display name; contacts imported from a member list also keep its two parts, so
+    # that an export gives back the columns it came from.
     name: str = Field(max_length=200)
+    given_name: str = Field(default="", max_length=100)
+    family_name: str = Field(default="", max_length=100)
+    function: str = Field(default="", max_length=200)
     role: Role = Field(sa_type=enum_type(Role))
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     phone: str = Field(default="", max_length=60)
@@ -136,7 +151,61 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = optional_time_field()
     last_login_at: datetime | None = optional_time_field()
+    # Set when the person's data was erased (Art. 17 DSGVO): the row stays for what refers to it.
+    erased_at: datetime | None = optional_time_field()
     created_at: datetime = created_at_field()
+
+
+class ContactForum(SQLModel, table=True):
+    """The forums a member contact receives calls for; none means all of its organisation's."""
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    forum_id: int = Field(foreign_key="forum.id", primary_key=True)
+
+
+class PasswordToken(SQLModel, table=True):
+    """A single-use link to set or reset a password; only the token's hash is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    purpose: PasswordTokenPurpose = Field(sa_type=enum_type(PasswordTokenPurpose))
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = optional_time_field()
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = created_at_field()
+
+
+class LoginSession(SQLModel, table=True):
+    """A browser's session, kept on the server: the browser holds only a signed identifier
+    whose hash is `token_hash`. A login first stores a short-lived hand-over code; the route
+    that redeems it sets the cookie (HttpOnly), so the script never hands the identifier to
+    the page."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    handoff_hash: str | None = Field(default=None, max_length=64, unique=True)
+    handoff_expires_at: datetime | None = optional_time_field()
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    invitation_id: int | None = Field(default=None, foreign_key="invitation.id", index=True)
+    created_at: datetime = created_at_field()
+    last_seen_at: datetime = created_at_field()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    ended_at: datetime | None = optional_time_field()
+    end_reason: str = Field(default="", max_length=40)
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A personal or forum calendar address that Outlook or Thunderbird subscribes to; the
+    address carries a signed feed id, so revoking the row ends it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    forum_id: int | None = Field(default=None, foreign_key="forum.id", index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = created_at_field()
+    revoked_at: datetime | None = optional_time_field()
+    last_fetched_at: datetime | None = optional_time_field()
 
 
 class Setting(SQLModel, table=True):
@@ -248,11 +317,19 @@ class CallInvitee(SQLModel, table=True):
     invited_at: datetime = created_at_field()
 
 
+# A personal link or message belongs to a call or to a paper's member review, never both.
+_ONE_SCOPE = "(call_id IS NULL) <> (paper_id IS NULL)"
+
+
 class Invitation(SQLModel, table=True):
-    """A personal link for one contact; only the SHA-256 of its token is stored."""
+    """A personal link for one contact, to answer a call or to review a paper; only the
+    SHA-256 of its token is stored."""
+
+    __table_args__ = (sa.CheckConstraint(_ONE_SCOPE, name="call_or_paper"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    call_id: int = Field(foreign_key="call.id", index=True)
+    call_id: int | None = Field(default=None, foreign_key="call.id", index=True)
+    paper_id: int | None = Field(default=None, foreign_key="paper.id", index=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     contact_id: int = Field(foreign_key="users.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)
@@ -556,17 +633,23 @@ class OutcomeMatch(SQLModel, table=True):
 
 
 class MailMessage(SQLModel, table=True):
-    """An invitation or reminder e-mail to one contact; the unique key stops a second one of
-    the same kind on the same day. The body is stored without the personal link."""
+    """An e-mail to one contact about a call (invitation, reminder) or a paper's member
+    review (start, reminder); the unique keys stop a second one of the same kind on the same
+    day. The body is stored without the personal link."""
 
     __table_args__ = (
         sa.UniqueConstraint(
             "call_id", "contact_id", "kind", "scheduled_on", name="uq_mailmessage_once_a_day"
         ),
+        sa.UniqueConstraint(
+            "paper_id", "contact_id", "kind", "scheduled_on", name="uq_mailmessage_paper_once_a_day"
+        ),
+        sa.CheckConstraint(_ONE_SCOPE, name="call_or_paper"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    call_id: int = Field(foreign_key="call.id", index=True)
+    call_id: int | None = Field(default=None, foreign_key="call.id", index=True)
+    paper_id: int | None = Field(default=None, foreign_key="paper.id", index=True)
     organisation_id: int = Field(foreign_key="organisation.id")
     contact_id: int = Field(foreign_key="users.id", index=True)
     # The link sent with the last attempt (each attempt gets a link of its own).

@@ -7,7 +7,9 @@ text marker and a unique company name. The call's paper quotes the six that were
 before three of them are withdrawn, pulled back into draft or changed to "nur intern";
 every marked organisation reviews it, and it is taken through the board to "Freigegeben",
 so that every paper export (Word, feedback copy, Synopse, Lobbyregister package with its
-PDF) has content. Then every role looks at every
+PDF) has content. What each member saw of the member review is kept while it runs; the
+viewers include a contact that came in through a personal review link (sent with the
+review's start mail). Then every role looks at every
 place once, through the real services and builders, and what it saw is kept as one string
 per (role, place). The tests, generated from `EXPECTED`, assert per cell (state, role, place)
 that each marker of the state appears exactly where the table allows it: absent everywhere
@@ -29,6 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
 import docx
@@ -93,6 +96,7 @@ class Viewer(StrEnum):
     OWN = "member of the statement's organisation"
     OTHER = "member of another invited organisation"
     LINK = "invitation link of another organisation"
+    REVIEW_LINK = "review link of another organisation"
 
 
 class Place(StrEnum):
@@ -101,6 +105,7 @@ class Place(StrEnum):
     ANSWERS = "answer table"
     SEARCH = "search"
     PAPER_SOURCES = "paper sources"
+    REVIEW = "member review"  # the tally for the association, a member's own review sheet
     WORKSPACE = "workspace"
     XLSX = "xlsx"
     CSV = "csv"
@@ -182,10 +187,21 @@ OTHER_COMPANY, OTHER_TEXT = (
     "KONTROLLE-OTHER-1111 Wir fordern Ruhe.",
 )
 LINK_COMPANY, LINK_TEXT = "Kontrollfirma Einladung GmbH", "KONTROLLE-LINK-2222 Wir fordern Zeit."
+# The review-link visitor's organisation, and the comment of its review.
+REVIEW_COMPANY, REVIEW_COMMENT = (
+    "Kontrollfirma Beteiligung GmbH",
+    "KONTROLLE-REVIEW-3333 Wir prüfen noch.",
+)
+
+
+def review_comment(state: State) -> str:
+    """The comment the organisation of a marked state gives in the member review."""
+    return f"BEDENKEN-{state.name}-5555 Bitte präzisieren."
+
 
 OFFICE = frozenset({Viewer.STAFF, Viewer.ADMIN})
 ASSOCIATION = frozenset({Viewer.STAFF, Viewer.ADMIN, Viewer.BOARD})
-MEMBERS = frozenset({Viewer.OWN, Viewer.OTHER, Viewer.LINK})
+MEMBERS = frozenset({Viewer.OWN, Viewer.OTHER, Viewer.LINK, Viewer.REVIEW_LINK})
 
 # What each place can show at all.
 PAPER_EXPORTS = frozenset(
@@ -207,12 +223,15 @@ WITHOUT_FOOTNOTES = frozenset({Place.SYNOPSE_TABLE})
 # Who may use each place at all; everyone else is refused by the service (or, for the
 # audit log, by the permission table) and sees nothing.
 EVERYONE = frozenset(Viewer)
+# A review link opens one paper's review and nothing of any call.
+CALL_PARTICIPANTS = EVERYONE - {Viewer.REVIEW_LINK}
 USERS: dict[Place, frozenset[Viewer]] = {
-    Place.STATEMENT: EVERYONE,  # members: their own organisation's statements
-    Place.HISTORY: EVERYONE,
-    Place.SEARCH: EVERYONE,
+    Place.STATEMENT: CALL_PARTICIPANTS,  # members: their own organisation's statements
+    Place.HISTORY: CALL_PARTICIPANTS,
+    Place.SEARCH: CALL_PARTICIPANTS,
     Place.ANSWERS: ASSOCIATION,
     Place.PAPER_SOURCES: ASSOCIATION,
+    Place.REVIEW: EVERYONE - {Viewer.LINK},  # an invitation link to the call opens no paper
     Place.WORKSPACE: OFFICE,
     **{place: ASSOCIATION for place in (*SPREADSHEETS, *PAPER_EXPORTS, Place.REPORT)},
     Place.MAILS: EVERYONE - {Viewer.BOARD},  # the office all queued mails, members their inbox
@@ -302,10 +321,13 @@ def rule(state: State, viewer: Viewer, place: Place) -> frozenset[Mark]:
       spreadsheets never name an anonymous row's company, not even for the office.
     - Workspace, paper sources and paper exports attribute as documents leaving the house
       do (`_attributing`).
+    - The member review shows the paper as shared for review (`_in_review`).
     """
     shown: set[Mark] = set()
     if not ACCESS[viewer, place] or place in NO_STATEMENT_DATA:
         pass
+    elif place == Place.REVIEW:
+        shown = _in_review(state, viewer)
     elif viewer in MEMBERS:
         if viewer == Viewer.OWN and place in {Place.STATEMENT, Place.HISTORY, Place.SEARCH}:
             shown = {Mark.TEXT, Mark.COMPANY}
@@ -320,6 +342,15 @@ def rule(state: State, viewer: Viewer, place: Place) -> frozenset[Mark]:
         if place != Place.ANSWERS or viewer in OFFICE:
             shown = {Mark.TEXT} | ({Mark.COMPANY} if names else set())
     return frozenset(shown)
+
+
+def _in_review(state: State, viewer: Viewer) -> set[Mark]:
+    """Whoever takes part in the member review reads the paper's paragraphs, which quote
+    NAMED, ANONYMOUS and the old wording of CHANGED (QUOTED_IN_PARAGRAPH), without a source.
+    The association's tally names every organisation that reviewed (each marked one did:
+    a review is no statement); a member sees no other organisation's name."""
+    texts = {QUOTED_IN_PARAGRAPH[state]} if state in QUOTED_IN_PARAGRAPH else set()
+    return texts | ({Mark.COMPANY} if viewer in ASSOCIATION else set())
 
 
 def _attributing(state: State, viewer: Viewer, place: Place) -> set[Mark]:
@@ -431,11 +462,14 @@ class _Cast:
     own: dict[State, Actor]
     other: Actor
     link: Actor
+    review_link: Actor
     call_id: int
     paper_id: int
     compare_with: int
     control_ids: tuple[int, ...]
     prepared_mails: str
+    # What each member (by user id) saw of the member review while it ran.
+    review_sheets: dict[int, str]
 
 
 def _upload(text: str) -> tuple[str, statements.SourceFile]:
@@ -467,11 +501,12 @@ def _build(engine: Engine) -> tuple[dict[State, int], _Cast]:
         }
         other_org = factories.organisation(session, OTHER_COMPANY)
         link_org = factories.organisation(session, LINK_COMPANY)
+        review_org = factories.organisation(session, REVIEW_COMPANY)
         calls.invite_organisations(
             session=session,
             actor=staff,
             call=call,
-            organisation_ids=[id_of(o) for o in (*companies.values(), other_org)],
+            organisation_ids=[id_of(o) for o in (*companies.values(), other_org, review_org)],
         )
         own = {
             state: Actor.for_user(factories.user(session, Role.MEMBER, org, password=None))
@@ -484,6 +519,7 @@ def _build(engine: Engine) -> tuple[dict[State, int], _Cast]:
         )
         link = invitations.redeem_invitation(session=session, token=token)
         assert link.via_invitation and link.call_id == call_id
+        review_contact = factories.user(session, Role.MEMBER, review_org, password=None)
 
         def save(
             actor: Actor,
@@ -549,20 +585,39 @@ def _build(engine: Engine) -> tuple[dict[State, int], _Cast]:
         quoted_version = papers.save_named_version(
             session=session, actor=staff, paper_id=paper_id, label="mit Markerquellen"
         )
+        # The review's start mail brings the review-link visitor in (as staff hand it over
+        # without a mail server).
+        prepared = mail.prepare_review(
+            session=session,
+            actor=staff,
+            paper_id=paper_id,
+            kind=MailKind.REVIEW_START,
+            association_name="automotiveland.nrw e.V.",
+        )
+        [start_mail] = [m for m in prepared if m.contact_id == review_contact.id]
+        handed_over = mail.for_manual_sending(
+            session=session, actor=staff, message_id=id_of(start_mail), base_url="http://app"
+        )
+        review_link = invitations.redeem_invitation(
+            session=session, token=handed_over.body.split("einladung=", 1)[1].split()[0]
+        )
+        assert review_link.via_review_link and review_link.paper_id == paper_id
+
         # Every marked organisation reviews that version (the paper is in member review):
         # the feedback copy names a reviewer only where its statement may be cited.
-        for member in own.values():
+        reviewers = [*((member, review_comment(state)) for state, member in own.items())]
+        for member, comment in [*reviewers, (review_link, REVIEW_COMMENT)]:
             reviews.submit_review(
                 session=session,
                 actor=member,
                 paper_id=paper_id,
                 version_number=quoted_version.number,
-                entries=[
-                    reviews.ReviewInput(
-                        paragraph_ids[State.NAMED], Stance.CONCERN, "Bitte präzisieren."
-                    )
-                ],
+                entries=[reviews.ReviewInput(paragraph_ids[State.NAMED], Stance.CONCERN, comment)],
             )
+        review_sheets = {
+            member.user_id: _refusable(partial(_review_sheet, session, member, paper_id))
+            for member in (*own.values(), other, link, review_link)
+        }
 
         # After being quoted: one member withdraws, one takes its statement back into a
         # draft with new text, one resubmits new text as "nur intern".
@@ -604,7 +659,7 @@ def _build(engine: Engine) -> tuple[dict[State, int], _Cast]:
         assert paper.status == PaperStatus.APPROVED
 
         workspace.analyse(session=session, actor=staff, call_id=call_id)
-        prepared = [
+        prepared += [
             message
             for kind in (MailKind.INVITATION, MailKind.REMINDER)
             for message in mail.prepare(
@@ -622,11 +677,13 @@ def _build(engine: Engine) -> tuple[dict[State, int], _Cast]:
         own=own,
         other=other,
         link=link,
+        review_link=review_link,
         call_id=call_id,
         paper_id=paper_id,
         compare_with=quoted_version.number - 1,
         control_ids=control_ids,
         prepared_mails=_mails(prepared),
+        review_sheets=review_sheets,
     )
 
 
@@ -729,6 +786,23 @@ def _paper_sources(session: Session, actor: Actor, paper_id: int) -> str:
     )
 
 
+def _review_sheet(session: Session, actor: Actor, paper_id: int) -> str:
+    """The member's review page: the version under review with its own review."""
+    sheet = reviews.review_sheet(session=session, actor=actor, paper_id=paper_id)
+    return "\n".join(
+        f"{p.section} {p.text} {p.mine.comment if p.mine else ''}" for p in sheet.paragraphs
+    )
+
+
+def _tally(session: Session, actor: Actor, paper_id: int) -> str:
+    """The association's review tab: each paragraph with who said what."""
+    return "\n".join(
+        f"{row.section} {row.text}\n"
+        + "\n".join(f"{name}: {review.comment}" for review, name in row.reviews)
+        for row in reviews.tally(session=session, actor=actor, paper_id=paper_id)
+    )
+
+
 def _workspace(session: Session, actor: Actor, call_id: int) -> str:
     overview = workspace.overview(session=session, actor=actor, call_id=call_id)
     lines = [f"{t.cluster.label} {t.cluster.suggested_text}" for t in overview.topics]
@@ -822,13 +896,15 @@ def _mails(messages: list[MailMessage]) -> str:
     return "\n".join(f"{m.recipient} {m.subject}\n{m.body}" for m in messages)
 
 
-def _inbox(session: Session, actor: Actor, call_id: int) -> str:
-    """A member's mailbox: the prepared messages addressed to them."""
+def _inbox(session: Session, actor: Actor, call_id: int, paper_id: int) -> str:
+    """A member's mailbox: the prepared messages about the call or the review addressed to
+    them."""
     return _mails(
         list(
             session.exec(
                 select(MailMessage).where(
-                    MailMessage.call_id == call_id, MailMessage.recipient == actor.email
+                    (col(MailMessage.call_id) == call_id) | (col(MailMessage.paper_id) == paper_id),
+                    MailMessage.recipient == actor.email,
                 )
             ).all()
         )
@@ -861,6 +937,11 @@ def _look(
             Place.ANSWERS: lambda: _answers(session, actor, call_id),
             Place.SEARCH: lambda: _search(session, actor),
             Place.PAPER_SOURCES: lambda: _paper_sources(session, actor, paper_id),
+            Place.REVIEW: lambda: (
+                cast.review_sheets[actor.user_id]
+                if actor.user_id in cast.review_sheets
+                else _tally(session, actor, paper_id)
+            ),
             Place.WORKSPACE: lambda: _workspace(session, actor, call_id),
             Place.XLSX: lambda: _xlsx(session, actor, call_id),
             Place.CSV: lambda: _csv(session, actor, call_id),
@@ -879,9 +960,12 @@ def _look(
             Place.MAILS: lambda: (
                 cast.prepared_mails
                 if viewer == Viewer.STAFF
-                else _mails(mail.messages_of_call(session=session, actor=actor, call_id=call_id))
+                else _mails(
+                    mail.messages_of_call(session=session, actor=actor, call_id=call_id)
+                    + mail.messages_of_paper(session=session, actor=actor, paper_id=paper_id)
+                )
                 if viewer in ASSOCIATION
-                else _inbox(session, actor, call_id)
+                else _inbox(session, actor, call_id, paper_id)
             ),
             Place.AUDIT: lambda: _audit(session, actor),
         }
@@ -898,6 +982,7 @@ def _collect(
         (Viewer.ADMIN, None, cast.admin),
         (Viewer.OTHER, None, cast.other),
         (Viewer.LINK, None, cast.link),
+        (Viewer.REVIEW_LINK, None, cast.review_link),
         *((Viewer.OWN, state, actor) for state, actor in cast.own.items()),
     ]
     built = "\n".join(log.lines)
@@ -1032,6 +1117,31 @@ def test_a_place_shows_something_exactly_where_the_role_may_use_it(
     controls = {Viewer.OTHER: OTHER_TEXT, Viewer.LINK: LINK_TEXT}
     if viewer in controls and place in {Place.STATEMENT, Place.HISTORY, Place.SEARCH}:
         assert code(controls[viewer]) in world.seen[viewer, None, place]
+    if viewer == Viewer.REVIEW_LINK and place == Place.REVIEW:
+        assert code(REVIEW_COMMENT) in world.seen[viewer, None, place]
+
+
+@pytest.mark.parametrize("viewer", sorted(MEMBERS), ids=lambda v: v.name.lower())
+def test_a_member_sees_no_other_members_review_anywhere(world: World, viewer: Viewer) -> None:
+    """Beyond the markers: each member reads its own organisation's review comment in its
+    review sheet and no other member's comment (or name) in any place; the association's
+    tally holds them all."""
+    comments: dict[State | None, str] = {state: code(review_comment(state)) for state in State}
+    own_comment = {**comments, None: code(REVIEW_COMMENT)}
+    lookers: list[State | None] = [*State] if viewer == Viewer.OWN else [None]
+    for looker in lookers:
+        mine = own_comment[looker] if viewer in {Viewer.OWN, Viewer.REVIEW_LINK} else None
+        for place in Place:
+            seen = world.seen[viewer, looker, place]
+            for comment in [*comments.values(), code(REVIEW_COMMENT)]:
+                expected = comment == mine and place == Place.REVIEW
+                assert (comment in seen) == expected, (viewer, looker, place, comment)
+            if place == Place.REVIEW and viewer != Viewer.REVIEW_LINK:
+                assert REVIEW_COMPANY not in seen
+    for association in ASSOCIATION:
+        tally = world.seen[association, None, Place.REVIEW]
+        assert all(comment in tally for comment in comments.values())
+        assert code(REVIEW_COMMENT) in tally and REVIEW_COMPANY in tally
 
 
 ANSWER_STATUS = {

@@ -38,6 +38,9 @@ def test_every_cli_command_is_documented() -> None:
         "restore",
         "import-statements",
         "papers",
+        "members",
+        "users",
+        "contacts",
     }
     for command in subparsers.choices:
         assert f"positionen {command}" in README

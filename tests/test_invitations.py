@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -6,12 +6,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from db.engine import read_session, write_session
-from db.models import CallInvitee, Invitation, Role, id_of
-from positions.core.clock import utcnow
+from db.models import Call, CallInvitee, Invitation, Paper, Role, User, id_of
+from positions.core.clock import BERLIN, utcnow
 from positions.core.errors import InvalidInput, InvalidInvitation, PermissionDenied
 from positions.core.permissions import Actor
 from positions.forums import invitations
+from positions.papers import workflow
 from tests import factories
+from tests.test_reviews_by_link import paper_in_review
 
 
 def _setup(engine: Engine) -> tuple[int, str, int]:
@@ -146,3 +148,112 @@ def test_a_new_link_revokes_the_contacts_earlier_link_to_the_same_call(engine: E
     # Other calls and other people keep their links.
     assert _working_links(engine, id_of(contact), id_of(other_call)) == [id_of(elsewhere)]
     assert _working_links(engine, id_of(colleague), id_of(call)) == [id_of(colleagues)]
+
+
+# --- review links -----------------------------------------------------------------------------
+
+
+def _review_setup(engine: Engine) -> tuple[Actor, int, int, int]:
+    """Staff, a paper in member review of a call to one organisation, its contact, and a
+    member of an organisation that is not asked to review."""
+    with write_session(engine) as session:
+        staff = factories.actor(session, Role.STAFF)
+        invited = factories.organisation(session)
+        paper = paper_in_review(session, staff, invited=[invited])
+        contact = factories.user(session, Role.MEMBER, invited, password=None)
+        stranger = factories.user(session, Role.MEMBER, password=None)
+        return staff, id_of(paper), id_of(contact), id_of(stranger)
+
+
+def test_a_review_link_opens_its_paper_until_some_days_after_the_review(engine: Engine) -> None:
+    staff, paper_id, contact_id, _ = _review_setup(engine)
+    with write_session(engine) as session:
+        paper, contact = session.get_one(Paper, paper_id), session.get_one(User, contact_id)
+        invitation, token = invitations.create_review_link(
+            session=session, actor=staff, paper=paper, contact=contact
+        )
+        assert paper.review_deadline is not None
+        last_day = paper.review_deadline + invitations.VALID_AFTER_REVIEW_DEADLINE
+        assert invitation.expires_at == datetime.combine(last_day, time(23, 59), tzinfo=BERLIN)
+        assert invitation.call_id is None and invitation.paper_id == paper_id
+        actor = invitations.redeem_invitation(session=session, token=token)
+    assert actor.paper_id == paper_id and actor.call_id is None
+    assert actor.via_invitation and actor.via_review_link
+    assert actor.organisation_id == contact.organisation_id
+    with pytest.raises(InvalidInvitation, match="abgelaufen"), write_session(engine) as session:
+        invitations.redeem_invitation(
+            session=session, token=token, now=invitation.expires_at + timedelta(minutes=1)
+        )
+
+
+def test_review_links_only_for_contacts_asked_while_the_review_runs(engine: Engine) -> None:
+    staff, paper_id, contact_id, stranger_id = _review_setup(engine)
+    with write_session(engine) as session:
+        paper = session.get_one(Paper, paper_id)
+        contact, stranger = session.get_one(User, contact_id), session.get_one(User, stranger_id)
+        with pytest.raises(InvalidInput, match="nicht zur Beteiligung"):
+            invitations.create_review_link(
+                session=session, actor=staff, paper=paper, contact=stranger
+            )
+        with pytest.raises(PermissionDenied):
+            invitations.create_review_link(
+                session=session, actor=Actor.for_user(contact), paper=paper, contact=contact
+            )
+        workflow.apply(session=session, actor=staff, paper_id=paper_id, name="to_board")
+        with pytest.raises(InvalidInput, match="keine Mitgliederbeteiligung"):
+            invitations.create_review_link(
+                session=session, actor=staff, paper=paper, contact=contact
+            )
+        assert session.exec(select(Invitation)).all() == []
+
+
+def test_one_working_review_link_per_contact_and_paper(engine: Engine) -> None:
+    staff, paper_id, contact_id, _ = _review_setup(engine)
+    with write_session(engine) as session:
+        paper, contact = session.get_one(Paper, paper_id), session.get_one(User, contact_id)
+        assert paper.call_id is not None
+        call = session.get_one(Call, paper.call_id)
+        to_call, call_token = invitations.create_invitation(
+            session=session, actor=staff, call=call, contact=contact
+        )
+        first, first_token = invitations.create_review_link(
+            session=session, actor=staff, paper=paper, contact=contact
+        )
+        second, second_token = invitations.create_review_link(
+            session=session, actor=staff, paper=paper, contact=contact
+        )
+    with pytest.raises(InvalidInvitation, match="zurückgezogen"), write_session(engine) as s:
+        invitations.redeem_invitation(session=s, token=first_token)
+    with write_session(engine) as session:
+        assert invitations.redeem_invitation(session=session, token=second_token).paper_id == (
+            paper_id
+        )
+        # The contact's link to the call is another matter and keeps working.
+        assert invitations.redeem_invitation(session=session, token=call_token).call_id == (call.id)
+        rows = invitations.links_of_paper(session=session, actor=staff, paper_id=paper_id)
+        states = {r.invitation.id: invitations.link_state(r.invitation, utcnow()) for r in rows}
+    assert states == {
+        first.id: invitations.LinkState.REVOKED,
+        second.id: invitations.LinkState.USED,
+    }
+    assert to_call.id not in states
+
+
+@pytest.mark.parametrize("scope", ["both", "neither"])
+def test_a_link_belongs_to_a_call_or_to_a_paper(engine: Engine, scope: str) -> None:
+    """The database itself refuses a link to both (or to nothing), on SQLite and PostgreSQL."""
+    _, paper_id, contact_id, _ = _review_setup(engine)
+    with write_session(engine) as session:
+        paper = session.get_one(Paper, paper_id)
+        organisation_id = session.get_one(User, contact_id).organisation_id
+        assert organisation_id is not None
+    link = Invitation(
+        call_id=paper.call_id if scope == "both" else None,
+        paper_id=paper_id if scope == "both" else None,
+        organisation_id=organisation_id,
+        contact_id=contact_id,
+        token_hash=invitations.hash_token(scope),
+        expires_at=utcnow() + timedelta(days=1),
+    )
+    with pytest.raises(sa.exc.IntegrityError), write_session(engine) as session:
+        session.add(link)

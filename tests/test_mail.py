@@ -1,4 +1,5 @@
-"""Invitations and reminders through a real SMTP server (aiosmtpd) on 127.0.0.1."""
+"""Invitations, reminders and member-review mails through a real SMTP server (aiosmtpd) on
+127.0.0.1."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import ssl
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path
@@ -29,16 +30,29 @@ from sqlmodel import col, select
 import cli
 from bench.postgres import free_port
 from db.engine import read_session, write_session
-from db.models import Call, Invitation, MailKind, MailMessage, MailStatus, Role, id_of
-from positions.core import clock, labels, settings
+from db.models import (
+    Call,
+    ContactForum,
+    Invitation,
+    MailKind,
+    MailMessage,
+    MailStatus,
+    Paper,
+    Role,
+    Stance,
+    id_of,
+)
+from positions.core import clock, labels, mailer, settings
 from positions.core.clock import today_in_berlin, utcnow
-from positions.core.errors import InvalidInput, InvalidInvitation
+from positions.core.errors import InvalidInput, InvalidInvitation, PermissionDenied
 from positions.core.formatting import long_date
-from positions.core.permissions import SYSTEM
+from positions.core.permissions import SYSTEM, Actor
 from positions.core.settings import Smtp
 from positions.core.working_days import subtract_working_days
 from positions.forums import calls, invitations, mail
+from positions.papers import reviews
 from tests import factories
+from tests.test_reviews_by_link import paper_in_review
 
 
 @dataclass
@@ -320,12 +334,12 @@ def test_starttls_checks_the_server_certificate_before_sending_the_password(
 ) -> None:
     server, certificate = tls_mail_server
     smtp = server.smtp(starttls=True)
-    with pytest.raises(mail.MailFailed, match=r"Zertifikat des Mailservers .* nicht vertrauens"):
-        mail.deliver(smtp, to="kontakt@alpha.example", subject="Einladung", body="Hallo")
+    with pytest.raises(mailer.MailFailed, match=r"Zertifikat des Mailservers .* nicht vertrauens"):
+        mailer.deliver(smtp, to="kontakt@alpha.example", subject="Einladung", body="Hallo")
     assert server.inbox.messages == []
     # Once the certificate is trusted (as a company's own CA would be), the mail goes out.
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
-    mail.deliver(smtp, to="kontakt@alpha.example", subject="Einladung", body="Hallo")
+    mailer.deliver(smtp, to="kontakt@alpha.example", subject="Einladung", body="Hallo")
     [received] = server.inbox.messages
     assert received["Subject"] == "Einladung"
 
@@ -471,3 +485,256 @@ def test_a_title_of_full_length_still_fits_the_subject(engine: Engine) -> None:
         )
     assert all(len(m.subject) == mail.MAX_SUBJECT_LENGTH for m in queued)
     assert all(m.subject.endswith("Förderung …") for m in queued)
+
+
+# --- member review: start mails and reminders with a personal review link ------------------
+
+
+@dataclass
+class PaperWithReviewers:
+    staff: Any
+    paper_id: int
+    forum_id: int
+    contacts: dict[str, Any]
+
+
+def _paper(engine: Engine) -> PaperWithReviewers:
+    """A paper in member review of a call to Alpha and Beta. Alpha's first contact gets
+    this forum's messages (listed), its second only another forum's; Beta's contact lists
+    none (so gets all); an inactive contact and a member not invited get nothing."""
+    with write_session(engine) as session:
+        staff = factories.actor(session)
+        forum, elsewhere = factories.forum(session, staff), factories.forum(session, staff)
+        alpha = factories.organisation(session, "Alpha Umformtechnik GmbH")
+        beta = factories.organisation(session, "Beta Sensorik GmbH")
+        outsider = factories.organisation(session, "Nicht eingeladen GmbH")
+        paper = paper_in_review(session, staff, invited=[alpha, beta], forum=forum)
+        contacts = {
+            "alpha": factories.user(session, Role.MEMBER, alpha, password=None),
+            "alpha elsewhere": factories.user(session, Role.MEMBER, alpha, password=None),
+            "beta": factories.user(session, Role.MEMBER, beta, password=None),
+            "inactive": factories.user(session, Role.MEMBER, beta, password=None),
+            "outsider": factories.user(session, Role.MEMBER, outsider, password=None),
+        }
+        contacts["inactive"].active = False
+        session.add(ContactForum(user_id=id_of(contacts["alpha"]), forum_id=id_of(forum)))
+        session.add(ContactForum(user_id=id_of(contacts["alpha"]), forum_id=id_of(elsewhere)))
+        session.add(
+            ContactForum(user_id=id_of(contacts["alpha elsewhere"]), forum_id=id_of(elsewhere))
+        )
+        return PaperWithReviewers(staff, id_of(paper), id_of(forum), contacts)
+
+
+def _send_review(
+    engine: Engine, setup: PaperWithReviewers, kind: MailKind, smtp: Smtp, **when: Any
+) -> list[int]:
+    with write_session(engine) as session:
+        queued = mail.prepare_review(
+            session=session,
+            actor=setup.staff,
+            paper_id=setup.paper_id,
+            kind=kind,
+            association_name="automotiveland.nrw e.V.",
+            **when,
+        )
+        ids = [id_of(m) for m in queued]
+    for message_id in ids:
+        with write_session(engine) as session:
+            mail.send(
+                session=session,
+                actor=setup.staff,
+                message_id=message_id,
+                smtp=smtp,
+                base_url="https://positionen.verband.example",
+                **when,
+            )
+    return ids
+
+
+def test_the_review_start_reaches_every_contact_asked_with_a_link_to_the_paper(
+    engine: Engine, mail_server: MailServer
+) -> None:
+    setup = _paper(engine)
+    _send_review(engine, setup, MailKind.REVIEW_START, mail_server.smtp())
+    received = {m["To"]: m for m in mail_server.inbox.messages}
+    wanted = {setup.contacts[name].email for name in ("alpha", "beta")}
+    assert set(received) == wanted
+    with read_session(engine) as session:
+        paper = session.get(Paper, setup.paper_id)
+        assert paper is not None and paper.review_deadline is not None
+    for name in ("alpha", "beta"):
+        contact = setup.contacts[name]
+        message = received[contact.email]
+        subject = str(make_header(decode_header(message["Subject"])))
+        assert subject == (
+            f"Bitte um Ihre Rückmeldung bis {long_date(paper.review_deadline)}: {paper.title}"
+        )
+        body = message.get_payload(decode=True).decode()  # type: ignore[union-attr]
+        assert f"Guten Tag {contact.name}," in body and "nicht die anderen Mitglieder" in body
+        assert "Beta" not in body if name == "alpha" else "Alpha" not in body
+        with write_session(engine) as session:
+            actor = invitations.redeem_invitation(session=session, token=_link_token(message))
+        assert actor.user_id == contact.id and actor.paper_id == setup.paper_id
+        assert actor.call_id is None
+    # Everyone holds a link to the end of the review now: a second start mail goes to nobody.
+    assert _send_review(engine, setup, MailKind.REVIEW_START, mail_server.smtp()) == []
+    with read_session(engine) as session:
+        stored = session.exec(select(MailMessage)).all()
+        assert {m.status for m in stored} == {MailStatus.SENT}
+        assert all(m.paper_id == setup.paper_id and m.call_id is None for m in stored)
+        assert all("einladung=" not in m.body for m in stored)
+
+
+def test_call_invitations_respect_the_forums_a_contact_receives(
+    engine: Engine, mail_server: MailServer
+) -> None:
+    setup = _paper(engine)
+    with read_session(engine) as session:
+        paper = session.get(Paper, setup.paper_id)
+        assert paper is not None and paper.call_id is not None
+    call_setup = CallWithMembers(setup.staff, paper.call_id, {})
+    _send_all(engine, call_setup, MailKind.INVITATION, mail_server.smtp())
+    assert {m["To"] for m in mail_server.inbox.messages} == {
+        setup.contacts["alpha"].email,
+        setup.contacts["beta"].email,
+    }
+
+
+def test_review_reminders_go_to_organisations_without_a_review_and_replace_the_link(
+    engine: Engine, mail_server: MailServer
+) -> None:
+    setup = _paper(engine)
+    _send_review(engine, setup, MailKind.REVIEW_START, mail_server.smtp())
+    alpha = setup.contacts["alpha"]
+    [start] = [m for m in mail_server.inbox.messages if m["To"] == alpha.email]
+    with write_session(engine) as session:
+        beta = invitations.redeem_invitation(
+            session=session,
+            token=_link_token(
+                next(m for m in mail_server.inbox.messages if m["To"] != alpha.email)
+            ),
+        )
+        sheet = reviews.review_sheet(session=session, actor=beta, paper_id=setup.paper_id)
+        reviews.submit_review(
+            session=session,
+            actor=beta,
+            paper_id=setup.paper_id,
+            version_number=sheet.version.number,
+            entries=[reviews.ReviewInput(sheet.paragraphs[0].id, Stance.SUPPORT)],
+        )
+    before = len(mail_server.inbox.messages)
+    _send_review(engine, setup, MailKind.REVIEW_REMINDER, mail_server.smtp())
+    [reminder] = mail_server.inbox.messages[before:]
+    assert reminder["To"] == alpha.email
+    assert str(make_header(decode_header(reminder["Subject"]))).startswith(
+        "Erinnerung: Ihre Rückmeldung bis"
+    )
+    assert not _redeems(engine, _link_token(start))
+    assert _redeems(engine, _link_token(reminder))
+    with pytest.raises(InvalidInput, match="selben Tag"), write_session(engine) as session:
+        mail.prepare_review(
+            session=session,
+            actor=setup.staff,
+            paper_id=setup.paper_id,
+            kind=MailKind.REVIEW_REMINDER,
+            association_name="Verband",
+        )
+
+
+def test_review_reminders_are_due_two_working_days_before_the_review_ends(
+    engine: Engine,
+) -> None:
+    setup = _paper(engine)
+    with read_session(engine) as session:
+        paper = session.get(Paper, setup.paper_id)
+        assert paper is not None and paper.review_deadline is not None
+        deadline = paper.review_deadline
+        reminder_day = subtract_working_days(deadline, 2)
+        assert mail.review_reminder_due(paper, today=reminder_day)
+        assert not mail.review_reminder_due(paper, today=subtract_working_days(deadline, 3))
+        due = mail.papers_with_review_reminders_due(
+            session=session, actor=SYSTEM, today=reminder_day
+        )
+        assert [p.id for p in due] == [setup.paper_id]
+    after = datetime.combine(deadline + timedelta(days=1), time(12), tzinfo=clock.BERLIN)
+    with (
+        pytest.raises(InvalidInput, match="Beteiligung ist beendet"),
+        write_session(engine) as session,
+    ):
+        mail.prepare_review(
+            session=session,
+            actor=setup.staff,
+            paper_id=setup.paper_id,
+            kind=MailKind.REVIEW_REMINDER,
+            association_name="Verband",
+            now=after,
+        )
+
+
+def test_remind_sends_review_reminders_too(
+    engine: Engine, mail_server: MailServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setup = _paper(engine)
+    with write_session(engine) as session:
+        settings.save_smtp(session=session, actor=SYSTEM, values=mail_server.smtp())
+        paper = session.get(Paper, setup.paper_id)
+        assert paper is not None and paper.review_deadline is not None
+        reminder_day = subtract_working_days(paper.review_deadline, 2)
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setattr(clock, "today_in_berlin", lambda now=None: reminder_day)
+    assert cli.main(["remind"]) == 0
+    assert {m["To"] for m in mail_server.inbox.messages} == {
+        setup.contacts["alpha"].email,
+        setup.contacts["beta"].email,
+    }
+    assert all(
+        str(make_header(decode_header(m["Subject"]))).startswith("Erinnerung: Ihre Rückmeldung")
+        for m in mail_server.inbox.messages
+    )
+
+
+def test_review_texts_for_staff_to_send_by_hand(engine: Engine) -> None:
+    setup = _paper(engine)
+    with write_session(engine) as session:
+        [message, *_] = mail.prepare_review(
+            session=session,
+            actor=setup.staff,
+            paper_id=setup.paper_id,
+            kind=MailKind.REVIEW_START,
+            association_name="Verband",
+        )
+        manual = mail.for_manual_sending(
+            session=session,
+            actor=setup.staff,
+            message_id=id_of(message),
+            base_url="http://localhost:8501",
+        )
+    assert "http://localhost:8501/?einladung=" in manual.body
+    assert manual.mailto.startswith(f"mailto:{manual.to}?subject=")
+    with read_session(engine) as session:
+        rows = mail.recipients_of_paper(session=session, actor=setup.staff, paper_id=setup.paper_id)
+    assert [(r.organisation, r.contact) for r in rows] == [
+        ("Alpha Umformtechnik GmbH", setup.contacts["alpha"].name),
+        ("Beta Sensorik GmbH", setup.contacts["beta"].name),
+    ]
+    handed = next(r for r in rows if r.contact_id == manual.contact_id)
+    assert handed.message is not None and handed.message.status is MailStatus.HANDED_OVER
+    assert handed.link is not None and handed.link.id == manual.invitation_id
+    assert invitations.link_state(handed.link, utcnow()) is invitations.LinkState.OPEN
+    other = next(r for r in rows if r.contact_id != manual.contact_id)
+    assert other.link is None and other.message is not None
+    assert other.message.status is MailStatus.PENDING
+
+
+def test_members_and_review_links_cannot_send_review_mail(engine: Engine) -> None:
+    setup = _paper(engine)
+    with write_session(engine) as session:
+        member = Actor.for_user(setup.contacts["alpha"])
+        with pytest.raises(PermissionDenied):
+            mail.prepare_review(
+                session=session,
+                actor=member,
+                paper_id=setup.paper_id,
+                kind=MailKind.REVIEW_START,
+                association_name="Verband",
+            )

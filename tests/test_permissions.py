@@ -7,10 +7,18 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from db.engine import write_session
-from db.models import ForumKind, ForumMember, Role, id_of
+from db.models import ForumKind, ForumMember, Paper, PaperKind, Role, Statement, id_of
 from positions.core.errors import PermissionDenied
-from positions.core.permissions import Action, Actor, can, require
+from positions.core.permissions import (
+    Action,
+    Actor,
+    can,
+    require,
+    visible_call_ids,
+    visible_forum_ids,
+)
 from positions.forums import calls, forums, invitations
+from positions.papers import papers, workflow
 from tests import factories
 
 A = Action
@@ -34,6 +42,7 @@ EXPECTED_ACTIONS = {
         A.PAPER_EXPORT,
         A.OUTCOME_READ,
         A.DEADLINES_READ,
+        A.MEMBER_READ,
         A.PAPER_APPROVE,
     },
     Role.MEMBER: {
@@ -176,3 +185,114 @@ def test_statements_are_visible_to_their_own_organisation_only(engine: Engine) -
             else:
                 with pytest.raises(PermissionDenied):
                     require(actor, action, statement, session=session)
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_review_link_holders_may_only_read_their_paper_and_review_it(action: Action) -> None:
+    actor = Actor(
+        user_id=1,
+        name="X",
+        email="x@test.example",
+        role=Role.MEMBER,
+        organisation_id=1,
+        invitation_id=8,
+        paper_id=4,
+    )
+    assert can(actor, action) is (action in {A.PAPER_READ, A.PAPER_REVIEW})
+
+
+@dataclass
+class ReviewWorld:
+    staff: Actor
+    member: Actor  # logged in, of the organisation the link is for
+    link: Actor  # the review link to paper 1
+    call_link: Actor  # an invitation link of the same contact to the call
+    papers: dict[str, Paper]
+    statement: Statement
+
+
+def _review_world(engine: Engine) -> ReviewWorld:
+    """Org A is invited to a call; both of the call's papers are in member review (paper 1
+    and paper 2), a third paper of the call is still a draft. A's contact holds a review
+    link to paper 1 and an invitation link to the call; A answered the call."""
+    with write_session(engine) as session:
+        staff = factories.actor(session, Role.STAFF)
+        org_a = factories.organisation(session)
+        forum = factories.forum(session, staff)
+        call = factories.call(session, staff, forum, invited=[org_a])
+        built = {}
+        for name in ("paper 1", "paper 2", "draft"):
+            paper = papers.create_paper(
+                session=session,
+                actor=staff,
+                forum_id=id_of(forum),
+                fields=papers.PaperFields(
+                    title=name, kind=PaperKind.POSITION_PAPER, call_id=id_of(call)
+                ),
+            )
+            section = papers.add_section(
+                session=session, actor=staff, paper_id=id_of(paper), title="Forderungen"
+            )
+            papers.add_paragraph(
+                session=session, actor=staff, section_id=id_of(section), text="Mehr Förderung."
+            )
+            if name != "draft":
+                workflow.apply(
+                    session=session, actor=staff, paper_id=id_of(paper), name="start_review"
+                )
+            built[name] = paper
+        contact = factories.user(session, Role.MEMBER, org_a, password=None)
+        _, review_token = invitations.create_review_link(
+            session=session, actor=staff, paper=built["paper 1"], contact=contact
+        )
+        _, call_token = invitations.create_invitation(
+            session=session, actor=staff, call=call, contact=contact
+        )
+        return ReviewWorld(
+            staff=staff,
+            member=Actor.for_user(contact),
+            link=invitations.redeem_invitation(session=session, token=review_token),
+            call_link=invitations.redeem_invitation(session=session, token=call_token),
+            papers=built,
+            statement=factories.statement(session, call, id_of(org_a)),
+        )
+
+
+# person: (the papers they may read, the papers they may review)
+EVERY_PAPER = {"paper 1", "paper 2", "draft"}
+PAPERS_SHARED = {
+    "staff": (EVERY_PAPER, set()),
+    "member": ({"paper 1", "paper 2"}, {"paper 1", "paper 2"}),
+    "link": ({"paper 1"}, {"paper 1"}),
+    "call_link": (set(), set()),
+}
+
+
+@pytest.mark.parametrize("person", list(PAPERS_SHARED))
+def test_a_review_link_opens_exactly_its_paper_and_nothing_else(
+    engine: Engine, person: str
+) -> None:
+    world = _review_world(engine)
+    actor = getattr(world, person)
+    with write_session(engine) as session:
+        for action, allowed in zip(
+            (A.PAPER_READ, A.PAPER_REVIEW), PAPERS_SHARED[person], strict=True
+        ):
+            for name, paper in world.papers.items():
+                if name in allowed:
+                    require(actor, action, paper, session=session)
+                else:
+                    with pytest.raises(PermissionDenied):
+                        require(actor, action, paper, session=session)
+        if person != "link":
+            return
+        # Nothing of the call, its forum or the organisation's statement.
+        assert visible_call_ids(actor, session=session) == set()
+        assert visible_forum_ids(actor, session=session) == set()
+        for action in (A.STATEMENT_READ_OWN, A.STATEMENT_WRITE_OWN):
+            with pytest.raises(PermissionDenied):
+                require(actor, action, world.statement, session=session)
+        with pytest.raises(PermissionDenied):
+            calls.open_calls(session=session, actor=actor)
+        with pytest.raises(PermissionDenied):
+            forums.list_forums(session=session, actor=actor)

@@ -1,4 +1,12 @@
-"""Who is using this browser session: password login, invitation link, or single sign-on."""
+"""Who is using this browser session: password login, invitation link, or single sign-on.
+
+Password and link sessions live on the server (`positions.core.sessions`): the browser holds
+only a signed identifier in an HttpOnly cookie, which a reload, a bookmark or a second tab
+sends along, so the person stays signed in. The script cannot set cookies itself: after a
+login it sends the browser once through the hand-over route (web/routes.py), which sets the
+cookie and comes back to the same page. Without a browser (AppTest) the session simply
+stays in `st.session_state`.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +14,21 @@ import logging
 import os
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any, NoReturn
+from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from positions.core import accounts
+from positions.core import accounts, sessions
 from positions.core.clock import utcnow
 from positions.core.errors import InvalidInvitation
 from positions.core.permissions import Actor
+from positions.core.sessions import EndReason, Standing
 from positions.forums import invitations
 from positions.forums.invitations import QUERY_PARAMETER
-from ui import database
+from ui import database, password_link
 
 log = logging.getLogger("positionen.ui")
 
@@ -25,11 +36,32 @@ ACTOR = "actor"
 LAST_ACTIVITY = "last_activity"
 DEFAULT_IDLE_MINUTES = 60
 _IDLE_ENDED = "idle_ended"
-_USER_ID = "user_id"
-_INVITATION_ID = "invitation_id"
+_LOGIN_SESSION_ID = "login_session_id"
+# Set when the session came from the cookie: then the row's last activity, which every tab
+# of the browser keeps fresh, decides about idleness, not this tab's.
+_VIA_COOKIE = "via_cookie"
+_COOKIE_CHECKED = "cookie_checked"
+_HANDOFF_PATH = "handoff_path"  # the hand-over address, until the browser has been there
+_LEAVE_FOR = "leave_for"  # an address of ours the browser goes to on the next run
 _INVITATION_TOKEN_HASH = "invitation_token_hash"  # noqa: S105  (a key name)
 _SINGLE_SIGN_ON = "single_sign_on"
-_SESSION_KEYS = (_USER_ID, _INVITATION_ID, _SINGLE_SIGN_ON)
+_SESSION_KEYS = (_LOGIN_SESSION_ID, _SINGLE_SIGN_ON)
+
+# Runs in the app's page (components v2 are not sandboxed): replaces the address, so the
+# login form is not left in the history. "weiter" is this page without an invitation token.
+_NAVIGATE_JS = """
+export default function (component) {
+  const { path, comeBack, drop } = component.data;
+  const target = new URL(path, window.location.origin);
+  if (comeBack) {
+    const here = new URL(window.location.href);
+    here.searchParams.delete(drop);
+    target.searchParams.set("weiter", here.pathname + here.search);
+  }
+  window.location.replace(target.href);
+}
+"""
+_navigator = st.components.v2.component("positionen_navigate", js=_NAVIGATE_JS)
 
 
 def signed_in() -> Actor:
@@ -46,13 +78,17 @@ def idle_limit_seconds() -> float:
 
 
 def _idle_too_long() -> bool:
-    """True (and the session ended) when the last activity is longer ago than allowed."""
+    """True (and the session ended) when this tab's last activity is longer ago than allowed;
+    a session from the cookie is measured on the server instead (`_actor_of_login_session`)."""
     now = time.monotonic()
     last = st.session_state.get(LAST_ACTIVITY)
     st.session_state[LAST_ACTIVITY] = now
+    if st.session_state.get(_VIA_COOKIE):
+        return False
     signed_in = any(st.session_state.get(k) is not None for k in _SESSION_KEYS)
     if signed_in and last is not None and now - last > idle_limit_seconds():
         single_sign_on = st.session_state.get(_SINGLE_SIGN_ON) is not None
+        _end_login_session(EndReason.IDLE)
         _forget_session()
         st.session_state[_IDLE_ENDED] = True
         if single_sign_on:
@@ -64,54 +100,176 @@ def _idle_too_long() -> bool:
 def current_actor() -> Actor | None:
     """The actor of this session, or None when nobody is signed in (then show `login_page`)."""
     database.engine()  # an unusable database is reported before anything else
+    _leave_if_asked()
     if _idle_too_long():
         return None
     token = st.query_params.get(QUERY_PARAMETER)
     if token:
-        invited = _actor_from_invitation(token)
+        _redeem_invitation(token)
         # The token opens the call to whoever reads it: off the address bar (screenshots,
         # shared screens) it goes; the session keeps the call.
         del st.query_params[QUERY_PARAMETER]
-        return invited
-    if st.session_state.get(_INVITATION_ID) is not None:
-        # Links between pages drop the token from the address; the session remembers it.
-        return _reload_invitation_actor()
-    user_id = st.session_state.get(_USER_ID)
-    if user_id is not None:
-        with database.reading() as session:
-            actor = accounts.load_actor(session=session, user_id=user_id)
+    if st.session_state.get(_LOGIN_SESSION_ID) is None:
+        _adopt_cookie_session()
+    if st.session_state.get(_LOGIN_SESSION_ID) is not None:
+        actor = _actor_of_login_session()
         if actor is not None:
             return actor
-        log_out()
     if _oidc_identity() is not None:
         return _actor_from_oidc()
     return None
 
 
-def _actor_from_invitation(token: str) -> Actor:
-    token_hash = invitations.hash_token(token)
-    if st.session_state.get(_INVITATION_TOKEN_HASH) == token_hash:
-        return _reload_invitation_actor()
-    try:
-        with database.writing() as session:
-            actor = invitations.redeem_invitation(session=session, token=token)
-    except InvalidInvitation as error:
-        _refuse_invitation(error.message)
+def current_login_session_id() -> int | None:
+    """The `LoginSession` row of this browser session, if it has one."""
+    row_id = st.session_state.get(_LOGIN_SESSION_ID)
+    return row_id if isinstance(row_id, int) else None
+
+
+# --- server-side sessions --------------------------------------------------------------------
+
+
+def _begin(handoff: sessions.Handoff) -> None:
+    """Make `handoff`'s row this tab's session and send the browser to collect its cookie."""
     _forget_session()
-    st.session_state[_INVITATION_ID] = actor.invitation_id
-    st.session_state[_INVITATION_TOKEN_HASH] = token_hash
+    st.session_state[_LOGIN_SESSION_ID] = handoff.login_session_id
+    st.session_state[_HANDOFF_PATH] = (
+        f"{sessions.HANDOVER_PATH}?{urlencode({'code': handoff.code})}"
+    )
+    st.session_state[LAST_ACTIVITY] = time.monotonic()
+
+
+def _adopt_cookie_session() -> None:
+    """Take the session named by the browser's cookie (once per tab: the cookies are those
+    the browser sent when it opened this tab's connection)."""
+    if st.session_state.get(_COOKIE_CHECKED):
+        return
+    st.session_state[_COOKIE_CHECKED] = True
+    value = st.context.cookies.get(sessions.COOKIE_NAME)
+    if not value:
+        return
+    secret = sessions.secret_key(reading=database.reading, writing=database.writing)
+    identifier = sessions.identifier_from_cookie(value, secret=secret)
+    if identifier is None:
+        return
+    with database.reading() as session:
+        row = sessions.find_login_session(session=session, identifier=identifier)
+        row_id = row.id if row is not None else None
+    if row_id is not None:
+        st.session_state[_LOGIN_SESSION_ID] = row_id
+        st.session_state[_VIA_COOKIE] = True
+
+
+def _actor_of_login_session() -> Actor | None:
+    """The actor of this tab's session row, checked again on every run: a logout elsewhere,
+    idleness, deactivation, a new password or a revoked link end it at the next click."""
+    row_id = st.session_state[_LOGIN_SESSION_ID]
+    now = utcnow()
+    actor: Actor | None = None
+    refusal = ""
+    with database.reading() as session:
+        row = sessions.get_login_session(session=session, login_session_id=row_id)
+        if row is None:
+            standing = Standing.ENDED
+        else:
+            standing = sessions.standing(
+                row, idle_limit=timedelta(seconds=idle_limit_seconds()), now=now
+            )
+        if row is not None and standing == Standing.RUNNING:
+            if row.invitation_id is not None:
+                try:
+                    actor = invitations.reload_invitation_actor(
+                        session=session, invitation_id=row.invitation_id, now=now
+                    )
+                except InvalidInvitation as error:
+                    refusal = error.message
+            elif row.user_id is not None:
+                actor = accounts.load_actor(session=session, user_id=row.user_id)
+        handoff_waiting = (
+            row is not None
+            and row.handoff_hash is not None
+            and row.handoff_expires_at is not None
+            and row.handoff_expires_at > now
+        )
+        stale = row is not None and now - row.last_seen_at >= sessions.LAST_SEEN_STEP
+    if standing == Standing.IDLE:
+        _end_login_session(EndReason.IDLE)
+        _forget_session()
+        st.session_state[_IDLE_ENDED] = True
+        return None
+    if standing != Standing.RUNNING:
+        _forget_session()
+        return None
+    if refusal:
+        _end_login_session(EndReason.INVITATION)
+        _refuse_invitation(refusal)
+    if actor is None:
+        _end_login_session(EndReason.DEACTIVATED)
+        _forget_session()
+        return None
+    if stale:
+        with database.writing() as session:
+            sessions.touch(session=session, login_session_id=row_id, now=now)
+    _hand_over_if_waiting(handoff_waiting)
     return actor
 
 
-def _reload_invitation_actor() -> Actor:
-    """The invitation actor of this session, checked again: revoking a link ends it at once."""
+def _hand_over_if_waiting(waiting: bool) -> None:
+    """While the hand-over code is unused, send the browser to collect its cookie and show
+    nothing else: the page appears once, after the reload, already with the cookie. (A run
+    cut short by a click may not have reached the browser; the next run sends it again.)"""
+    path = st.session_state.get(_HANDOFF_PATH)
+    if not waiting or not path or not _in_browser():
+        st.session_state.pop(_HANDOFF_PATH, None)
+        return
+    st.caption("Anmeldung wird abgeschlossen …")
+    _navigate(path, come_back=True)
+    st.stop()
+
+
+def _in_browser() -> bool:
+    """False under AppTest, which has no browser to send anywhere (nor request headers)."""
+    return bool(st.context.headers)
+
+
+def _navigate(path: str, *, come_back: bool) -> None:
+    _navigator(
+        key="positionen-navigate",
+        data={"path": path, "comeBack": come_back, "drop": QUERY_PARAMETER},
+    )
+
+
+def _leave_if_asked() -> None:
+    path = st.session_state.pop(_LEAVE_FOR, None)
+    if path and _in_browser():
+        _navigate(path, come_back=False)
+
+
+def _end_login_session(reason: EndReason) -> None:
+    row_id = st.session_state.get(_LOGIN_SESSION_ID)
+    if row_id is None:
+        return
+    with database.writing() as session:
+        sessions.end_login_session(session=session, login_session_id=row_id, reason=reason)
+
+
+def _redeem_invitation(token: str) -> None:
+    token_hash = invitations.hash_token(token)
+    if (
+        st.session_state.get(_INVITATION_TOKEN_HASH) == token_hash
+        and st.session_state.get(_LOGIN_SESSION_ID) is not None
+    ):
+        return  # redeemed in this tab already
     try:
-        with database.reading() as session:
-            return invitations.reload_invitation_actor(
-                session=session, invitation_id=st.session_state[_INVITATION_ID]
+        with database.writing() as session:
+            actor = invitations.redeem_invitation(session=session, token=token)
+            handoff = sessions.start_login_session(
+                session=session, user_id=actor.user_id, invitation_id=actor.invitation_id
             )
     except InvalidInvitation as error:
         _refuse_invitation(error.message)
+    _begin(handoff)
+    st.session_state[_INVITATION_TOKEN_HASH] = token_hash
 
 
 def _refuse_invitation(message: str) -> NoReturn:
@@ -128,6 +286,8 @@ def _refuse_invitation(message: str) -> NoReturn:
 
 def login_page() -> None:
     """The login form; after a successful login the page the address names opens."""
+    if password_link.handle_link():
+        return
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
         st.title("Positionen")
@@ -145,6 +305,7 @@ def login_page() -> None:
             submitted = st.form_submit_button("Anmelden", type="primary")
         if submitted:
             _try_login(email, password)
+        password_link.forgot_password_form()
         for label, provider in _oidc_providers():
             if st.button(label, icon=":material/key:"):
                 st.login(provider) if provider else st.login()
@@ -164,21 +325,28 @@ def _try_login(email: str, password: str) -> None:
     if outcome.actor is None:
         st.error(outcome.message, icon=":material/lock:")
         return
-    _forget_session()
-    st.session_state[_USER_ID] = outcome.actor.user_id
+    with database.writing() as session:
+        handoff = sessions.start_login_session(session=session, user_id=outcome.actor.user_id)
+    _begin(handoff)
+    # In a browser the next run sends it for the cookie; under AppTest it shows the page.
     st.rerun()
 
 
 def log_out() -> None:
-    """End this session: forget the user or invitation and drop the link from the address."""
+    """End this session: on the server, in this tab, and (on the next run) the browser's
+    cookie; the address loses its parameters."""
+    had_row = st.session_state.get(_LOGIN_SESSION_ID) is not None
+    _end_login_session(EndReason.LOGOUT)
     _forget_session()
     st.query_params.clear()
     if _oidc_identity() is not None:
         st.logout()
+    elif had_row:
+        st.session_state[_LEAVE_FOR] = sessions.LOGOUT_PATH
 
 
 def _forget_session() -> None:
-    for key in (ACTOR, *_SESSION_KEYS, _INVITATION_TOKEN_HASH):
+    for key in (ACTOR, *_SESSION_KEYS, _VIA_COOKIE, _HANDOFF_PATH, _INVITATION_TOKEN_HASH):
         st.session_state.pop(key, None)
 
 

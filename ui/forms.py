@@ -107,6 +107,7 @@ def meeting_fields(
         list(names),
         default=[i for i in attendee_ids if i in names],
         format_func=lambda i: names[i],
+        placeholder="Personen wählen",
     )
     return MeetingFields(
         title=title,

@@ -36,7 +36,14 @@ def _logged_in_member_or_association(actor: Actor) -> bool:
 
 
 PAGES = (
-    PageSpec("ui/pages/start.py", "Start", ":material/home:", "start", lambda actor: True),
+    # A review link opens its paper and nothing else, so it has no start page.
+    PageSpec(
+        "ui/pages/start.py",
+        "Start",
+        ":material/home:",
+        "start",
+        lambda actor: not actor.via_review_link,
+    ),
     PageSpec(
         "ui/pages/forums.py",
         "Foren",
@@ -64,7 +71,9 @@ PAGES = (
         "Papier",
         ":material/article:",
         "papier",
-        lambda actor: can(actor, Action.PAPER_READ) and not actor.via_invitation,
+        lambda actor: (
+            can(actor, Action.PAPER_READ) and (not actor.via_invitation or actor.via_review_link)
+        ),
         in_menu=False,
     ),
     PageSpec(
@@ -98,6 +107,35 @@ PAGES = (
         "sitzung",
         lambda actor: can(actor, Action.MEETING_READ),
         in_menu=False,
+    ),
+    PageSpec(
+        "ui/pages/members.py",
+        "Mitglieder",
+        ":material/domain:",
+        "mitglieder",
+        lambda actor: can(actor, Action.MEMBER_READ),
+    ),
+    PageSpec(
+        "ui/pages/organisation.py",
+        "Mitglied",
+        ":material/domain:",
+        "mitglied",
+        lambda actor: can(actor, Action.MEMBER_READ),
+        in_menu=False,
+    ),
+    PageSpec(
+        "ui/pages/users.py",
+        "Benutzer",
+        ":material/manage_accounts:",
+        "benutzer",
+        lambda actor: can(actor, Action.USER_MANAGE),
+    ),
+    PageSpec(
+        "ui/pages/account.py",
+        "Mein Zugang",
+        ":material/person:",
+        "mein-zugang",
+        lambda actor: not actor.via_invitation,
     ),
     PageSpec(
         "ui/pages/settings.py",
@@ -149,6 +187,11 @@ def run(actor: Actor | None) -> None:
         )
 
 
+def home(actor: Actor | None) -> str:
+    """The page the app's bare address opens: a review link's paper, else the start page."""
+    return "papier" if actor is not None and actor.via_review_link else "start"
+
+
 def _page(spec: PageSpec, actor: Actor | None) -> st.Page:
     if actor is None or spec.allowed(actor):
         return st.Page(
@@ -156,7 +199,7 @@ def _page(spec: PageSpec, actor: Actor | None) -> st.Page:
             title=spec.title,
             icon=spec.icon,
             url_path=spec.url_path,
-            default=spec.url_path == "start",
+            default=spec.url_path == home(actor),
             visibility="visible" if spec.in_menu else "hidden",
         )
     return st.Page(
@@ -166,7 +209,10 @@ def _page(spec: PageSpec, actor: Actor | None) -> st.Page:
 
 def _refused() -> None:
     st.error("Diese Seite ist für Ihren Zugang nicht freigegeben.", icon=":material/block:")
-    st.page_link("ui/pages/start.py", label="Zur Startseite", icon=":material/home:")
+    if home(auth.signed_in()) == "papier":
+        st.page_link("ui/pages/paper.py", label="Zum Papier", icon=":material/rate_review:")
+    else:
+        st.page_link("ui/pages/start.py", label="Zur Startseite", icon=":material/home:")
 
 
 def _sidebar(actor: Actor) -> None:

@@ -1,11 +1,12 @@
-"""User accounts: argon2 passwords, login with lockout, and creating users."""
+"""User accounts: argon2 passwords, login with lockout, creating users and changing one's
+own password."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -14,9 +15,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
 from db.models import Organisation, Role, User, id_of
-from positions.core import audit
+from positions.core import audit, cleaning, sessions
 from positions.core.clock import utcnow
-from positions.core.errors import InvalidInput
+from positions.core.errors import FieldErrors, InvalidInput
 from positions.core.permissions import Action, Actor, require
 
 MAX_FAILED_LOGINS = 10
@@ -30,8 +31,20 @@ LOGIN_REFUSED = (
     f"{LOCK_DURATION.seconds // 60} Minuten lang gesperrt."
 )
 
+MAX_NAME_LENGTH = 200  # User.name
+WRONG_CURRENT_PASSWORD = "Das aktuelle Passwort stimmt nicht."  # noqa: S105  (a message)
+PASSWORDS_DIFFER = "Die beiden Passwörter stimmen nicht überein."
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
+
+
+class FieldInvalid(FieldErrors):
+    """Bad input in one form field (`field`), so that a form shows the message beside it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__({field: message})
+        self.field = field
 
 
 def hash_password(password: str) -> str:
@@ -50,14 +63,51 @@ def normalise_email(email: str) -> str:
 def validate_email(email: str) -> str:
     """The e-mail address normalised, or `InvalidInput` with a German message."""
     email = normalise_email(email)
+    if not email:
+        raise FieldInvalid("email", "Bitte geben Sie eine E-Mail-Adresse an.")
     if not _EMAIL.match(email) or len(email) > 254:
-        raise InvalidInput(f"„{email}“ ist keine gültige E-Mail-Adresse.")
+        raise FieldInvalid("email", f"„{email}“ ist keine gültige E-Mail-Adresse.")
     return email
 
 
 def validate_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.")
+        raise FieldInvalid(
+            "password", f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein."
+        )
+
+
+def validate_name(name: str) -> str:
+    """The name as stored (one line), or `FieldInvalid` with a German message."""
+    name = cleaning.clean_line(name)
+    if not name:
+        raise FieldInvalid("name", "Bitte geben Sie einen Namen an.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise FieldInvalid("name", f"Der Name darf höchstens {MAX_NAME_LENGTH} Zeichen lang sein.")
+    return name
+
+
+@dataclass(frozen=True)
+class NewPassword:
+    """A new password, checked and hashed before any transaction opens (argon2 takes a fifth
+    of a second, too long to hold a write on SQLite). Holds only the hash."""
+
+    password_hash: str = field(repr=False)
+
+    @classmethod
+    def checked(cls, password: str, repeat: str) -> NewPassword:
+        validate_password(password)
+        if password != repeat:
+            raise FieldInvalid("repeat", PASSWORDS_DIFFER)
+        return cls(hash_password(password))
+
+
+def store_password(*, session: Session, user: User, new: NewPassword) -> None:
+    """Give `user` the new password; a lock from failed logins ends with it."""
+    user.password_hash = new.password_hash
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
 
 
 @dataclass(frozen=True)
@@ -289,17 +339,12 @@ def _new_user(
     password: str | None,
 ) -> User:
     email = validate_email(email)
-    name = name.strip()
-    if not name:
-        raise InvalidInput("Bitte geben Sie einen Namen an.")
+    name = validate_name(name)
     if password is not None:
         validate_password(password)
     if user_for_email(session=session, email=email) is not None:
-        raise InvalidInput(f"Es gibt bereits einen Zugang für {email}.")
-    if role == Role.MEMBER and organisation_id is None:
-        raise InvalidInput("Ein Mitgliedszugang braucht ein Mitgliedsunternehmen.")
-    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
-        raise InvalidInput("Das gewählte Unternehmen gibt es nicht.")
+        raise FieldInvalid("email", f"Es gibt bereits einen Zugang für {email}.")
+    check_organisation(session=session, role=role, organisation_id=organisation_id)
     user = User(
         email=email,
         name=name,
@@ -310,3 +355,96 @@ def _new_user(
     session.add(user)
     session.flush()
     return user
+
+
+def check_organisation(*, session: Session, role: Role, organisation_id: int | None) -> None:
+    """A member contact belongs to an existing organisation (`FieldInvalid` otherwise)."""
+    if role == Role.MEMBER and organisation_id is None:
+        raise FieldInvalid("organisation", "Ein Mitgliedszugang braucht ein Mitgliedsunternehmen.")
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+        raise FieldInvalid("organisation", "Das gewählte Unternehmen gibt es nicht.")
+
+
+# --- changing one's own password ------------------------------------------------------------
+
+
+def change_own_password(
+    *,
+    reading: SessionScope,
+    writing: SessionScope,
+    actor: Actor,
+    current_password: str,
+    new_password: str,
+    repeat: str,
+    keep_session_id: int | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Replace the signed-in person's password after checking the current one; their other
+    browser sessions end at their next click (`keep_session_id` is the one in use).
+
+    Like `log_in`, the argon2 work happens between two transactions; a wrong current
+    password counts towards the lockout, so a borrowed session cannot try passwords
+    endlessly.
+    """
+    now = now or utcnow()
+    if actor.via_invitation:
+        raise InvalidInput("Über einen Einladungslink lässt sich kein Passwort ändern.")
+    if not current_password:
+        raise FieldInvalid("current", "Bitte geben Sie Ihr aktuelles Passwort ein.")
+    new = NewPassword.checked(new_password, repeat)
+    with reading() as session:
+        user = session.get(User, actor.user_id)
+        account = _Account(id_of(user), user.password_hash) if user and user.active else None
+    checked = _check_password(account, current_password)
+    with writing() as session:
+        refusal = _record_password_change(
+            session=session, checked=checked, new=new, keep_session_id=keep_session_id, now=now
+        )
+    if refusal is not None:
+        raise refusal
+
+
+def _record_password_change(
+    *,
+    session: Session,
+    checked: _Checked,
+    new: NewPassword,
+    keep_session_id: int | None,
+    now: datetime,
+) -> InvalidInput | None:
+    """Store the new password, or count the failure; returns the refusal to raise once the
+    count is committed."""
+    user = (
+        session.exec(select(User).where(col(User.id) == checked.user_id).with_for_update()).first()
+        if checked.user_id is not None
+        else None
+    )
+    reason = _refused_before_counting(user, checked, now)
+    if reason == "locked":
+        return InvalidInput(
+            f"Nach {MAX_FAILED_LOGINS} Fehlversuchen ist Ihr Zugang "
+            f"{LOCK_DURATION.seconds // 60} Minuten lang gesperrt; bitte versuchen Sie es "
+            "danach erneut."
+        )
+    if reason is not None or user is None or not user.active:
+        return InvalidInput("Ihr Passwort lässt sich hier nicht ändern.")
+    if not checked.password_ok:
+        _count_failure(session=session, user=user, now=now)
+        return FieldInvalid("current", WRONG_CURRENT_PASSWORD)
+    store_password(session=session, user=user, new=new)
+    sessions.end_user_sessions(
+        session=session,
+        user_id=id_of(user),
+        reason="password_changed",
+        keep_session_id=keep_session_id,
+        now=now,
+    )
+    audit.record(
+        session=session,
+        actor_id=user.id,
+        action="password_changed",
+        object_type="user",
+        object_id=user.id,
+        now=now,
+    )
+    return None

@@ -24,6 +24,15 @@ class InvalidInput(PositionenError):
     pass
 
 
+class FieldErrors(InvalidInput):
+    """Bad input in a form: one German message per field, keyed by the field's name, so that
+    the page shows each message below its field."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(" ".join(problems.values()))
+        self.problems = dict(problems)
+
+
 class LoginFailed(PositionenError):
     pass
 

@@ -6,7 +6,9 @@ from db.models import (
     CallStatus,
     DelegateRole,
     ForumKind,
+    MailKind,
     MailStatus,
+    MembershipStatus,
     OrganisationKind,
     PaperKind,
     PaperStatus,
@@ -28,6 +30,11 @@ ORGANISATION_KIND = {
     OrganisationKind.COMPANY: "Unternehmen",
     OrganisationKind.RESEARCH: "Forschung und Lehre",
     OrganisationKind.PARTNER: "Partner",
+}
+MEMBERSHIP_STATUS = {
+    MembershipStatus.MEMBER: "Ordentliches Mitglied",
+    MembershipStatus.SUPPORTING: "Fördermitglied",
+    MembershipStatus.GUEST: "Gast",
 }
 FORUM_KIND = {
     ForumKind.FEDERAL: "Bund",
@@ -88,4 +95,18 @@ MAIL_STATUS = {
     MailStatus.SENT: "versendet",
     MailStatus.HANDED_OVER: "bereitgestellt, nicht versendet",
     MailStatus.FAILED: "fehlgeschlagen",
+}
+MAIL_KIND = {
+    MailKind.INVITATION: "Einladung",
+    MailKind.REMINDER: "Erinnerung",
+    MailKind.REVIEW_START: "Bitte um Rückmeldung",
+    MailKind.REVIEW_REMINDER: "Erinnerung",
+}
+# Keyed by value: the enumeration (`positions.forums.invitations.LinkState`) lives with its
+# feature.
+LINK_STATE = {
+    "open": "offen",
+    "used": "genutzt",
+    "expired": "abgelaufen",
+    "revoked": "zurückgezogen",
 }

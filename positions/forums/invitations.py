@@ -1,9 +1,9 @@
-"""Personal invitation links: a member contact answers one call without an account.
+"""Personal links: a member contact answers one call, or reviews one paper, without an account.
 
 The link carries a random token; the database keeps only its SHA-256, so a stolen database
-copy opens no call. Links expire and can be revoked, and a contact holds at most one working
-link per call: a new one (a reminder brings one, as the old token cannot be read back)
-revokes the one before.
+copy opens nothing. Links expire and can be revoked, and a contact holds at most one working
+link per call and one per paper under review: a new one (a reminder brings one, as the old
+token cannot be read back) revokes the one before.
 """
 
 from __future__ import annotations
@@ -11,28 +11,76 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from db.models import Call, CallInvitee, Invitation, Organisation, Role, User, id_of
+from db.models import (
+    Call,
+    CallInvitee,
+    Invitation,
+    Organisation,
+    Paper,
+    PaperStatus,
+    Role,
+    User,
+    id_of,
+)
 from positions.core import audit
 from positions.core.clock import BERLIN, utcnow
 from positions.core.errors import InvalidInput, InvalidInvitation, NotFound
-from positions.core.permissions import Action, Actor, require
+from positions.core.permissions import Action, Actor, require, reviewing_organisation_ids
 
 # After the external deadline a contact may still want to read what they sent.
 VALID_AFTER_EXTERNAL_DEADLINE = timedelta(days=30)
+# After the review deadline a reviewer may still want to read what they said.
+VALID_AFTER_REVIEW_DEADLINE = timedelta(days=14)
 QUERY_PARAMETER = "einladung"
+
+
+class LinkState(StrEnum):
+    """Where a personal link stands, as staff see it (labels: `labels.LINK_STATE`)."""
+
+    OPEN = "open"  # working, not opened yet
+    USED = "used"  # working, opened at least once
+    EXPIRED = "expired"
+    REVOKED = "revoked"
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59), tzinfo=BERLIN)
+
+
 def default_expiry(call: Call) -> datetime:
-    last_day = call.external_deadline + VALID_AFTER_EXTERNAL_DEADLINE
-    return datetime.combine(last_day, time(23, 59), tzinfo=BERLIN)
+    return _end_of(call.external_deadline + VALID_AFTER_EXTERNAL_DEADLINE)
+
+
+def review_link_expiry(paper: Paper) -> datetime:
+    """When a link to the paper's review stops working: some days after the review ends."""
+    if paper.review_deadline is None:
+        raise InvalidInput("Für dieses Papier läuft keine Mitgliederbeteiligung.")
+    return _end_of(paper.review_deadline + VALID_AFTER_REVIEW_DEADLINE)
+
+
+def link_address(base_url: str, token: str) -> str:
+    """The address of a personal link: the app's home, which for a review link is its
+    paper and for an invitation link the start page leading to its call."""
+    return f"{base_url.rstrip('/')}/?{QUERY_PARAMETER}={token}"
+
+
+def _check_contact(contact: User) -> int:
+    """The organisation of a contact who may get a personal link."""
+    if contact.role != Role.MEMBER or contact.organisation_id is None:
+        raise InvalidInput("Einladungslinks gibt es nur für Ansprechpersonen von Mitgliedern.")
+    if not contact.active:
+        raise InvalidInput(f"Der Zugang von {contact.name} ist deaktiviert.")
+    return contact.organisation_id
 
 
 def create_invitation(
@@ -52,21 +100,76 @@ def create_invitation(
     first deliver the new one (`revoke_earlier=False`, then `revoke_earlier_links`).
     """
     require(actor, Action.INVITATION_MANAGE)
-    if contact.role != Role.MEMBER or contact.organisation_id is None:
-        raise InvalidInput("Einladungslinks gibt es nur für Ansprechpersonen von Mitgliedern.")
-    if not contact.active:
-        raise InvalidInput(f"Der Zugang von {contact.name} ist deaktiviert.")
+    organisation_id = _check_contact(contact)
+    call_id = id_of(call)
+    link = _new_link(
+        session=session,
+        actor=actor,
+        contact=contact,
+        organisation_id=organisation_id,
+        call_id=call_id,
+        expires_at=expires_at or default_expiry(call),
+        now=now,
+        revoke_earlier=revoke_earlier,
+    )
+    if session.get(CallInvitee, (call_id, organisation_id)) is None:
+        session.add(CallInvitee(call_id=call_id, organisation_id=organisation_id))
+    return link
+
+
+def create_review_link(
+    *,
+    session: Session,
+    actor: Actor,
+    paper: Paper,
+    contact: User,
+    now: datetime | None = None,
+    revoke_earlier: bool = True,
+) -> tuple[Invitation, str]:
+    """A new link for `contact` to review `paper` (while its member review runs, for a
+    contact of an organisation asked to review it); returns the row and the token, as
+    `create_invitation` does."""
+    require(actor, Action.INVITATION_MANAGE)
+    organisation_id = _check_contact(contact)
+    if paper.status != PaperStatus.MEMBER_REVIEW:
+        raise InvalidInput("Für dieses Papier läuft keine Mitgliederbeteiligung.")
+    if organisation_id not in reviewing_organisation_ids(session=session, paper=paper):
+        raise InvalidInput(
+            f"Die Organisation von {contact.name} ist nicht zur Beteiligung an diesem Papier "
+            "eingeladen."
+        )
+    return _new_link(
+        session=session,
+        actor=actor,
+        contact=contact,
+        organisation_id=organisation_id,
+        paper_id=id_of(paper),
+        expires_at=review_link_expiry(paper),
+        now=now,
+        revoke_earlier=revoke_earlier,
+    )
+
+
+def _new_link(
+    *,
+    session: Session,
+    actor: Actor,
+    contact: User,
+    organisation_id: int,
+    call_id: int | None = None,
+    paper_id: int | None = None,
+    expires_at: datetime,
+    now: datetime | None,
+    revoke_earlier: bool,
+) -> tuple[Invitation, str]:
     now = now or utcnow()
-    expires_at = expires_at or default_expiry(call)
     if expires_at <= now:
         raise InvalidInput("Das Ablaufdatum des Einladungslinks liegt in der Vergangenheit.")
-    assert call.id is not None
-    if session.get(CallInvitee, (call.id, contact.organisation_id)) is None:
-        session.add(CallInvitee(call_id=call.id, organisation_id=contact.organisation_id))
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
-        call_id=call.id,
-        organisation_id=contact.organisation_id,
+        call_id=call_id,
+        paper_id=paper_id,
+        organisation_id=organisation_id,
         contact_id=id_of(contact),
         token_hash=hash_token(token),
         expires_at=expires_at,
@@ -81,15 +184,22 @@ def create_invitation(
     return invitation, token
 
 
+def _same_scope(invitation: Invitation) -> ColumnElement[bool]:
+    """Links to what `invitation` opens: its call, or its paper."""
+    if invitation.paper_id is not None:
+        return col(Invitation.paper_id) == invitation.paper_id
+    return col(Invitation.call_id) == invitation.call_id
+
+
 def revoke_earlier_links(
     *, session: Session, actor: Actor, invitation: Invitation, now: datetime | None = None
 ) -> None:
-    """Revoke every other working link of the invitation's contact to its call."""
+    """Revoke every other working link of the invitation's contact to its call or paper."""
     require(actor, Action.INVITATION_MANAGE)
     now = now or utcnow()
     earlier = session.exec(
         select(Invitation).where(
-            Invitation.call_id == invitation.call_id,
+            _same_scope(invitation),
             Invitation.contact_id == invitation.contact_id,
             col(Invitation.id) != invitation.id,
             col(Invitation.revoked_at).is_(None),
@@ -101,7 +211,8 @@ def revoke_earlier_links(
 
 
 def redeem_invitation(*, session: Session, token: str, now: datetime | None = None) -> Actor:
-    """The actor for a link token, limited to its call; `InvalidInvitation` if unusable."""
+    """The actor for a link token, limited to its call or paper; `InvalidInvitation` if
+    unusable."""
     now = now or utcnow()
     token = token.strip()
     invitation = (
@@ -169,34 +280,45 @@ def revoke_invitation(
     return invitation
 
 
+def link_state(invitation: Invitation, now: datetime) -> LinkState:
+    if invitation.revoked_at is not None:
+        return LinkState.REVOKED
+    if invitation.expires_at <= now:
+        return LinkState.EXPIRED
+    return LinkState.USED if invitation.first_used_at else LinkState.OPEN
+
+
+def usable(invitation: Invitation, now: datetime) -> bool:
+    return link_state(invitation, now) in {LinkState.OPEN, LinkState.USED}
+
+
 @dataclass(frozen=True)
 class LinkRow:
-    """One personal link of a call, as staff see it (the token itself is never shown again)."""
+    """One personal link, as staff see it (the token itself is never shown again)."""
 
     invitation: Invitation
     contact: str
     email: str
     organisation: str
 
-    def state(self, now: datetime) -> str:
-        if self.invitation.revoked_at is not None:
-            return "zurückgezogen"
-        if self.invitation.expires_at <= now:
-            return "abgelaufen"
-        return "benutzt" if self.invitation.first_used_at else "noch nicht benutzt"
-
-    def usable(self, now: datetime) -> bool:
-        return self.invitation.revoked_at is None and self.invitation.expires_at > now
-
 
 def links_of_call(*, session: Session, actor: Actor, call_id: int) -> list[LinkRow]:
     """Every personal link made for a call, newest first."""
+    return _links(session=session, actor=actor, where=col(Invitation.call_id) == call_id)
+
+
+def links_of_paper(*, session: Session, actor: Actor, paper_id: int) -> list[LinkRow]:
+    """Every personal link made for a paper's member review, newest first."""
+    return _links(session=session, actor=actor, where=col(Invitation.paper_id) == paper_id)
+
+
+def _links(*, session: Session, actor: Actor, where: ColumnElement[bool]) -> list[LinkRow]:
     require(actor, Action.INVITATION_MANAGE)
     rows = session.exec(
         select(Invitation, User, Organisation)
         .join(User, col(User.id) == Invitation.contact_id)
         .join(Organisation, col(Organisation.id) == Invitation.organisation_id)
-        .where(Invitation.call_id == call_id)
+        .where(where)
         .order_by(col(Invitation.created_at).desc(), col(Invitation.id).desc())
     ).all()
     return [LinkRow(invitation, user.name, user.email, org.name) for invitation, user, org in rows]

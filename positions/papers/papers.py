@@ -21,10 +21,8 @@ from sqlmodel import Session, col, func, select
 from db.models import (
     Approval,
     Call,
-    CallInvitee,
     Forum,
     Organisation,
-    OrganisationKind,
     Paper,
     PaperContact,
     PaperKind,
@@ -46,7 +44,13 @@ from positions.core import attribution, audit, cleaning
 from positions.core.clock import utcnow
 from positions.core.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from positions.core.formatting import number
-from positions.core.permissions import Action, Actor, require
+from positions.core.permissions import (
+    Action,
+    Actor,
+    require,
+    reviewing_organisation_ids,
+    shared_for_review,
+)
 from positions.papers.snapshot import Snapshot, SnapshotParagraph, SnapshotSection, SourceRef
 
 MAX_TITLE = 300
@@ -140,30 +144,15 @@ def get_paper(*, session: Session, actor: Actor, paper_id: int) -> Paper:
 
 
 def reviewer_ids(*, session: Session, paper: Paper) -> set[int]:
-    """The member organisations asked to review: the call's invitees, else all members."""
-    if paper.call_id is not None:
-        return set(
-            session.exec(
-                select(CallInvitee.organisation_id).where(CallInvitee.call_id == paper.call_id)
-            ).all()
-        )
-    members = session.exec(
-        select(Organisation).where(
-            col(Organisation.active),
-            col(Organisation.kind).in_([OrganisationKind.COMPANY, OrganisationKind.RESEARCH]),
-        )
-    ).all()
-    return {id_of(organisation) for organisation in members}
+    """The member organisations asked to review (`permissions.reviewing_organisation_ids`)."""
+    return reviewing_organisation_ids(session=session, paper=paper)
 
 
 def shared_with(*, session: Session, actor: Actor, paper: Paper) -> bool:
-    """Whether a member contact may read the paper: in member review, their organisation
-    asked to review it (invitation links open only their call, not papers)."""
-    return (
-        paper.status == PaperStatus.MEMBER_REVIEW
-        and not actor.via_invitation
-        and actor.organisation_id in reviewer_ids(session=session, paper=paper)
-    )
+    """Whether a member contact may read the paper as it stands: in member review, their
+    organisation asked to review it (`permissions.shared_for_review`). Personal links open
+    no paper here: a review link shows only the version under review (`reviews.review_sheet`)."""
+    return not actor.via_invitation and shared_for_review(actor, paper, session=session)
 
 
 def paper_view(*, session: Session, actor: Actor, paper_id: int) -> PaperView:

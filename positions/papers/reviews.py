@@ -4,7 +4,10 @@ whether they may be named with it); staff see the tally, answer, and take accept
 opinions into the paper.
 
 A review belongs to the version it reviewed: its paragraph may be deleted later, and the
-review keeps the paragraph's text from that version."""
+review keeps the paragraph's text from that version.
+
+Members review while logged in or through a personal review link; either way they see the
+version under review and their own organisation's review, never another member's."""
 
 from __future__ import annotations
 
@@ -80,14 +83,27 @@ def _paragraphs_of(version: PaperVersion) -> list[tuple[str, SnapshotParagraph]]
     return [(section.title, paragraph) for section, paragraph in snapshot.of(version).paragraphs()]
 
 
+def _paper_to_review(*, session: Session, actor: Actor, paper_id: int) -> Paper:
+    """The paper, if the member may review it now (`permissions.shared_for_review`)."""
+    require(actor, Action.PAPER_REVIEW)
+    paper = session.get(Paper, paper_id)
+    if paper is None:
+        raise NotFound("Dieses Papier gibt es nicht.")
+    if actor.paper_id == paper.id and paper.status != PaperStatus.MEMBER_REVIEW:
+        # The review link's own paper: it may say why the link opens nothing any more.
+        raise InvalidInput(
+            "Die Mitgliederbeteiligung zu diesem Papier ist beendet. Vielen Dank für Ihre "
+            "Rückmeldung."
+        )
+    require(actor, Action.PAPER_REVIEW, paper, session=session)
+    return paper
+
+
 def review_sheet(
     *, session: Session, actor: Actor, paper_id: int, now: datetime | None = None
 ) -> ReviewSheet:
     """What a member organisation reviews, with what it said so far."""
-    require(actor, Action.PAPER_REVIEW)
-    paper = papers.get_paper(session=session, actor=actor, paper_id=paper_id)
-    if not papers.shared_with(session=session, actor=actor, paper=paper):
-        raise PermissionDenied("Dieses Papier ist nicht zur Beteiligung für Sie freigegeben.")
+    paper = _paper_to_review(session=session, actor=actor, paper_id=paper_id)
     version = review_version(session=session, paper=paper)
     mine = {
         r.paragraph_id: r

@@ -1,6 +1,7 @@
 """The real app: each test module gets a data folder of its own (a copy of the demo database,
-built once per session), `streamlit run` on a free port using it, and Debian's Chromium driven
-by Playwright (never a downloaded browser). What one module writes, no other module sees."""
+built once per session), `streamlit run serve.py` (the app and its own routes, as `make run`
+starts them) on a free port using it, and Debian's Chromium driven by Playwright (never a
+downloaded browser). What one module writes, no other module sees."""
 
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ def app_url(app_data: dict[str, str]) -> Iterator[str]:
 
 @contextmanager
 def running_app(env: dict[str, str], log: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free port until the block ends. Another process may take
+    """`streamlit run serve.py` on a free port until the block ends. Another process may take
     the port between our probe and Streamlit's bind: then it is tried again on another one."""
     for _attempt in range(PORT_ATTEMPTS):
         port = free_port()
@@ -102,7 +103,7 @@ def streamlit_command(port: int) -> list[str]:
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        "serve.py",
         "--server.port",
         str(port),
         "--server.address",

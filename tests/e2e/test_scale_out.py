@@ -88,7 +88,7 @@ def streamlit_arguments(port: int) -> list[str]:
     command = re.search(r"^ExecStart=(.*?)(?<!\\)$", unit, re.MULTILINE | re.DOTALL)
     assert command is not None, "positionen@.service has no ExecStart"
     words = shlex.split(command.group(1).replace("\\\n", " "))
-    assert words[0].endswith("/streamlit") and words[1:3] == ["run", "app.py"]
+    assert words[0].endswith("/streamlit") and words[1:3] == ["run", "serve.py"]
     return [word.replace("%i", str(port)) for word in words[1:]]
 
 

@@ -82,7 +82,7 @@ def test_staff_merge_the_call_into_a_section_and_see_the_sources(
     expect(page.get_by_text("Absatz übernommen; seine Quellen sind verknüpft.")).to_be_visible()
 
     page.goto(f"{app_url}/papier?papier={paper_id}")
-    log_in(page, "referat@demo.example")  # a typed address starts a new session
+    # A typed address keeps the session: the cookie signs the browser in again.
     expect(page.get_by_role("heading", name=PAPER)).to_be_visible()
     paragraph = (
         page.get_by_test_id("stHorizontalBlock")

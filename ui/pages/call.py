@@ -1,11 +1,11 @@
 """One call for input: the question and deadlines; for staff also who answered, the
-invitations and reminders by e-mail, and changing the call."""
+invitations and reminders by e-mail (one compact row per contact), and changing the call."""
 
 import pandas as pd
 import streamlit as st
 
 from db.engine import read_session
-from db.models import CallStatus, MailKind, MailStatus, StatementSource, StatementStatus, id_of
+from db.models import CallStatus, MailKind, StatementSource, StatementStatus, id_of
 from exports import tables
 from positions.core import labels, settings
 from positions.core.clock import BERLIN, today_in_berlin, utcnow
@@ -15,7 +15,7 @@ from positions.core.permissions import Action, Actor, can
 from positions.forums import calls, invitations, mail
 from positions.forums.calls import CallDetail
 from positions.statements import statements
-from ui import auth, database, statement_form
+from ui import auth, database, personal_links, statement_form
 from ui.widgets import deadline_badge, done, md, query_id, user_errors
 
 
@@ -179,186 +179,89 @@ def downloads(actor: Actor, detail: CallDetail) -> None:
 
 
 def invitees(actor: Actor, detail: CallDetail) -> None:
-    """Inviting members the call missed, and the personal links with a way to revoke one."""
+    """Inviting members the call missed (staff)."""
     call_id = id_of(detail.call)
-    now = utcnow()
     with database.reading() as session:
         members = calls.member_organisations(session=session, actor=actor)
         invited = calls.invited_ids(session=session, actor=actor, call_id=call_id)
-        links = (
-            invitations.links_of_call(session=session, actor=actor, call_id=call_id)
-            if can(actor, Action.INVITATION_MANAGE)
-            else []
-        )
     others = {id_of(o): o.name for o in members if o.id not in invited}
     with st.expander(
-        f"Eingeladen: {counted(len(invited), 'Mitglied', 'Mitglieder')} · persönliche Links",
+        f"Eingeladen: {counted(len(invited), 'Mitglied', 'Mitglieder')}",
         icon=":material/group_add:",
     ):
-        open_call = detail.call.status == CallStatus.OPEN
-        if can(actor, Action.CALL_MANAGE) and others and open_call:
-            with st.form("invite-more"):
-                picked = st.multiselect(
-                    "Weitere Mitglieder einladen",
-                    list(others),
-                    format_func=lambda i: others[i],
-                    placeholder="Mitglieder wählen",
-                )
-                if st.form_submit_button("Einladen", icon=":material/person_add:"):
-                    with user_errors():
-                        if not picked:
-                            raise InvalidInput("Bitte wählen Sie mindestens ein Mitglied aus.")
-                        with database.writing() as session:
-                            added = calls.invite_organisations(
-                                session=session,
-                                actor=actor,
-                                call=calls.get_call(session=session, actor=actor, call_id=call_id),
-                                organisation_ids=picked,
-                            )
-                    done(
-                        f"{counted(added, 'Mitglied', 'Mitglieder')} eingeladen. Die E-Mails "
-                        "verschickt „Einladungen verschicken“ (nur an noch nicht Eingeladene)."
-                    )
-        if not links:
-            st.caption("Noch keine persönlichen Links: Sie entstehen mit den Einladungen.")
+        if detail.call.status != CallStatus.OPEN:
+            st.caption("Weitere Mitglieder können nur zu einem offenen Aufruf eingeladen werden.")
             return
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "Ansprechperson": row.contact,
-                    "Mitglied": row.organisation,
-                    "Erstellt": date_time(row.invitation.created_at),
-                    "Gültig bis": date_time(row.invitation.expires_at),
-                    "Zuletzt benutzt": date_time(row.invitation.last_used_at)
-                    if row.invitation.last_used_at
-                    else "",
-                    "Status": row.state(now),
-                }
-                for row in links
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-        usable = {id_of(row.invitation): row for row in links if row.usable(now)}
-        if not usable:
+        if not others:
+            st.caption("Alle Mitglieder sind eingeladen.")
             return
-        chosen = st.multiselect(
-            "Links zurückziehen (z. B. an die falsche Adresse gegangen)",
-            list(usable),
-            format_func=lambda i: (
-                f"{usable[i].contact} ({usable[i].organisation}), erstellt "
-                f"{date_time(usable[i].invitation.created_at)}"
-            ),
-            placeholder="Links wählen",
-        )
-        if chosen and st.button("Zurückziehen", icon=":material/link_off:"):
-            with user_errors(), database.writing() as session:
-                for invitation_id in chosen:
-                    invitations.revoke_invitation(
-                        session=session, actor=actor, invitation_id=invitation_id
-                    )
-            done(
-                f"{counted(len(chosen), 'Link', 'Links')} zurückgezogen."
-                + (
-                    " Eine neue Einladung bekommt die Person mit „Einladungen verschicken“."
-                    if open_call
-                    else ""
-                )
+        with st.form("invite-more"):
+            picked = st.multiselect(
+                "Weitere Mitglieder einladen",
+                list(others),
+                format_func=lambda i: others[i],
+                placeholder="Mitglieder wählen",
             )
+            if st.form_submit_button("Einladen", icon=":material/person_add:"):
+                with user_errors():
+                    if not picked:
+                        raise InvalidInput("Bitte wählen Sie mindestens ein Mitglied aus.")
+                    with database.writing() as session:
+                        added = calls.invite_organisations(
+                            session=session,
+                            actor=actor,
+                            call=calls.get_call(session=session, actor=actor, call_id=call_id),
+                            organisation_ids=picked,
+                        )
+                done(
+                    f"{counted(added, 'Mitglied', 'Mitglieder')} eingeladen. Die E-Mails "
+                    "verschickt „Einladungen verschicken“ (nur an noch nicht Eingeladene)."
+                )
 
 
-def emails(actor: Actor, detail: CallDetail) -> None:
+def links_and_emails(actor: Actor, detail: CallDetail) -> None:
+    """Invitations and reminders, and one compact row per contact with where their personal
+    link and last e-mail stand; a closed call's links can still be revoked."""
     st.subheader("Einladungen und Erinnerungen")
     call_id = id_of(detail.call)
+    scope = f"aufruf-{call_id}"
+    open_call = detail.call.status == CallStatus.OPEN
+    now = utcnow()
     with database.reading() as session:
         smtp = settings.smtp(session=session)
         association = settings.association(session=session)
-        sent = mail.messages_of_call(session=session, actor=actor, call_id=call_id)
-    if smtp is None:
-        st.caption(
-            "Es ist kein Mailserver eingerichtet: Positionen erstellt die Texte mit den "
-            "persönlichen Links, Sie verschicken sie aus Ihrem E-Mail-Programm."
-        )
-    invite_column, remind_column = st.columns(2)
-    for column, kind, label in (
-        (invite_column, MailKind.INVITATION, "Einladungen verschicken"),
-        (remind_column, MailKind.REMINDER, "Erinnerung an alle ohne Antwort"),
-    ):
-        if column.button(label, key=f"queue-{kind.value}", icon=":material/mail:"):
-            with user_errors(), database.writing() as session:
-                queued = mail.prepare(
-                    session=session,
-                    actor=actor,
-                    call_id=call_id,
-                    kind=kind,
-                    association_name=association.name,
-                )
-                ids = [id_of(m) for m in queued]
-            deliver(actor, ids, smtp, association.base_url)
-    if sent:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "Art": "Einladung" if m.kind == MailKind.INVITATION else "Erinnerung",
-                    "An": m.recipient,
-                    "Status": labels.MAIL_STATUS[m.status],
-                    "Zeit": date_time(m.sent_at or m.created_at),
-                    "Fehler": m.error,
-                }
-                for m in sent
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-    retry = [id_of(m) for m in sent if m.status not in mail.DONE]
-    if retry and st.button(
-        f"{len(retry)} nicht versendete E-Mails erneut versuchen", icon=":material/refresh:"
-    ):
-        deliver(actor, retry, smtp, association.base_url)
-
-
-def deliver(
-    actor: Actor, message_ids: list[int], smtp: settings.Smtp | None, base_url: str
-) -> None:
-    """Send through the mail server, or show each text with its link to send by hand."""
-    if smtp is None:
-        for message_id in message_ids:
-            with user_errors(), database.writing() as session:
-                manual = mail.for_manual_sending(
-                    session=session, actor=actor, message_id=message_id, base_url=base_url
-                )
-            with st.expander(f"E-Mail an {md(manual.to)}", expanded=True):
-                st.text_input("Betreff", manual.subject, key=f"subject-{message_id}")
-                st.text_area("Text", manual.body, height=260, key=f"body-{message_id}")
-                st.link_button(
-                    "In E-Mail-Programm öffnen", manual.mailto, icon=":material/forward_to_inbox:"
-                )
-        st.warning(
-            "Die persönlichen Links werden nur jetzt angezeigt. Bitte verschicken Sie "
-            "die E-Mails, bevor Sie die Seite verlassen.",
-            icon=":material/info:",
-        )
-        return
-    failed = 0
-    with st.status("E-Mails werden verschickt …") as progress:
-        for message_id in message_ids:
-            with user_errors(), database.writing() as session:
-                message = mail.send(
-                    session=session,
-                    actor=actor,
-                    message_id=message_id,
-                    smtp=smtp,
-                    base_url=base_url,
-                )
-                failed += message.status == MailStatus.FAILED
-                if message.status == MailStatus.FAILED:
-                    st.markdown(f"{md(message.recipient)}: {md(message.error or '')}")
-        progress.update(
-            label=f"{len(message_ids) - failed} von {len(message_ids)} E-Mails verschickt",
-            state="error" if failed else "complete",
-        )
-    if not failed:
-        done("E-Mails verschickt.")
+        recipients = mail.recipients_of_call(session=session, actor=actor, call_id=call_id)
+        links = invitations.links_of_call(session=session, actor=actor, call_id=call_id)
+    if open_call:
+        if smtp is None:
+            st.caption(personal_links.NO_MAIL_SERVER)
+        invite_column, remind_column = st.columns(2)
+        for column, kind, label in (
+            (invite_column, MailKind.INVITATION, "Einladungen verschicken"),
+            (remind_column, MailKind.REMINDER, "Erinnerung an alle ohne Antwort"),
+        ):
+            if column.button(label, key=f"queue-{kind.value}", icon=":material/mail:"):
+                with user_errors(), database.writing() as session:
+                    queued = mail.prepare(
+                        session=session,
+                        actor=actor,
+                        call_id=call_id,
+                        kind=kind,
+                        association_name=association.name,
+                    )
+                    ids = [id_of(m) for m in queued]
+                personal_links.deliver(actor, ids, smtp, association.base_url, scope=scope)
+    personal_links.compact_list(recipients, scope=scope, now=now)
+    if open_call:
+        personal_links.retry(actor, recipients, smtp, association.base_url, scope=scope)
+    personal_links.revoke_control(
+        actor,
+        links,
+        now=now,
+        after=" Eine neue Einladung bekommt die Person mit „Einladungen verschicken“."
+        if open_call
+        else "",
+    )
 
 
 def edit(actor: Actor, detail: CallDetail) -> None:
@@ -445,8 +348,9 @@ if can(actor, Action.PAPER_EDIT):
         query_params={"aufruf": str(call_id)},
     )
 answers(actor, detail)
-invitees(actor, detail)  # a closed call's links can still be revoked
-if can(actor, Action.INVITATION_MANAGE) and call.status == CallStatus.OPEN:
-    emails(actor, detail)
+if can(actor, Action.CALL_MANAGE):
+    invitees(actor, detail)
+if can(actor, Action.INVITATION_MANAGE):
+    links_and_emails(actor, detail)
 if can(actor, Action.CALL_MANAGE):
     edit(actor, detail)

@@ -14,7 +14,7 @@ from positions.core.permissions import Action, Actor, can
 from positions.core.working_days import derived_deadlines
 from positions.forums import calendar, calls, forums, meetings
 from positions.forums.forums import ForumFields, ForumOverview
-from ui import auth, database, outcomes_view
+from ui import auth, calendar_feeds, database, outcomes_view
 from ui.forms import documents_section, forum_fields, meeting_fields
 from ui.widgets import (
     deadline_badge,
@@ -47,6 +47,7 @@ def overview_tab(actor: Actor, overview: ForumOverview, today: date) -> None:
         icon=":material/calendar_month:",
         on_click="ignore",
     )
+    calendar_feeds.forum_feed_section(actor, id_of(forum))
 
 
 def next_meeting_and_deadline(overview: ForumOverview, today: date) -> None:
@@ -219,7 +220,10 @@ def calls_tab(actor: Actor, overview: ForumOverview, today: date) -> None:
             help="Nur bei „die Mitglieder eines Forums“.",
         )
         picked = st.multiselect(
-            "Ausgewählte Mitglieder", list(names), format_func=lambda i: names[i]
+            "Ausgewählte Mitglieder",
+            list(names),
+            format_func=lambda i: names[i],
+            placeholder="Mitglieder wählen",
         )
         if st.form_submit_button("Aufruf anlegen", type="primary"):
             with user_errors():
@@ -318,12 +322,14 @@ def representation(actor: Actor, overview: ForumOverview) -> None:
             list(names),
             format_func=lambda i: names[i],
             default=[i for i, substitute in current if not substitute],
+            placeholder="Personen wählen",
         )
         substitutes = st.multiselect(
             "Vertretungen",
             list(names),
             format_func=lambda i: names[i],
             default=[i for i, substitute in current if substitute],
+            placeholder="Personen wählen",
         )
         if st.form_submit_button("Vertretung speichern"):
             with user_errors(), database.writing() as session:
@@ -370,6 +376,7 @@ def forum_members(actor: Actor, forum_id: int) -> None:
             list(names),
             default=[i for i in member_ids if i in names],
             format_func=lambda i: names[i],
+            placeholder="Mitglieder wählen",
         )
         if st.form_submit_button("Mitglieder speichern"):
             with user_errors(), database.writing() as session:

@@ -1,21 +1,22 @@
 """One paper: the text (editable while in the works), its workflow, versions, the member
-review and the board's decision; for members shared in review, their review sheet."""
+review (with its e-mails and personal review links) and the board's decision; for members
+shared in review, logged in or through a review link, their review sheet."""
 
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from db.models import Decision, Paper, PaperKind, PaperStatus, Review, id_of
+from db.models import Decision, MailKind, Paper, PaperKind, PaperStatus, Review, id_of
 from positions.core import labels, settings
-from positions.core.clock import today_in_berlin
+from positions.core.clock import today_in_berlin, utcnow
 from positions.core.formatting import date_time, long_date
 from positions.core.permissions import Action, Actor, can
 from positions.followup import outcomes
-from positions.forums import calls, meetings
+from positions.forums import calls, invitations, mail, meetings
 from positions.papers import approvals, papers, reviews, workflow
 from positions.papers.papers import PaperFields, PaperView
-from ui import auth, database, paper_editor, paper_exports
+from ui import auth, database, paper_editor, paper_exports, personal_links
 from ui.widgets import done, md, query_id, user_errors
 
 NAME_CONSENT = "Unsere Organisation darf mit dieser Mindermeinung namentlich genannt werden"
@@ -63,9 +64,30 @@ def transitions(actor: Actor, view: PaperView) -> None:
 
 
 def take(actor: Actor, paper_id: int, name: str, reason: str) -> None:
+    """Take a step; starting the member review also writes to every contact asked to review,
+    each with a personal review link, in the same transaction."""
     with user_errors(), database.writing() as session:
         workflow.apply(session=session, actor=actor, paper_id=paper_id, name=name, reason=reason)
+        association = settings.association(session=session)
+        smtp = settings.smtp(session=session)
+        queued = (
+            mail.prepare_review(
+                session=session,
+                actor=actor,
+                paper_id=paper_id,
+                kind=MailKind.REVIEW_START,
+                association_name=association.name,
+            )
+            if name == "start_review" and can(actor, Action.INVITATION_MANAGE)
+            else []
+        )
+        ids = [id_of(m) for m in queued]
+    personal_links.deliver(actor, ids, smtp, association.base_url, scope=_scope(paper_id))
     done("Status geändert; die Fassung ist gespeichert.")
+
+
+def _scope(paper_id: int) -> str:
+    return f"papier-{paper_id}"
 
 
 def submit_form(actor: Actor, view: PaperView) -> None:
@@ -121,6 +143,8 @@ def review_tab(actor: Actor, view: PaperView) -> None:
     paper = view.paper
     if paper.review_deadline:
         st.caption(f"Beteiligung bis {long_date(paper.review_deadline)}")
+    if can(actor, Action.INVITATION_MANAGE):
+        review_emails(actor, view)
     with database.reading() as session:
         rows = reviews.tally(session=session, actor=actor, paper_id=id_of(paper))
     if not any(sum(r.counts.values()) for r in rows):
@@ -146,6 +170,48 @@ def review_tab(actor: Actor, view: PaperView) -> None:
         with st.expander(f"{md(_tallied_text(row)[:90])} – {len(commented)} Kommentar(e)"):
             for review, name in commented:
                 comment_block(actor, review, name)
+
+
+def review_emails(actor: Actor, view: PaperView) -> None:
+    """The start mails and reminders of the member review, and one compact row per contact
+    with where their personal review link and last e-mail stand."""
+    paper_id = id_of(view.paper)
+    scope = _scope(paper_id)
+    in_review = view.paper.status == PaperStatus.MEMBER_REVIEW
+    now = utcnow()
+    with database.reading() as session:
+        smtp = settings.smtp(session=session)
+        association = settings.association(session=session)
+        recipients = mail.recipients_of_paper(session=session, actor=actor, paper_id=paper_id)
+        links = invitations.links_of_paper(session=session, actor=actor, paper_id=paper_id)
+    if not in_review and not recipients:
+        return
+    st.markdown("**E-Mails zur Beteiligung**")
+    if in_review:
+        if smtp is None:
+            st.caption(personal_links.NO_MAIL_SERVER)
+        announce, remind = st.columns(2)
+        for column, kind, label in (
+            (announce, MailKind.REVIEW_START, "Bitte um Rückmeldung an noch nicht Angeschriebene"),
+            (remind, MailKind.REVIEW_REMINDER, "Erinnerung an alle ohne Rückmeldung"),
+        ):
+            if column.button(label, key=f"queue-{kind.value}", icon=":material/mail:"):
+                with user_errors(), database.writing() as session:
+                    queued = mail.prepare_review(
+                        session=session,
+                        actor=actor,
+                        paper_id=paper_id,
+                        kind=kind,
+                        association_name=association.name,
+                    )
+                    ids = [id_of(m) for m in queued]
+                if not ids:
+                    st.info("Alle Ansprechpersonen haben ihren Link zur Beteiligung bereits.")
+                personal_links.deliver(actor, ids, smtp, association.base_url, scope=scope)
+    personal_links.compact_list(recipients, scope=scope, now=now)
+    if in_review:
+        personal_links.retry(actor, recipients, smtp, association.base_url, scope=scope)
+    personal_links.revoke_control(actor, links, now=now)
 
 
 def _tallied_text(row: reviews.Tally) -> str:
@@ -432,7 +498,11 @@ def member_review(actor: Actor, paper_id: int) -> None:
 
 
 actor = auth.signed_in()
-paper_id = query_id("papier", "Bitte wählen Sie ein Papier aus.")
+# Someone who came in through a review link lands on their paper.
+if actor.paper_id is not None and not st.query_params.get("papier"):
+    paper_id = actor.paper_id
+else:
+    paper_id = query_id("papier", "Bitte wählen Sie ein Papier aus.")
 if not actor.acts_for_association:
     member_review(actor, paper_id)
     st.stop()

@@ -8,10 +8,10 @@ from db.models import Role, StatementStatus, id_of
 from positions.core import labels
 from positions.core.clock import today_in_berlin
 from positions.core.formatting import date_time, days_left, short_date
-from positions.core.permissions import Actor
+from positions.core.permissions import Action, Actor, can
 from positions.forums import calls, dashboard, forums, meetings
 from positions.papers import papers
-from ui import auth, database
+from ui import auth, database, setup_guide
 from ui.widgets import deadline_badge, due_table, md, user_errors
 
 
@@ -118,8 +118,18 @@ def my_follow_ups(actor: Actor, items: list[meetings.FollowUpItem], today: date)
                 st.rerun()
 
 
-def forum_links(forum_list: list[forums.ForumSummary], today: date) -> None:
+def forum_links(actor: Actor, forum_list: list[forums.ForumSummary], today: date) -> None:
     st.subheader("Foren")
+    if not forum_list:
+        st.info(
+            "Noch ist kein Forum angelegt. Legen Sie die Foren an, in denen der Verband "
+            "mitarbeitet: ihre Sitzungen, Aufrufe und Fristen erscheinen dann hier."
+            if can(actor, Action.FORUM_MANAGE)
+            else "Noch ist kein Forum angelegt.",
+            icon=":material/groups:",
+        )
+        st.page_link("ui/pages/forums.py", label="Zu den Foren", icon=":material/arrow_forward:")
+        return
     for summary in forum_list:
         details = []
         if summary.next_deadline:
@@ -144,6 +154,7 @@ def association_start(actor: Actor, today: date) -> None:
         forum_list = (
             [] if actor.role == Role.BOARD else forums.list_forums(session=session, actor=actor)
         )
+    setup_guide.show(actor)
     if actor.role == Role.BOARD:
         papers_for_approval(awaiting)
     left, middle, right = st.columns(3)
@@ -156,8 +167,8 @@ def association_start(actor: Actor, today: date) -> None:
     if tasks:
         my_follow_ups(actor, tasks, today)
     next_deadlines(deadlines, today)
-    if forum_list:
-        forum_links(forum_list, today)
+    if actor.role != Role.BOARD:
+        forum_links(actor, forum_list, today)
 
 
 actor = auth.signed_in()

@@ -233,6 +233,7 @@ def edit_topic(actor: Actor, view: ClusterView, seen: Overview) -> None:
             list(points),
             key=f"split-points-{cluster_id}",
             format_func=lambda i: short(points[i]),
+            placeholder="Punkte wählen",
         )
         name = st.text_input("Name des neuen Themas", key=f"split-label-{cluster_id}")
         if st.button("Aufteilen", key=f"split-{cluster_id}"):
@@ -252,6 +253,7 @@ def edit_topic(actor: Actor, view: ClusterView, seen: Overview) -> None:
             key=f"move-point-{cluster_id}",
             format_func=lambda i: short(points[i]),
             index=None,
+            placeholder="Punkt wählen",
         )
         target = choose_topic("in das Thema", others, key=f"move-to-{cluster_id}")
         if (
@@ -271,7 +273,14 @@ def edit_topic(actor: Actor, view: ClusterView, seen: Overview) -> None:
 
 
 def choose_topic(label: str, topics: dict[int, str], *, key: str) -> int | None:
-    return st.selectbox(label, list(topics), key=key, format_func=lambda i: topics[i], index=None)
+    return st.selectbox(
+        label,
+        list(topics),
+        key=key,
+        format_func=lambda i: topics[i],
+        index=None,
+        placeholder="Thema wählen",
+    )
 
 
 def short(view: PointView) -> str:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
+    from positions.core.settings import Smtp
+
 EXIT_USAGE = 2
 # The choices of `export --format`: `exports.paper_exports.FORMATS`, repeated here so that
 # `--help` need not import the exporters (tests/test_cli.py keeps the two equal).
@@ -72,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     _forum_commands(commands)
     _data_commands(commands)
     _paper_commands(commands)
+    # People: each group lives in its own module, imported here for the parser only.
+    from cli import contacts, members, users
+
+    members.add_commands(commands)
+    users.add_commands(commands)
+    contacts.add_commands(commands)
     return parser
 
 
@@ -122,7 +130,9 @@ def _forum_commands(commands: Commands) -> None:
     extract.set_defaults(command=_extract_text)
 
     remind = commands.add_parser(
-        "remind", help="send today's reminders to members who have not answered (cron)"
+        "remind",
+        help="send today's reminders to members who have not answered a call or reviewed a "
+        "paper (cron)",
     )
     remind.add_argument("--dry-run", action="store_true", help="only list who would get one")
     remind.set_defaults(command=_remind)
@@ -191,7 +201,8 @@ def _paper_commands(commands: Commands) -> None:
     papers_parser.set_defaults(command=_papers)
 
 
-def _engine(*, require_schema: bool = True) -> Engine:
+def opened_engine(*, require_schema: bool = True) -> Engine:
+    """The database every command uses: reachable, and migrated unless told otherwise."""
     from db import migrate
     from db.engine import check_connection, create_engine_for, database_url, redacted
 
@@ -209,7 +220,7 @@ def _migrate(_arguments: argparse.Namespace) -> int:
     from db import migrate
     from db.engine import database_url, redacted
 
-    engine = _engine(require_schema=False)
+    engine = opened_engine(require_schema=False)
     before = migrate.current_revision(engine)
     engine.dispose()
     migrate.upgrade(database_url())
@@ -223,7 +234,7 @@ def _create_admin(arguments: argparse.Namespace) -> int:
     from db.engine import write_session
     from positions.core import accounts
 
-    engine = _engine()
+    engine = opened_engine()
     password = _read_password(from_stdin=arguments.password_stdin)
     with write_session(engine) as session:
         user = accounts.create_admin(
@@ -250,7 +261,7 @@ def _demo(arguments: argparse.Namespace) -> int:
     from db.engine import read_session, write_session
     from positions.core import accounts
 
-    engine = _engine()
+    engine = opened_engine()
     with read_session(engine) as session:
         empty = demo.is_empty(session=session)
         has_demo_logins = (
@@ -293,7 +304,7 @@ def _deadlines(arguments: argparse.Namespace) -> int:
     from positions.core.permissions import SYSTEM
     from positions.forums import dashboard
 
-    engine = _engine()
+    engine = opened_engine()
     today = today_in_berlin()
     with read_session(engine) as session:
         items = dashboard.due_items(
@@ -320,7 +331,7 @@ def _ics(arguments: argparse.Namespace) -> int:
     from positions.core.permissions import SYSTEM
     from positions.forums import calendar
 
-    engine = _engine()
+    engine = opened_engine()
     with read_session(engine) as session:
         forum_id = _forum_id(session, arguments.forum)
         events = (
@@ -358,7 +369,7 @@ def _backup(arguments: argparse.Namespace) -> int:
     from db.engine import database_url
     from positions.core import backup
 
-    _engine().dispose()
+    opened_engine().dispose()
     try:
         manifest = backup.backup(url=database_url(), target=arguments.out)
     except backup.BackupError as error:
@@ -395,7 +406,7 @@ def _import_statements(arguments: argparse.Namespace) -> int:
     from positions.core.permissions import SYSTEM
     from positions.statements import imports
 
-    engine = _engine()
+    engine = opened_engine()
     try:
         rows = imports.read_csv(arguments.file.read_bytes())
     except OSError as error:
@@ -423,7 +434,7 @@ def _export(arguments: argparse.Namespace) -> int:
     from exports import paper_exports
     from positions.core.permissions import SYSTEM
 
-    engine = _engine()
+    engine = opened_engine()
     with read_session(engine) as session:
         result = paper_exports.export(
             session=session,
@@ -443,7 +454,7 @@ def _import_docx(arguments: argparse.Namespace) -> int:
     from exports import paper_exports
     from positions.core.permissions import SYSTEM
 
-    engine = _engine()
+    engine = opened_engine()
     with read_session(engine) as session:
         returned = paper_exports.read_returned(
             session=session,
@@ -483,7 +494,7 @@ def _report(arguments: argparse.Namespace) -> int:
     from exports import report
     from positions.core.permissions import SYSTEM
 
-    engine = _engine()
+    engine = opened_engine()
     with read_session(engine) as session:
         data = report.build_report(
             session=session, actor=SYSTEM, start=arguments.start, end=arguments.end
@@ -499,7 +510,7 @@ def _papers(_arguments: argparse.Namespace) -> int:
     from positions.core.permissions import SYSTEM
     from positions.papers import papers
 
-    engine = _engine()
+    engine = opened_engine()
     with read_session(engine) as session:
         summaries = papers.list_papers(session=session, actor=SYSTEM)
     print(f"{'id':>4}  {'forum':<10} {'status':<22} {'version':>7}  title")
@@ -514,19 +525,22 @@ def _papers(_arguments: argparse.Namespace) -> int:
 
 def _remind(arguments: argparse.Namespace) -> int:
     from db.engine import read_session, write_session
-    from db.models import MailKind, MailStatus, id_of
+    from db.models import MailKind, id_of
     from positions.core import cleaning, settings
     from positions.core.clock import today_in_berlin
     from positions.core.permissions import SYSTEM
     from positions.forums import mail
 
-    engine = _engine()
+    engine = opened_engine()
     today = today_in_berlin()
     with read_session(engine) as session:
         due = mail.calls_with_reminders_due(session=session, actor=SYSTEM, today=today)
+        reviews_due = mail.papers_with_review_reminders_due(
+            session=session, actor=SYSTEM, today=today
+        )
         smtp = settings.smtp(session=session)
         association = settings.association(session=session)
-    if not due:
+    if not due and not reviews_due:
         print("no reminders due today")
         return 0
     if smtp is None and not arguments.dry_run:
@@ -539,7 +553,7 @@ def _remind(arguments: argparse.Namespace) -> int:
         try:
             with write_session(engine) as session:
                 queued = [
-                    m.id
+                    id_of(m)
                     for m in mail.prepare(
                         session=session,
                         actor=SYSTEM,
@@ -551,21 +565,53 @@ def _remind(arguments: argparse.Namespace) -> int:
         except PositionenError as error:
             print(f"call {call.id}: {error.message}")
             continue
-        failed_here = 0
-        for message_id in queued:
-            assert message_id is not None and smtp is not None
-            with write_session(engine) as session:
-                message = mail.send(
-                    session=session,
-                    actor=SYSTEM,
-                    message_id=message_id,
-                    smtp=smtp,
-                    base_url=association.base_url,
-                )
-                failed_here += message.status == MailStatus.FAILED
+        assert smtp is not None
+        failed_here = _send_queued(engine, queued, smtp, association.base_url)
         failed += failed_here
         print(f"call {call.id}: {len(queued)} reminders, {failed_here} failed")
+    for paper in reviews_due:
+        if arguments.dry_run:
+            print(
+                f"due: review reminders for paper {paper.id} ({cleaning.clean_line(paper.title)})"
+            )
+            continue
+        try:
+            with write_session(engine) as session:
+                queued = [
+                    id_of(m)
+                    for m in mail.prepare_review(
+                        session=session,
+                        actor=SYSTEM,
+                        paper_id=id_of(paper),
+                        kind=MailKind.REVIEW_REMINDER,
+                        association_name=association.name,
+                    )
+                ]
+        except PositionenError as error:
+            print(f"paper {paper.id}: {error.message}")
+            continue
+        assert smtp is not None
+        failed_here = _send_queued(engine, queued, smtp, association.base_url)
+        failed += failed_here
+        print(f"paper {paper.id}: {len(queued)} review reminders, {failed_here} failed")
     return 1 if failed else 0
+
+
+def _send_queued(engine: Engine, message_ids: list[int], smtp: Smtp, base_url: str) -> int:
+    """Send each queued message in a transaction of its own; the number that failed."""
+    from db.engine import write_session
+    from db.models import MailStatus
+    from positions.core.permissions import SYSTEM
+    from positions.forums import mail
+
+    failed = 0
+    for message_id in message_ids:
+        with write_session(engine) as session:
+            message = mail.send(
+                session=session, actor=SYSTEM, message_id=message_id, smtp=smtp, base_url=base_url
+            )
+            failed += message.status == MailStatus.FAILED
+    return failed
 
 
 def _print_demo_logins() -> None:
