@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
@@ -74,7 +75,10 @@ def get(
     async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own, as uvicorn's: earlier browser tests leave Playwright's event
+    # loop set as running in this one.
+    with ThreadPoolExecutor(max_workers=1) as server:
+        server.submit(asyncio.run, app(scope, receive, send)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     response_headers = [(k.decode().lower(), v.decode()) for k, v in start["headers"]]
