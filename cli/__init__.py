@@ -30,7 +30,15 @@ if TYPE_CHECKING:
 EXIT_USAGE = 2
 # The choices of `export --format`: `exports.paper_exports.FORMATS`, repeated here so that
 # `--help` need not import the exporters (tests/test_cli.py keeps the two equal).
-EXPORT_FORMATS = ("docx", "pdf", "synopse-table", "synopse-tracked", "feedback")
+EXPORT_FORMATS = (
+    "docx",
+    "pdf",
+    "synopse-table",
+    "synopse-two-column",
+    "synopse-four-column",
+    "synopse-tracked",
+    "feedback",
+)
 
 
 class CommandError(Exception):
@@ -183,7 +191,8 @@ def _paper_commands(commands: Commands) -> None:
 
     returned_parser = commands.add_parser(
         "import-docx",
-        help="show what an edited Word file of a paper would change (nothing is applied)",
+        help="show what an edited Word file of a paper would change: changed, added, deleted "
+        "and moved paragraphs and Word comments (nothing is applied)",
     )
     returned_parser.add_argument("--paper", type=int, required=True, metavar="ID")
     returned_parser.add_argument("file", metavar="FILE.docx", type=Path)
@@ -467,18 +476,36 @@ def _import_docx(arguments: argparse.Namespace) -> int:
     for note in returned.notes:
         print(f"note: {note}")
     for proposal in returned.proposals:
-        if proposal.kind == "unchanged":
+        if proposal.kind == "unchanged" and not proposal.moved and not proposal.comments:
             continue
+        kind: str = proposal.kind if proposal.kind != "unchanged" else "comment"
+        if proposal.moved:
+            kind = "move" if proposal.kind == "unchanged" else f"{kind}, moved"
         who = f" by {', '.join(proposal.authors)}" if proposal.authors else ""
-        print(f"\n[{proposal.kind}] paragraph {proposal.paragraph_id or '(new)'}{who}")
-        if proposal.old_text:
+        print(f"\n[{kind}] paragraph {proposal.paragraph_id or '(new)'}{who}")
+        if proposal.moved:
+            after = proposal.after_paragraph_id
+            place = f"after paragraph {after}" if after else "first"
+            print(f"  > now {place}, in section „{proposal.section}“")
+        if proposal.kind != "unchanged" and proposal.old_text:
             print(f"  - {proposal.old_text}")
-        if proposal.new_text:
+        if proposal.kind != "unchanged" and proposal.new_text:
             print(f"  + {proposal.new_text}")
-        if proposal.current_text is not None:
+        if proposal.current_text is not None and proposal.kind != "unchanged":
             print(f"  ! changed since the export, now: {proposal.current_text or '(deleted)'}")
+        if proposal.note:
+            print(f"  ({proposal.note})")
+        for comment in proposal.comments:
+            when = f" on {comment.date:%Y-%m-%d}" if comment.date else ""
+            about = f" about „{comment.quote}“" if comment.quote else ""
+            print(f"  # comment by {comment.author}{when}{about}: {comment.text}")
     changed = sum(p.kind != "unchanged" for p in returned.proposals)
-    print(f"\n{changed} proposals, {returned.bookmarks_found} bookmarks found; nothing applied")
+    moved = sum(p.moved for p in returned.proposals)
+    comments = sum(len(p.comments) for p in returned.proposals)
+    print(
+        f"\n{changed} proposals, {moved} moved, {comments} comments, "
+        f"{returned.bookmarks_found} bookmarks found; nothing applied"
+    )
     return 0
 
 
@@ -524,8 +551,10 @@ def _papers(_arguments: argparse.Namespace) -> int:
 
 
 def _remind(arguments: argparse.Namespace) -> int:
+    from functools import partial
+
     from db.engine import read_session, write_session
-    from db.models import MailKind, id_of
+    from db.models import MailKind, MailMessage, id_of
     from positions.core import cleaning, settings
     from positions.core.clock import today_in_berlin
     from positions.core.permissions import SYSTEM
@@ -545,55 +574,51 @@ def _remind(arguments: argparse.Namespace) -> int:
         return 0
     if smtp is None and not arguments.dry_run:
         raise CommandError("no mail server is configured (Einstellungen → E-Mail)")
+    # One job per call or paper due: what it is called, what it sends, and how it queues.
+    jobs: Sequence[tuple[str, str, str, Callable[..., list[MailMessage]]]] = [
+        (
+            f"call {call.id}",
+            call.title,
+            "reminders",
+            partial(
+                mail.prepare,
+                actor=SYSTEM,
+                call_id=id_of(call),
+                kind=MailKind.REMINDER,
+                association_name=association.name,
+            ),
+        )
+        for call in due
+    ] + [
+        (
+            f"paper {paper.id}",
+            paper.title,
+            "review reminders",
+            partial(
+                mail.prepare_review,
+                actor=SYSTEM,
+                paper_id=id_of(paper),
+                kind=MailKind.REVIEW_REMINDER,
+                association_name=association.name,
+            ),
+        )
+        for paper in reviews_due
+    ]
     failed = 0
-    for call in due:
+    for name, title, what, prepare in jobs:
         if arguments.dry_run:
-            print(f"due: reminders for call {call.id} ({cleaning.clean_line(call.title)})")
+            print(f"due: {what} for {name} ({cleaning.clean_line(title)})")
             continue
         try:
             with write_session(engine) as session:
-                queued = [
-                    id_of(m)
-                    for m in mail.prepare(
-                        session=session,
-                        actor=SYSTEM,
-                        call_id=id_of(call),
-                        kind=MailKind.REMINDER,
-                        association_name=association.name,
-                    )
-                ]
+                queued = [id_of(m) for m in prepare(session=session)]
         except PositionenError as error:
-            print(f"call {call.id}: {error.message}")
+            print(f"{name}: {error.message}")
             continue
         assert smtp is not None
         failed_here = _send_queued(engine, queued, smtp, association.base_url)
         failed += failed_here
-        print(f"call {call.id}: {len(queued)} reminders, {failed_here} failed")
-    for paper in reviews_due:
-        if arguments.dry_run:
-            print(
-                f"due: review reminders for paper {paper.id} ({cleaning.clean_line(paper.title)})"
-            )
-            continue
-        try:
-            with write_session(engine) as session:
-                queued = [
-                    id_of(m)
-                    for m in mail.prepare_review(
-                        session=session,
-                        actor=SYSTEM,
-                        paper_id=id_of(paper),
-                        kind=MailKind.REVIEW_REMINDER,
-                        association_name=association.name,
-                    )
-                ]
-        except PositionenError as error:
-            print(f"paper {paper.id}: {error.message}")
-            continue
-        assert smtp is not None
-        failed_here = _send_queued(engine, queued, smtp, association.base_url)
-        failed += failed_here
-        print(f"paper {paper.id}: {len(queued)} review reminders, {failed_here} failed")
+        print(f"{name}: {len(queued)} {what}, {failed_here} failed")
     return 1 if failed else 0
 
 

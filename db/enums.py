@@ -89,6 +89,23 @@ class PaperStatus(StrEnum):
     OUTCOME_RECORDED = "outcome_recorded"
 
 
+class RecipientGroup(StrEnum):
+    """Whom a paper went to, in the Lobbyregister's terms (LobbyRG § 1 Abs. 1 and 2)."""
+
+    BUNDESTAG = "bundestag"
+    FEDERAL_GOVERNMENT = "federal_government"
+    FEDERAL_MINISTRY = "federal_ministry"
+
+
+class LobbyregisterExemption(StrEnum):
+    """Why a paper need not be uploaded: it was given and published in a formal procedure."""
+
+    # Verbändeanhörung of the federal government (§ 47 GGO).
+    GGO_47 = "ggo_47"
+    # Hearing of a Bundestag committee (§ 70 GO-BT).
+    GO_BT_70 = "go_bt_70"
+
+
 class SourceHow(StrEnum):
     MERGED = "merged"
     QUOTED = "quoted"

@@ -23,6 +23,7 @@ from db.enums import (
     Decision,
     DelegateRole,
     ForumKind,
+    LobbyregisterExemption,
     MailKind,
     MailStatus,
     MatchKind,
@@ -32,6 +33,7 @@ from db.enums import (
     PaperKind,
     PaperStatus,
     PasswordTokenPurpose,
+    RecipientGroup,
     Role,
     SourceHow,
     Stance,
@@ -587,12 +589,21 @@ class Approval(SQLModel, table=True):
 
 
 class Submission(SQLModel, table=True):
+    """A version sent out: to whom, how, when; for the Lobbyregister also the recipient group
+    and either the day it was uploaded there or why it need not be."""
+
     id: int | None = Field(default=None, primary_key=True)
     paper_version_id: int = Field(foreign_key="paperversion.id", index=True)
     recipient: str = Field(max_length=300)
     channel: str = Field(default="", max_length=100)
     submitted_on: date
     file_sha256: str = Field(default="", max_length=64)
+    recipient_group: RecipientGroup | None = Field(
+        default=None, sa_type=enum_type(RecipientGroup), nullable=True
+    )
+    lobbyregister_exemption: LobbyregisterExemption | None = Field(
+        default=None, sa_type=enum_type(LobbyregisterExemption), nullable=True
+    )
     lobbyregister_uploaded_on: date | None = None
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = created_at_field()

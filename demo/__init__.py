@@ -213,6 +213,8 @@ def load_demo(*, session: Session, now: datetime | None = None) -> None:
     admin = Actor.for_user(admin_user)
 
     staff = _user(session, admin, DEMO_LOGINS[1], association.id)
+    # What the contact block of an outgoing paper shows for its contact person.
+    staff.function, staff.phone = "Referent Industriepolitik", "+49 202 49 60 12"
     board = _user(session, admin, DEMO_LOGINS[2], association.id)
     second_staff = _user(
         session,
@@ -275,8 +277,14 @@ def load_demo(*, session: Session, now: datetime | None = None) -> None:
 def _settings(session: Session) -> None:
     for key, value in {
         "association.name": ASSOCIATION,
-        "association.address": "Wuppertal, Nordrhein-Westfalen",
-        "association.register_number": "",
+        "association.address": "Friedrich-Engels-Allee 120, 42285 Wuppertal",
+        # A made-up number of the register's form, so that the demo's federal papers can go
+        # out as final; a real association enters its own under Einstellungen.
+        "association.register_number": "R002742",
+        "association.about": (
+            f"Der {ASSOCIATION} vertritt die Automobilzulieferer Nordrhein-Westfalens "
+            "gegenüber Land, Bund und Europäischer Union."
+        ),
         "approval.quorum": 1,
     }.items():
         session.add(Setting(key=key, value=value))
@@ -308,9 +316,9 @@ _FORUMS = (
         name="Transformationsdialog Automobilindustrie",
         short_name="TDA",
         kind=ForumKind.FEDERAL,
-        host_institution="Bundesministerium für Wirtschaft und Energie (BMWi)",
+        host_institution="Bundesministerium für Wirtschaft und Energie (BMWE)",
         ministry="Bundesministerium für Wirtschaft und Energie",
-        url="https://www.bmwk.de/",
+        url="https://www.bundeswirtschaftsministerium.de/",
         description=(
             "Dialog des Bundeswirtschaftsministeriums mit Herstellern, Zulieferern, "
             "Gewerkschaften und Ländern zur Transformation der Fahrzeugindustrie. Die "
@@ -329,10 +337,10 @@ _FORUMS = (
         short_name="ZLD-NRW",
         kind=ForumKind.STATE,
         host_institution=(
-            "Ministerium für Wirtschaft, Innovation, Digitalisierung und Energie des Landes "
-            "Nordrhein-Westfalen (MWIDE)"
+            "Ministerium für Wirtschaft, Industrie, Klimaschutz und Energie des Landes "
+            "Nordrhein-Westfalen (MWIKE)"
         ),
-        ministry="Ministerium für Wirtschaft, Innovation, Digitalisierung und Energie NRW",
+        ministry="Ministerium für Wirtschaft, Industrie, Klimaschutz und Energie NRW",
         url="https://www.wirtschaft.nrw/",
         description=(
             "Austausch der Landesregierung mit der Zulieferindustrie in Nordrhein-Westfalen; "
@@ -466,12 +474,12 @@ def _fachforum_members(
 _MEETINGS = {
     "TDA": [
         (-42, "Regionaldialog Förderinstrumente", "online"),
-        (23, "Arbeitsgruppe Unternehmensfinanzierung und Steuerrecht", "Berlin, BMWi"),
-        (65, "Plenum des Transformationsdialogs", "Berlin, BMWi"),
+        (23, "Arbeitsgruppe Unternehmensfinanzierung und Steuerrecht", "Berlin, BMWE"),
+        (65, "Plenum des Transformationsdialogs", "Berlin, BMWE"),
     ],
     "ZLD-NRW": [
-        (-35, "Zulieferdialog: Auftakt Fachkräftesicherung", "Düsseldorf, MWIDE"),
-        (16, "Zulieferdialog: Transformation in der Fläche", "Düsseldorf, MWIDE"),
+        (-35, "Zulieferdialog: Auftakt Fachkräftesicherung", "Düsseldorf, MWIKE"),
+        (16, "Zulieferdialog: Transformation in der Fläche", "Düsseldorf, MWIKE"),
     ],
     "GWD-FA": [
         (-50, "Auftaktveranstaltung des Fachforums", "Berlin"),
@@ -504,7 +512,7 @@ _MEETINGS = {
 }
 _AGENDA = "Begrüßung und Protokoll\nBericht aus den Arbeitsgruppen\nAussprache\nNächste Schritte"
 _FOLLOW_UPS = {
-    "TDA": ("Zahlen zur Investitionslücke der Mitglieder für das BMWi zusammenstellen", 6),
+    "TDA": ("Zahlen zur Investitionslücke der Mitglieder für das BMWE zusammenstellen", 6),
     "ZLD-NRW": ("Statement-Entwurf zur Fachkräftesicherung an den Vorstand geben", 3),
     "GWD-FA": ("Kommentare zum Leitlinienentwurf einarbeiten", 11),
     "FF-CYBER": ("Referentin für NIS-2-Workshop anfragen", 2),
@@ -799,6 +807,15 @@ def _demo_invitation(
     )
 
 
+TDA_SPECIAL_DEPRECIATION = (
+    "Investitionen in klimaneutrale Fertigung werden mit einer Sonderabschreibung von "
+    "30 Prozent begünstigt; der Verlustrücktrag wird auf drei Jahre erweitert."
+)
+TDA_DROPPED = (
+    "Zuschüsse für Transformationsberatung stehen auch Betrieben mit mehr als 250 Beschäftigten "
+    "offen."
+)
+
 # (section title, [(paragraph text, core demand?, statement members it rests on)])
 PaperContent = tuple[tuple[str, list[tuple[str, bool, tuple[int, ...]]]], ...]
 _TDA_PAPER: PaperContent = (
@@ -820,10 +837,15 @@ _TDA_PAPER: PaperContent = (
         [
             (
                 "Förderprogramme für mittelständische Zulieferer werden über ein einheitliches "
-                "Antragsportal für Bundes- und Landesprogramme zugänglich; Anträge werden "
-                "innerhalb von höchstens drei Monaten beschieden.",
+                "Antragsportal zugänglich gemacht.",
                 True,
                 (0, 1, 2, 3),
+            ),
+            (
+                "Für mittelständische Industriebetriebe gilt bis 2030 ein Brückenstrompreis; die "
+                "Stromsteuer sinkt auf das europäische Mindestmaß.",
+                True,
+                (4, 5),
             ),
             (
                 "Der Bund legt ein Bürgschaftsprogramm für Transformationsinvestitionen "
@@ -833,31 +855,28 @@ _TDA_PAPER: PaperContent = (
                 (0,),
             ),
             (
-                "Für mittelständische Industriebetriebe gilt bis 2030 ein Brückenstrompreis; die "
-                "Stromsteuer sinkt auf das europäische Mindestmaß.",
-                True,
-                (4, 5),
-            ),
-            (
                 "Ein Transformationsfonds mit Eigenkapitalbeteiligung kann Betrieben helfen, deren "
                 "Finanzierung am Standort sonst nicht zustande kommt.",
                 False,
                 # Rests on the internal statement that says so (a draft can be no source).
                 (7,),
             ),
+            (TDA_DROPPED, False, ()),
         ],
     ),
-    (
-        "Steuerliche Rahmenbedingungen",
-        [
-            (
-                "Investitionen in klimaneutrale Fertigung werden mit einer Sonderabschreibung von "
-                "30 Prozent begünstigt; der Verlustrücktrag wird auf drei Jahre erweitert.",
-                True,
-                (9,),
-            ),
-        ],
-    ),
+    ("Steuern", [(TDA_SPECIAL_DEPRECIATION, True, (9,))]),
+)
+"""The Transformationsdialog paper's first draft; `_tda_second_version` makes the version
+members review from it."""
+TDA_PORTAL = (
+    "Förderprogramme für mittelständische Zulieferer werden über ein einheitliches "
+    "Antragsportal für Bundes- und Landesprogramme zugänglich; Anträge werden "
+    "innerhalb von höchstens drei Monaten beschieden."
+)
+TDA_TAX_SECTION = "Steuerliche Rahmenbedingungen"
+TDA_NEW_PARAGRAPH = (
+    "Der Investitionsabzugsbetrag nach § 7g EStG steigt auf 50 % der geplanten "
+    'Anschaffungskosten - auch für "grüne" Ersatzinvestitionen.'
 )
 _ZLD_PAPER: PaperContent = (
     (
@@ -1011,7 +1030,7 @@ def _earlier_round(
         session=session,
         actor=office,
         paper_id=id_of(paper),
-        recipient="BMWi, Referat Automobilindustrie",
+        recipient="BMWE, Referat Automobilindustrie",
         channel="E-Mail",
         submitted_on=(now - timedelta(days=56)).astimezone(BERLIN).date(),
         now=now - timedelta(days=56),
@@ -1091,6 +1110,53 @@ def _build_paper(
     return paper
 
 
+def _tda_second_version(session: Session, office: Actor, tda: Paper, *, now: datetime) -> None:
+    """The edits between the first draft and the version members review, made as staff make
+    them: a sentence added, a Kernforderung sharpened, one moved down, a paragraph deleted,
+    a heading renamed and a paragraph added (typed as members type: straight quotes, " - ")."""
+    view = papers.paper_view(session=session, actor=office, paper_id=id_of(tda))
+    paragraphs = [v.paragraph for v in view.all_paragraphs()]
+    opening, portal, power = paragraphs[0], paragraphs[1], paragraphs[2]
+    for paragraph, text in (
+        (
+            opening,
+            opening.text + " Ohne verlässliche Finanzierung verlagern Betriebe Fertigung ins "
+            "Ausland.",
+        ),
+        (portal, TDA_PORTAL),
+    ):
+        papers.save_paragraph(
+            session=session,
+            actor=office,
+            paragraph_id=id_of(paragraph),
+            is_core_demand=paragraph.is_core_demand,
+            expected_version=paragraph.lock_version,
+            now=now,
+            text=text,
+        )
+    papers.move_paragraph(session=session, actor=office, paragraph_id=id_of(power), step=1, now=now)
+    dropped = next(p for p in paragraphs if p.text == TDA_DROPPED)
+    papers.delete_paragraph(
+        session=session,
+        actor=office,
+        paragraph_id=id_of(dropped),
+        expected_version=dropped.lock_version,
+        now=now,
+    )
+    taxes = view.sections[-1].section
+    papers.update_section(
+        session=session,
+        actor=office,
+        section_id=id_of(taxes),
+        title=TDA_TAX_SECTION,
+        parent_id=None,
+        now=now,
+    )
+    papers.add_paragraph(
+        session=session, actor=office, section_id=id_of(taxes), text=TDA_NEW_PARAGRAPH, now=now
+    )
+
+
 def _papers(
     session: Session,
     forum_by_short: dict[str, Forum],
@@ -1114,7 +1180,8 @@ def _papers(
             ).first()
         )
     }
-    # Transformationsdialog: in member review, two versions, reviews with a dissent.
+    # Transformationsdialog: in member review, two versions (their Synopse has every kind of
+    # change), reviews with a dissent.
     tda = _build_paper(
         session,
         office,
@@ -1134,18 +1201,7 @@ def _papers(
         label="Erster Entwurf",
         now=now - timedelta(days=4),
     )
-    first = papers.paper_view(session=session, actor=office, paper_id=id_of(tda))
-    opening = first.all_paragraphs()[0].paragraph
-    papers.save_paragraph(
-        session=session,
-        actor=office,
-        paragraph_id=id_of(opening),
-        is_core_demand=False,
-        expected_version=opening.lock_version,
-        now=now - timedelta(days=3),
-        text=opening.text + " Ohne verlässliche Finanzierung verlagern Betriebe Fertigung ins "
-        "Ausland.",
-    )
+    _tda_second_version(session, office, tda, now=now - timedelta(days=3))
     workflow.apply(
         session=session,
         actor=office,
@@ -1194,8 +1250,8 @@ def _papers(
         forum_by_short["ZLD-NRW"],
         title="Statement zur Fachkräftesicherung in der Zulieferindustrie",
         kind=PaperKind.STATEMENT,
-        addressee="Ministerium für Wirtschaft, Innovation, Digitalisierung und "
-        "Energie des Landes Nordrhein-Westfalen",
+        addressee="Ministerium für Wirtschaft, Industrie, Klimaschutz und Energie des "
+        "Landes Nordrhein-Westfalen",
         content=_ZLD_PAPER,
         statements_by_member={},
         now=now - timedelta(days=30),
@@ -1220,7 +1276,7 @@ def _papers(
         session=session,
         actor=office,
         paper_id=id_of(zld),
-        recipient="MWIDE NRW, Referat Automobilwirtschaft",
+        recipient="MWIKE NRW, Referat Automobilwirtschaft",
         channel="E-Mail",
         submitted_on=(now - timedelta(days=26)).astimezone(BERLIN).date(),
         now=now - timedelta(days=26),

@@ -29,6 +29,8 @@ class Letterhead:
     """Hex RGB without "#" (a leading "#" is accepted), for headings, rules and the box."""
     logo: bytes | None = None
     """PNG or JPEG; shown on the title page with the alt text "Logo: <name>"."""
+    about: str = ""
+    """A few sentences about the association, printed as "Über uns" at the end of a paper."""
 
     def __post_init__(self) -> None:
         colour = self.accent_colour.removeprefix("#")
@@ -90,8 +92,11 @@ class Section:
 
 @dataclass(frozen=True)
 class Contact:
+    """A person the reader may call about the paper, at the association's postal address."""
+
     name: str
-    role: str = ""
+    function: str = ""
+    """The job title the person gives, e.g. "Referentin Energiepolitik"."""
     email: str = ""
     phone: str = ""
 
@@ -99,7 +104,7 @@ class Contact:
 @dataclass(frozen=True)
 class LobbyregisterLine:
     """The association's entry in the Lobbyregister of the Bundestag and the regulatory
-    project the paper is about."""
+    project the paper is about; each is printed only when it is given."""
 
     register_number: str
     regulatory_project: str = ""
@@ -125,10 +130,12 @@ class PaperDocument:
     addressee: str
     forum_name: str
     date: date
-    version_label: str
-    """E.g. "Version 3"."""
-    status_label: str
-    """E.g. "Entwurf", "vom Vorstand beschlossen"."""
+    version_label: str = ""
+    """The version's readable name; not printed, since the paper shows no workflow state.
+    Internal copies built from the document may use it."""
+    status_label: str = ""
+    """Shown under the title and in every footer: "Entwurf" for a paper that is not final
+    (an internal copy adds its note), nothing for a final one. Never workflow states."""
     core_demands: Sequence[str] = ()
     sections: Sequence[Section] = ()
     participants_named: Sequence[str] = ()

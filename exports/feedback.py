@@ -1,11 +1,14 @@
 """The feedback copy: the draft paper with the members' reviews as Word comments, for the
 association's internal discussion.
 
-Each review becomes one comment on the paragraph it is about (on a table's caption for a
-table), written by the organisation, or by "Mitglied (anonym)" when it did not allow naming.
-The comment says the stance (Zustimmung / Bedenken / Ablehnung), the member's words, whether
-a minority opinion is asked for, and the office's reply if there is one. The copy is marked
-as internal on the title page and in the footer of every page.
+Each review with something to say becomes one comment on the paragraph it is about (on a
+table's caption for a table), written by the organisation, or by "Mitglied (anonym)" when it
+did not allow naming. The comment says the stance (Zustimmung / Bedenken / Ablehnung), the
+member's words, whether a minority opinion is asked for, and the office's reply if there is
+one. Plain assent (Zustimmung without a word more) is gathered into one comment per
+paragraph that names who may be named and counts the others. The first page says how many
+members gave feedback, or that none did; the copy is marked as internal on the title page
+and in the footer of every page.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,15 +25,28 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.text.run import Run
 
+from db.enums import Stance
 from exports.document import MemberReview, PaperDocument, Section
 from exports.errors import InvalidExportInput
+from exports.typography import german
 from exports.word import bookmark_name, build_paper
-from exports.wordml import Element, add_run, clean_text, highest_id, one_line
+from exports.wordml import Element, add_run, clean_text, highest_id, one_line, paragraph, sub
 from positions.core import labels
 from positions.core.clock import utcnow
 
 ANONYMOUS_AUTHOR = "Mitglied (anonym)"
+ASSENT_AUTHOR = "Mitglieder"
+"""Author of the comment that gathers a paragraph's plain assent."""
 INTERNAL_NOTE = "intern: mit Rückmeldungen der Mitglieder"
+NO_FEEDBACK_NOTE = "intern: ohne Rückmeldungen der Mitglieder"
+NO_FEEDBACK = "Zu dieser Fassung sind bisher keine Rückmeldungen der Mitglieder eingegangen."
+# Paragraph styles below the title on the title page; the note on feedback goes after them.
+_TITLE_PAGE_DETAILS = frozenset({"Vermerk", "Titelangabe", "Hinweis"})
+# What members write when they only agree; with stance "Zustimmung" this says nothing more.
+_ASSENT_WORDS = frozenset(
+    {"", "zustimmung", "volle zustimmung", "einverstanden", "wir stimmen zu", "ok", "okay"}
+    | {"keine anmerkungen", "keine anmerkung", "keine einwände", "passt"}
+)
 
 # Word's built-in comment styles; the house template has none, so the copy brings them.
 _COMMENT_STYLES = (
@@ -62,30 +78,48 @@ def build_feedback_copy(
     the paper does not have (a review of another version, say).
     """
     now = now or utcnow()
+    given = {pid: list(found) for pid, found in reviews.items() if found}
     known = _block_ids(paper.sections)
-    unknown = sorted(pid for pid, found in reviews.items() if found and pid not in known)
+    unknown = sorted(pid for pid in given if pid not in known)
     if unknown:
         raise InvalidExportInput(
             "Rückmeldungen beziehen sich auf Absätze, die diese Fassung nicht enthält "
             f"(Absatz {', '.join(str(pid) for pid in unknown)})."
         )
-    status = " · ".join(t for t in (one_line(paper.status_label), INTERNAL_NOTE) if t)
+    note = INTERNAL_NOTE if given else NO_FEEDBACK_NOTE
+    status = " · ".join(t for t in (one_line(paper.status_label), note) if t)
     word = Document(io.BytesIO(build_paper(replace(paper, status_label=status), now=now)))
+    _say_on_first_page(word, feedback_summary(given))
+    if not given:
+        return _saved(word)
     _add_comment_styles(word)
     above = highest_id(word.element.body)
     starts = {
         start.get(qn("w:name")): start for start in word.element.body.iter(qn("w:bookmarkStart"))
     }
-    for paragraph_id, paragraph_reviews in reviews.items():
-        if not paragraph_reviews:
-            continue
+    for paragraph_id, paragraph_reviews in given.items():
         runs = _anchor_runs(starts[bookmark_name(paragraph_id)])
-        for review in paragraph_reviews:
-            _comment(word, runs, review, now)
+        for comment in paragraph_comments(paragraph_reviews):
+            _comment(word, runs, comment, now)
     _renumber_comments(word, above)
+    return _saved(word)
+
+
+def _saved(word: Any) -> bytes:
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One Word comment: who wrote it, when, and its paragraphs (the first one in bold up to
+    `bold_until` characters; all of it when None)."""
+
+    author: str
+    lines: tuple[str, ...]
+    submitted: datetime | None = None
+    bold_until: int | None = None
 
 
 def comment_author(review: MemberReview) -> str:
@@ -96,17 +130,83 @@ def comment_author(review: MemberReview) -> str:
 
 def comment_text(review: MemberReview) -> list[str]:
     """The comment's paragraphs: stance, the member's words, the request for a minority
-    opinion, the office's reply."""
+    opinion, the office's reply (text in German typography)."""
     lines = [labels.STANCE[review.stance]]
     comment = clean_text(review.comment).strip()
     if comment:
-        lines += [line for line in comment.split("\n") if line.strip()]
+        lines += [german(line) for line in comment.split("\n") if line.strip()]
     if review.minority_opinion_requested:
         lines.append("Bitte um Mindermeinung.")
     reply = one_line(review.staff_reply)
     if reply:
-        lines.append(f"Antwort der Geschäftsstelle: {reply}")
+        lines.append(f"Antwort der Geschäftsstelle: {german(reply)}")
     return lines
+
+
+def is_plain_assent(review: MemberReview) -> bool:
+    """Zustimmung with nothing more: no words beyond "Zustimmung" (or "einverstanden", …),
+    no request for a minority opinion, no reply from the office."""
+    if review.stance != Stance.SUPPORT or review.minority_opinion_requested:
+        return False
+    if one_line(review.staff_reply):
+        return False
+    words = " ".join(re.sub(r"[^\w\s]", " ", clean_text(review.comment)).casefold().split())
+    return words in _ASSENT_WORDS
+
+
+def paragraph_comments(reviews: Sequence[MemberReview]) -> list[Comment]:
+    """The comments on one paragraph, in the order of `reviews`: one per review with
+    something to say, and one for all plain assent where the first of it stands."""
+    assent = [r for r in reviews if is_plain_assent(r)]
+    comments: list[Comment] = []
+    for review in reviews:
+        if not is_plain_assent(review):
+            lines = tuple(comment_text(review))
+            comments.append(Comment(comment_author(review), lines, review.submitted))
+        elif review is assent[0]:
+            comments.append(assent_comment(assent))
+    return comments
+
+
+def assent_comment(reviews: Sequence[MemberReview]) -> Comment:
+    """ "Zustimmung: A, B, 2 Mitglieder (anonym)": named where the organisation may be named
+    (as in `comment_author`), counted otherwise; dated with the latest of the reviews."""
+    named = sorted(
+        {comment_author(r) for r in reviews} - {ANONYMOUS_AUTHOR}, key=lambda n: n.casefold()
+    )
+    anonymous = sum(1 for r in reviews if comment_author(r) == ANONYMOUS_AUTHOR)
+    who = list(named)
+    if anonymous == 1:
+        who.append("ein Mitglied (anonym)")
+    elif anonymous:
+        who.append(f"{anonymous} Mitglieder (anonym)")
+    label = labels.STANCE[Stance.SUPPORT]
+    dates = [r.submitted for r in reviews if r.submitted is not None]
+    return Comment(
+        ASSENT_AUTHOR,
+        (f"{label}: {', '.join(who)}",),
+        max(dates) if dates else None,
+        bold_until=len(label) + 1,
+    )
+
+
+def feedback_summary(reviews: Mapping[int, Sequence[MemberReview]]) -> str:
+    """The sentence on the first page: how many members gave feedback on how many
+    paragraphs, or that none did."""
+    given = {pid: found for pid, found in reviews.items() if found}
+    if not given:
+        return NO_FEEDBACK
+    members = len({one_line(r.organisation) for found in given.values() for r in found})
+    where = "einem Absatz" if len(given) == 1 else f"{len(given)} Absätzen"
+    text = (
+        f"Ein Mitglied hat zu {where} Rückmeldung gegeben; sie steht in den Kommentaren am Rand."
+        if members == 1
+        else f"{members} Mitglieder haben zu {where} Rückmeldungen gegeben; sie stehen in den "
+        "Kommentaren am Rand."
+    )
+    if any(is_plain_assent(r) for found in given.values() for r in found):
+        text += " Zustimmung ohne weitere Anmerkung ist je Absatz in einem Kommentar gebündelt."
+    return text
 
 
 def initials(author: str) -> str:
@@ -118,14 +218,44 @@ def initials(author: str) -> str:
     return "".join(w[0].upper() for w in words[:3]) or "M"
 
 
-def _comment(word: Any, runs: list[Run], review: MemberReview, now: datetime) -> None:
-    author = comment_author(review)
-    comment = word.add_comment(runs, text="", author=author, initials=initials(author))
-    comment._comment_elm.date = (review.submitted or now).astimezone(UTC).replace(microsecond=0)
-    first, *rest = comment_text(review)
-    add_run(comment.paragraphs[0]._p, first, bold=True)
+def _comment(word: Any, runs: list[Run], note: Comment, now: datetime) -> None:
+    comment = word.add_comment(runs, text="", author=note.author, initials=initials(note.author))
+    comment._comment_elm.date = (note.submitted or now).astimezone(UTC).replace(microsecond=0)
+    first, *rest = note.lines
+    split = len(first) if note.bold_until is None else note.bold_until
+    add_run(comment.paragraphs[0]._p, first[:split], bold=True)
+    if first[split:]:
+        add_run(comment.paragraphs[0]._p, first[split:])
     for line in rest:
         add_run(comment.add_paragraph()._p, line)
+
+
+def _say_on_first_page(word: Any, text: str) -> None:
+    """Adds `text` as a note below the title and its details on the title page."""
+    body = word.element.body
+    title = next(
+        (p for p in body.iter(qn("w:p")) if _style_of(p) == "Title"),
+        None,
+    )
+    after = title
+    while after is not None:
+        following = after.getnext()
+        if following is None or _style_of(following) not in _TITLE_PAGE_DETAILS:
+            break
+        after = following
+    # In body text, not the small print of "Hinweis": this is what the reader looks for.
+    note = paragraph(None)
+    sub(sub(note, "w:pPr"), "w:spacing", {"w:before": "360"})
+    add_run(note, text)
+    if after is None:
+        body.insert(0, note)
+    else:
+        after.addnext(note)
+
+
+def _style_of(p: Element) -> str | None:
+    style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return None if style is None else str(style.get(qn("w:val")))
 
 
 def _renumber_comments(word: Any, above: int) -> None:

@@ -35,7 +35,7 @@ def build_package(*, session: Session, actor: Actor, paper_id: int) -> paper_exp
     stem = stem.removesuffix(".zip")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{stem}.pdf", pdf.to_pdf(word.build_paper(document)))
+        archive.writestr(f"{stem}.pdf", pdf.lay_out(word.build_paper(document)).pdf)
         archive.writestr("lobbyregister.json", json.dumps(fields, ensure_ascii=False, indent=2))
         table = io.StringIO()
         writer = csv.writer(table, delimiter=";", quoting=csv.QUOTE_ALL)

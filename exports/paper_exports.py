@@ -8,14 +8,17 @@ stand and allow naming, a minority opinion's organisation only with its own cons
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, replace
 from typing import Literal
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from db.models import (
+    AuditEvent,
     Forum,
     Organisation,
     Paper,
@@ -25,6 +28,7 @@ from db.models import (
     SourceHow,
     Statement,
     StatementStatus,
+    Submission,
     User,
     id_of,
 )
@@ -37,18 +41,37 @@ from exports.document import (
     MemberReview,
     PaperDocument,
 )
+from exports.errors import PdfUnavailable
 from exports.roundtrip import Proposal, ReturnedPaper
 from positions.core import attribution, files, labels, settings
 from positions.core.clock import BERLIN, today_in_berlin
 from positions.core.errors import InvalidInput, InvalidUpload, NotFound, PermissionDenied
 from positions.core.formatting import short_date
 from positions.core.permissions import Action, Actor, require
-from positions.papers import papers, snapshot
+from positions.papers import lobbyregister, papers, snapshot, version_names
 from positions.papers.diffing import Synopsis, Version, compare_versions
 from positions.papers.snapshot import SnapshotParagraph, SnapshotSection
 
-Format = Literal["docx", "pdf", "synopse-table", "synopse-tracked", "feedback"]
-FORMATS: tuple[Format, ...] = ("docx", "pdf", "synopse-table", "synopse-tracked", "feedback")
+_log = logging.getLogger(__name__)
+
+Format = Literal[
+    "docx",
+    "pdf",
+    "synopse-table",
+    "synopse-two-column",
+    "synopse-four-column",
+    "synopse-tracked",
+    "feedback",
+]
+FORMATS: tuple[Format, ...] = (
+    "docx",
+    "pdf",
+    "synopse-table",
+    "synopse-two-column",
+    "synopse-four-column",
+    "synopse-tracked",
+    "feedback",
+)
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -76,6 +99,7 @@ def letterhead(*, session: Session) -> Letterhead:
         address=tuple(line for line in values.address.splitlines() if line.strip()),
         accent_colour=settings.accent_colour(session=session),
         logo=logo,
+        about=values.about,
     )
 
 
@@ -133,7 +157,6 @@ def document_for(
         .where(PaperContact.paper_id == paper.id)
         .order_by(col(User.name))
     ).all()
-    association = settings.association(session=session)
     return PaperDocument(
         association=letterhead(session=session),
         title=kept.title,
@@ -141,22 +164,23 @@ def document_for(
         addressee=paper.addressee,
         forum_name=forum.name,
         date=paper.paper_date or version.created_at.astimezone(BERLIN).date(),
-        version_label=f"Fassung {version.number}",
-        status_label=labels.PAPER_STATUS[kept.status or paper.status],
+        version_label=_title(session, version),
+        # A ministry sees whether the text is a draft; the workflow's states stay inside.
+        status_label="Entwurf" if version_names.is_draft(version.status) else "",
         core_demands=kept.core_demands(),
         sections=top,
         participants_named=named,
         participants_anonymous_count=anonymous,
         contact_persons=[
-            Contact(name=u.name, role=labels.ROLE[u.role], email=u.email, phone=u.phone)
+            Contact(name=u.name, function=u.function, email=u.email, phone=u.phone)
             for u in contacts
         ],
         lobbyregister=LobbyregisterLine(
-            register_number=paper.register_number or association.register_number,
+            register_number=lobbyregister.register_number(session=session, paper=paper),
             regulatory_project=paper.regulatory_project_title,
             regulatory_project_number=paper.regulatory_project_number,
         )
-        if paper.lobbyregister_relevant
+        if lobbyregister.needs_register_number(session=session, paper=paper)
         else None,
         origin=ExportOrigin(id_of(paper), version.number),
     )
@@ -190,7 +214,8 @@ def _paragraph(
         if not attribution.may_cite(statement.visibility, statement.status):
             continue
         day = (statement.submitted_at or statement.updated_at).astimezone(BERLIN).date()
-        footnotes.append(f"Stellungnahme der {organisation.name} vom {short_date(day)[5:]}.")
+        # Name first, as in a citation: a company's name is never inflected after an article.
+        footnotes.append(f"{organisation.name}, Stellungnahme vom {short_date(day)[5:]}.")
     label = None
     if raw.is_minority_opinion and raw.minority_named and raw.minority_organisation_id:
         label = minorities.get(raw.minority_organisation_id)
@@ -237,12 +262,22 @@ def _participants(
     return named, anonymous
 
 
-def diff_version(version: PaperVersion) -> Version:
-    """A stored version in the form the Synopse compares."""
+def diff_version(session: Session, version: PaperVersion) -> Version:
+    """A stored version in the form the Synopse compares, labelled with its readable name
+    (`version_names.version_title`, e.g. "Entwurf vom 3. Dezember 2026")."""
     return snapshot.of(version).comparable(
-        label=f"Fassung {version.number}" + (f" „{version.label}“" if version.label else ""),
-        created=version.created_at.astimezone(BERLIN).date(),
+        label=_title(session, version), created=version.created_at.astimezone(BERLIN).date()
     )
+
+
+def _title(session: Session, version: PaperVersion) -> str:
+    """The version's readable name; a submitted one is named after the day it was sent."""
+    sent = session.exec(
+        select(col(Submission.submitted_on))
+        .where(Submission.paper_version_id == version.id)
+        .order_by(col(Submission.submitted_on))
+    ).first()
+    return version_names.version_title(version, submitted_on=sent)
 
 
 def synopsis_for(*, session: Session, actor: Actor, paper_id: int, old: int, new: int) -> Synopsis:
@@ -254,8 +289,72 @@ def synopsis_for(*, session: Session, actor: Actor, paper_id: int, old: int, new
     if old == new:
         raise InvalidInput("Bitte wählen Sie zwei verschiedene Fassungen.")
     return compare_versions(
-        diff_version(_version(session, paper, old)), diff_version(_version(session, paper, new))
+        diff_version(session, _version(session, paper, old)),
+        diff_version(session, _version(session, paper, new)),
     )
+
+
+def synopse_reasons(*, session: Session, paper: Paper, synopsis: Synopsis) -> dict[int, list[str]]:
+    """The reasons column of a Synopse table: the members' comments and the office's replies
+    (`reviews_for`, named as there). The staff's own notes on paragraphs stay inside: a
+    Synopse may go to a ministry."""
+    ids = {p.id for p in synopsis.old.paragraphs} | {p.id for p in synopsis.new.paragraphs}
+    reviews = reviews_for(session=session, paper=paper, paragraph_ids=ids)
+    return synopse.reasons_from(reviews, {})
+
+
+def version_before(session: Session, paper: Paper, number: int) -> Version | None:
+    """The "Geltende Fassung" of the four-column Synopse: the version before `number`."""
+    if number <= 1:
+        return None
+    return diff_version(session, _version(session, paper, number - 1))
+
+
+def change_authors(*, session: Session, paper: Paper, old: int, new: int) -> synopse.Authors:
+    """Who changed the paper from version `old` to `new`: the people the audit names for its
+    paragraphs, sections and fields in that time, and those who saved the versions after
+    `old` (`synopse.authors_of`)."""
+    before, after = _version(session, paper, old), _version(session, paper, new)
+    kept = [snapshot.of(before), snapshot.of(after)]
+    paragraph_ids = {p.id for version in kept for _, p in version.paragraphs()}
+    section_ids = {s.id for version in kept for s in version.sections}
+    rows = session.exec(
+        select(AuditEvent, User)
+        .join(User, col(User.id) == AuditEvent.actor_id)
+        .where(col(AuditEvent.at) > before.created_at, col(AuditEvent.at) <= after.created_at)
+        .where(
+            sa.or_(
+                sa.and_(
+                    col(AuditEvent.object_type) == "paragraph",
+                    col(AuditEvent.object_id).in_(paragraph_ids),
+                ),
+                sa.and_(
+                    col(AuditEvent.object_type) == "section",
+                    col(AuditEvent.object_id).in_(section_ids),
+                ),
+                sa.and_(
+                    col(AuditEvent.object_type) == "paper",
+                    col(AuditEvent.object_id) == paper.id,
+                    col(AuditEvent.action) == "update",
+                ),
+            )
+        )
+    ).all()
+    edits: list[tuple[int | None, str]] = [
+        (event.object_id if event.object_type == "paragraph" else None, user.name)
+        for event, user in rows
+    ]
+    savers = session.exec(
+        select(User.name)
+        .join(PaperVersion, col(PaperVersion.created_by_id) == User.id)
+        .where(
+            PaperVersion.paper_id == paper.id,
+            col(PaperVersion.number) > old,
+            col(PaperVersion.number) <= new,
+        )
+    ).all()
+    edits += [(None, name) for name in savers]
+    return synopse.authors_of(edits, association=settings.association(session=session).name)
 
 
 def reviews_for(
@@ -318,6 +417,8 @@ def export_file_name(paper: Paper, forum: Forum, fmt: Format, number: int, old: 
     suffix = {
         "feedback": "Rueckmeldungen",
         "synopse-table": f"Synopse-v{old}",
+        "synopse-two-column": f"Synopse-v{old}-zweispaltig",
+        "synopse-four-column": f"Synopse-v{old}-mit-Begruendung",
         "synopse-tracked": f"Aenderungen-seit-v{old}",
     }.get(fmt, "")
     return file_name(paper, forum, number, suffix, "pdf" if fmt == "pdf" else "docx")
@@ -340,26 +441,57 @@ def export(
     number = version_number or paper.version_counter
     old = compare_with or max(1, number - 1)
     name = export_file_name(paper, forum, fmt, number, old)
+    if fmt != "feedback":  # the copy with the members' comments stays in the house
+        lobbyregister.require_register_number(session=session, paper=paper, version_number=number)
     doc = document_for(session=session, actor=actor, paper_id=paper_id, version_number=number)
-    if fmt in {"docx", "pdf"}:
-        data = word.build_paper(doc)
-        if fmt == "pdf":
-            return Export(name, MIME["pdf"], pdf.to_pdf(data))
-        return Export(name, MIME["docx"], data)
+    if fmt == "pdf":
+        return Export(name, MIME["pdf"], pdf.lay_out(word.build_paper(doc)).pdf)
+    if fmt == "docx":
+        return Export(name, MIME["docx"], laid_out(word.build_paper(doc)))
     if fmt == "feedback":
         kept = snapshot.of(_version(session, paper, number))
         shown = reviews_for(
             session=session, paper=paper, paragraph_ids={p.id for _, p in kept.paragraphs()}
         )
         data = feedback.build_feedback_copy(doc, shown)
-        return Export(name, MIME["docx"], data)
+        return Export(name, MIME["docx"], laid_out(data))
     synopsis = synopsis_for(session=session, actor=actor, paper_id=paper_id, old=old, new=number)
-    if fmt == "synopse-table":
+    if fmt in synopse.TABLE_FORMATS:
         data = synopse.build_synopse_table(
-            synopsis, letterhead=doc.association, title=f"Synopse: {doc.title}"
+            synopsis,
+            letterhead=doc.association,
+            title=doc.title,
+            form=synopse.TABLE_FORMATS[fmt],
+            comments=synopse_reasons(session=session, paper=paper, synopsis=synopsis),
+            current=version_before(session, paper, old),
         )
         return Export(name, MIME["docx"], data)
-    return Export(name, MIME["docx"], synopse.build_synopse_tracked(doc, synopsis))
+    authors = change_authors(session=session, paper=paper, old=old, new=number)
+    previous = document_for(session=session, actor=actor, paper_id=paper_id, version_number=old)
+    data = synopse.build_synopse_tracked(
+        doc,
+        synopsis,
+        old_paper=previous,
+        author=authors.overall,
+        authors=authors.by_paragraph,
+        changed_at=_version(session, paper, number).created_at,
+        # Both versions as the Word export makes them: accepting all changes gives the
+        # exported new version, rejecting all the exported old one, contents page included.
+        build=lambda version: laid_out(word.build_paper(version)),
+    )
+    return Export(name, MIME["docx"], data)
+
+
+def laid_out(data: bytes) -> bytes:
+    """A Word document built from the paper (`word.build_paper`), with the page numbers
+    LibreOffice's layout gives written into its table of contents, or without contents page
+    for a short paper: Word asks nothing when it opens the file. Without LibreOffice, or
+    when it fails, the file as built: Word then offers to fill in the page numbers."""
+    try:
+        return pdf.lay_out(data).docx
+    except PdfUnavailable as e:
+        _log.warning("Word export without page numbers in its contents: %s", e.message)
+        return data
 
 
 def current_version(*, session: Session, actor: Actor, paper_id: int) -> Version:
@@ -421,7 +553,7 @@ def _exported_version(
     if origin is None or origin.version is None:
         return None
     try:
-        return diff_version(_version(session, paper, origin.version))
+        return diff_version(session, _version(session, paper, origin.version))
     except NotFound:
         return None
 

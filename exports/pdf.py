@@ -5,6 +5,10 @@ LibreOffice does not refresh a table of contents when it opens a .docx; a plain
 small Basic macro in a private LibreOffice profile: open hidden, update every index (the TOC
 gets LibreOffice's page numbers), export as tagged PDF.
 
+`lay_out` writes the page numbers of that rendering back into the Word file's table of
+contents (or leaves the contents page out of a short paper), so that Word need not ask to
+update fields when the file is opened.
+
 One conversion runs at a time: a lock inside the process and a file lock across processes,
 since two LibreOffice instances on a two-core machine only slow each other down.
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import fcntl
+import io
 import os
 import shutil
 import signal
@@ -22,8 +27,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pypdf
+
+from exports import word
 from exports.errors import PdfUnavailable
 
 # Per user: a lock file left by another user would not be writable.
@@ -108,6 +118,51 @@ def to_pdf(docx_bytes: bytes, *, timeout: float = 120) -> bytes:
             _profile.discard()
             raise PdfUnavailable("LibreOffice konnte das Dokument nicht in PDF umwandeln.")
         return target.read_bytes()
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    """A Word document as LibreOffice paginated it, and the PDF of exactly that document."""
+
+    docx: bytes
+    pdf: bytes
+
+
+def lay_out(docx_bytes: bytes, *, timeout: float = 120) -> LaidOut:
+    """A document `word.build_paper` wrote, with its table of contents as LibreOffice lays
+    the paper out: the page of every heading written in, or the contents page left out
+    where the text has fewer than `word.MIN_PAGES_FOR_CONTENTS` pages. Raises
+    `PdfUnavailable` as `to_pdf` does (`timeout` covers both renderings)."""
+    deadline = time.monotonic() + timeout
+    rendered = to_pdf(docx_bytes, timeout=timeout)
+    pages, total = heading_pages(rendered)
+    # The text starts with the first heading, on the page after the contents.
+    text_pages = total - pages[0] + 1 if pages else 0
+    if text_pages >= word.MIN_PAGES_FOR_CONTENTS:
+        # The rendering updated its own contents, so it already shows these page numbers.
+        filled = word.with_contents_pages(docx_bytes, pages)
+        return LaidOut(filled if filled is not None else docx_bytes, rendered)
+    short = word.without_contents(docx_bytes)
+    if short is None:
+        return LaidOut(docx_bytes, rendered)
+    return LaidOut(short, to_pdf(short, timeout=deadline - time.monotonic()))
+
+
+def heading_pages(pdf: bytes) -> tuple[list[int], int]:
+    """The page (from 1) of every heading in the PDF's outline, in reading order, and the
+    number of pages. LibreOffice's PDF export builds the outline from the headings."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    pages: list[int] = []
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            elif (number := reader.get_destination_page_number(item)) is not None:
+                pages.append(number + 1)
+
+    walk(reader.outline)
+    return pages, len(reader.pages)
 
 
 def pdf_pages_to_png(

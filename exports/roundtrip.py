@@ -10,30 +10,50 @@ in a heading) counts for the next paragraph, and the paragraphs after a split th
 inside the bookmark are noted as split off. Paragraphs without a bookmark are matched by
 text similarity (`positions.papers.diffing.match_by_similarity`) against the stored paragraphs no
 bookmark claimed; whatever stays unmatched is proposed as an addition, and a stored paragraph
-found nowhere as a deletion.
+found nowhere as a deletion. A paragraph out of its order (or in another section) is a move.
+
+Our export is recognised by its bookmarks or, when a program removed them, by the styles of
+our house template (matched by name too: LibreOffice renames style ids): then only the paper
+text counts, not the title page, contents, Kernforderungen box or annex. The export prints
+German typography (`exports.typography`), so the file's text is compared with the stored text
+as printed, and a proposal spells unchanged words as stored.
+
+A file that is not a copy of the paper is refused instead of proposing to delete it: one
+whose bookmarks belong to another paper's paragraphs, or one in which fewer than half of the
+paper's paragraphs are found; so is a Synopse table, which cannot be read back.
 
 Tracked changes are read, not accepted: each proposal carries the accepted reading (what the
 document says once all changes are accepted) as `new_text`, the rejected reading as
-`rejected_text`, and who changed what when.
+`rejected_text`, and who changed what when. Comments (word/comments.xml, anchored by
+commentRangeStart or their reference mark) go with the paragraph they start in, with the
+words they mark; `comment_notes` turns them into notes for that paragraph.
 """
 
 from __future__ import annotations
 
+import posixpath
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Literal, TypeVar
 
 from rapidfuzz import fuzz, utils
 
+from exports import typography
 from exports.document import ExportOrigin
 from exports.word import BOOKMARK_PREFIX, ORIGIN_PAPER, ORIGIN_VERSION
 from exports.wordml import clean_text
+from positions.core.errors import InvalidUpload
+from positions.core.formatting import counted
 from positions.papers.diffing import (
     DEFAULT_MIN_SCORE,
     Piece,
     Version,
+    VersionParagraph,
     diff_words,
     match_by_similarity,
     moved_ids,
@@ -59,12 +79,45 @@ from positions.uploads.wordprocessing import (
 ProposalKind = Literal["change", "addition", "deletion", "unchanged"]
 MatchedBy = Literal["bookmark", "similarity"]
 
+BOOKMARKS_REMOVED = (
+    "Die Absatzmarken aus Positionen fehlen in dieser Datei (ein Programm hat sie entfernt). "
+    "Alle Absätze wurden über ihren Text zugeordnet; bitte prüfen Sie jede Zuordnung."
+)
 NO_BOOKMARKS = (
     "Das Dokument enthält keine Absatzmarken aus Positionen: Es wurde nicht aus Positionen "
     "exportiert oder neu angelegt. Alle Absätze wurden über die Ähnlichkeit ihres Textes "
     "zugeordnet; bitte prüfen Sie jede Zuordnung."
 )
 
+SYNOPSE_TABLE = (
+    "Diese Datei ist eine Synopse: eine Tabelle, die zwei Fassungen gegenüberstellt. Aus ihr "
+    "lassen sich keine Änderungen übernehmen. Bitte laden Sie das Papier selbst hoch, wie es "
+    "bearbeitet zurückkam (den Export „Word (.docx)“ oder die „Synopse mit "
+    "Änderungsverfolgung“), und übertragen Sie Anmerkungen aus der Tabelle von Hand."
+)
+# First lines of the header cells of Synopse tables: ours ("Bisherige Fassung | Neue Fassung |
+# Begründung / Kommentar"), the Handbuch der Rechtsförmlichkeit's (Entwurf |
+# Änderungsvorschlag) and the associations' (Geltende Fassung | Entwurf | Änderungsvorschlag |
+# Begründung).
+_SYNOPSE_VERSION_COLUMNS = frozenset(
+    {
+        *("bisherigefassung", "neuefassung", "altefassung", "geltendefassung"),
+        *("entwurf", "änderungsvorschlag"),
+    }
+)
+_SYNOPSE_REASON_COLUMNS = frozenset({"begründung/kommentar", "begründung", "kommentar"})
+
+_DC = "{http://purl.org/dc/elements/1.1/}"
+# What German typography (`exports.typography`) changes, each in one plain form.
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys("„“”«»", '"'),
+        **dict.fromkeys("‚‘’´", "'"),
+        **dict.fromkeys("–—", "-"),
+        **dict.fromkeys("\u00a0\u202f\u2009", " "),
+    }
+)
+_TOKENS = re.compile(r"\w+|\s+|[^\w\s]")
 _INSERTED = {f"{W}ins", f"{W}moveTo"}
 _DELETED = {f"{W}del", f"{W}moveFrom"}
 _TRANSPARENT = {
@@ -81,12 +134,18 @@ _RUN_TEXT = {
 }
 # Paragraphs of our own export that are not paper text (title page, contents, Kernforderungen,
 # minority labels, captions): never proposals, and a bookmark in one belongs to the next.
+# Compared by style id and by style name, both as `_key` writes them: LibreOffice
+# renames ids on saving ("Caption" becomes "Caption1") but keeps the names ("caption").
 _FRAME_STYLES = frozenset(
     {
-        *("Title", "Subtitle", "Titelangabe", "Verbandsname", "Hinweis", "Kernforderung"),
-        *("TOCHeading", "TOC1", "TOC2", "TOC3", "MindermeinungHinweis", "Caption"),
+        *("title", "subtitle", "titelangabe", "verbandsname", "hinweis", "kernforderung"),
+        *("tocheading", "toc1", "toc2", "toc3", "mindermeinunghinweis", "caption"),
+        *("vermerk", "kontakt", "impressum"),
     }
 )
+# Styles only our house template has: a body using them is our export even when every
+# bookmark and property is gone.
+_HOUSE_STYLES = frozenset({"titelangabe", "verbandsname", "kernforderung", "mindermeinunghinweis"})
 
 
 # --- results --------------------------------------------------------------------------------
@@ -105,6 +164,17 @@ class TrackedChange:
 
 
 @dataclass(frozen=True)
+class WordComment:
+    """A comment someone added to the returned file in Word, and the words it marks
+    (`quote`, "" when it marks none)."""
+
+    author: str
+    date: datetime | None
+    text: str
+    quote: str = ""
+
+
+@dataclass(frozen=True)
 class Proposal:
     """What the returned file proposes for one paragraph; nothing is applied.
 
@@ -112,7 +182,8 @@ class Proposal:
     tracked changes accepted ("" for a deletion), `rejected_text` the text with all of them
     rejected (None when the paragraph has no tracked change). An addition stands after
     `after_paragraph_id` (None: before every matched paragraph) under the heading `section`.
-    `note` explains anything unusual in German.
+    `note` explains anything unusual in German; `comments` are the Word comments anchored
+    in the paragraph. A moved paragraph (`moved`) now stands after `after_paragraph_id` too.
     """
 
     kind: ProposalKind
@@ -129,6 +200,7 @@ class Proposal:
     after_paragraph_id: int | None = None
     moved: bool = False
     note: str = ""
+    comments: tuple[WordComment, ...] = ()
     current_text: str | None = None
     """The paragraph's text today when it changed since the export ("" if it was deleted
     since); None when it is still what was exported."""
@@ -153,6 +225,25 @@ class ReturnedPaper:
     def counts(self) -> dict[ProposalKind, int]:
         kinds: tuple[ProposalKind, ...] = ("change", "addition", "deletion", "unchanged")
         return {kind: sum(p.kind == kind for p in self.proposals) for kind in kinds}
+
+
+def comment_note(comment: WordComment, *, source: str, paragraph_text: str = "") -> str:
+    """A Word comment as a note on its paragraph: who, when, from which file, on which words
+    (none named when it marks the whole `paragraph_text`)."""
+    quote = "" if _norm(comment.quote) == _norm(paragraph_text) else comment.quote
+    about = f" zu „{_shortened(quote, 120)}“" if quote.strip() else ""
+    return f"Kommentar von {comment.author}{_on(comment.date)} in „{source}“{about}: {comment.text}"
+
+
+def comment_notes(proposals: Iterable[Proposal], *, source: str) -> list[tuple[int, str]]:
+    """(paragraph id, note) for each Word comment on a stored paragraph of `proposals`; a
+    comment on a new paragraph has no paragraph to go to yet."""
+    return [
+        (p.paragraph_id, comment_note(c, source=source, paragraph_text=p.new_text or p.old_text))
+        for p in proposals
+        if p.paragraph_id is not None and p.kind != "addition"
+        for c in p.comments
+    ]
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -184,10 +275,18 @@ class _Frame:
     """The paragraphs of the Kernforderungen box."""
     tracked: int = 0
     """Tracked changes in headings, the box, the title page or the annex."""
+    title: str = ""
+    """The title on the title page."""
+    comments: list[tuple[str, WordComment]] = field(default_factory=list)
+    """Comments on headings, the box, the title page or the annex, with the paragraph's
+    text."""
 
     def notes(self, base: Version) -> list[str]:
         found: list[str] = []
-        titles = {_norm(p.section) for p in base.paragraphs}
+        titles = frozenset().union(
+            *(_exported(t) for t in {p.section for p in base.paragraphs}),
+            *(_exported(s.title) for s in base.headings()),
+        )
         renamed = [h for h in self.headings if h.strip() and _norm(h) not in titles]
         if renamed and titles:
             found.append(
@@ -196,8 +295,8 @@ class _Frame:
                 + ". Überschriften werden nicht aus der Datei übernommen; bitte ändern Sie sie "
                 "bei Bedarf im Papier."
             )
-        demands = {_norm(p.text) for p in base.paragraphs if p.is_core_demand}
-        if demands and any(_norm(d) not in demands for d in self.core_demands):
+        demands = [p for p in base.paragraphs if p.is_core_demand]
+        if demands and any(not _in_box(entry, demands) for entry in self.core_demands):
             found.append(
                 "Der Kasten „Kernforderungen“ wurde bearbeitet. Er wird nicht übernommen: "
                 "Kernforderungen entstehen aus den als Kernforderung markierten Absätzen; "
@@ -208,40 +307,100 @@ class _Frame:
                 "Nachverfolgte Änderungen außerhalb des Papiertextes (Titelseite, Überschriften, "
                 "Kernforderungen-Kasten oder Anhang) werden nicht übernommen."
             )
+        found += [
+            f"Kommentar von {comment.author}{_on(comment.date)} bei „{_shortened(where)}“ "
+            f"(außerhalb des Papiertextes): {comment.text}"
+            for where, comment in self.comments
+        ]
         return found
 
 
 @dataclass(frozen=True)
 class ReturnedFile:
     """A returned .docx, read once: its paper text and, when it kept the properties our
-    export writes, the paper and version it was exported from."""
+    export writes, the paper and version it was exported from.
+
+    `house` says the body is laid out as our export (our bookmarks or house styles), even
+    when bookmarks and properties were removed; `title` is the title on its title page, or
+    else the title in its document properties."""
 
     blocks: tuple[_Block, ...]
     origin: ExportOrigin | None
     frame: _Frame = field(default_factory=_Frame)
+    house: bool = False
+    title: str = ""
 
     def propose(self, base: Version, *, min_score: float = DEFAULT_MIN_SCORE) -> ReturnedPaper:
-        """The file's proposals for `base` (normally the version it was exported from)."""
-        result = _Proposer(list(self.blocks), base, min_score).propose()
+        """The file's proposals for `base` (normally the version it was exported from).
+
+        Raises InvalidUpload (German message) when the file is no copy of `base`'s paper
+        (see `_Proposer.refusal`)."""
+        proposer = _Proposer(list(self.blocks), base, min_score, house=self.house)
+        result = proposer.propose()
+        refusal = proposer.refusal(self.title)
+        if refusal is not None:
+            raise InvalidUpload(refusal)
         return replace(result, notes=(*result.notes, *self.frame.notes(base)))
 
 
 def read_returned_file(data: bytes, *, filename: str | None = None) -> ReturnedFile:
-    """The returned file's paper text and origin; refused like `read_returned_paper`."""
+    """The returned file's paper text, comments and origin; refused like
+    `read_returned_paper`, and also when it is a Synopse table (`SYNOPSE_TABLE`)."""
     if filename is not None:
         check_name(filename)
     with open_package(data) as package:
         document = package.xml("word/document.xml")
         styles = package.xml(related_part_names(package)["styles"])
         origin = _origin(package)
+        properties_title = _properties_title(package)
+        comments_part = _main_part_relation(package, "comments")
+        comments = package.xml(comments_part) if comments_part else None
     assert document is not None  # the intake checks make sure it exists
     body = document.find(f"{W}body")
-    reader = _Reader(Styles(styles))
     try:
+        reader = _Reader(Styles(styles), _comments(comments))
         blocks = reader.read(body) if body is not None else []
     except RecursionError:
         raise suspicious("zu tief verschachtelt") from None
-    return ReturnedFile(tuple(blocks), origin, reader.frame)
+    title = reader.frame.title or properties_title
+    return ReturnedFile(tuple(blocks), origin, reader.frame, reader.house, title)
+
+
+def _main_part_relation(package: Package, kind: str) -> str | None:
+    """The part name the main document relates to as `kind` ("comments"), if any."""
+    relationships = package.xml("word/_rels/document.xml.rels")
+    for relationship in relationships if relationships is not None else ():
+        target = str(relationship.get("Target") or "")
+        if (
+            str(relationship.get("Type") or "").rsplit("/", 1)[-1] == kind
+            and relationship.get("TargetMode") != "External"
+        ):
+            return target[1:] if target.startswith("/") else posixpath.normpath("word/" + target)
+    return None
+
+
+def _comments(root: Xml | None) -> dict[str, WordComment]:
+    """The comments part's comments by id, their paragraphs joined by line breaks."""
+    found: dict[str, WordComment] = {}
+    for comment in root if root is not None else ():
+        if comment.tag != f"{W}comment":
+            continue
+        who = _change(comment, "insertion", "")
+        text = _tidy("\n".join(_accepted_text(p) for p in flatten(comment, {P})))
+        if text:
+            found[comment.get(f"{W}id") or ""] = WordComment(who.author, who.date, text)
+    return found
+
+
+def _properties_title(package: Package) -> str:
+    """dc:title of the core properties, found through the package relationships."""
+    relationships = package.xml("_rels/.rels")
+    for relationship in relationships if relationships is not None else ():
+        if str(relationship.get("Type") or "").endswith("/core-properties"):
+            core = package.xml(str(relationship.get("Target") or "").lstrip("/"))
+            title = core.find(f"{_DC}title") if core is not None else None
+            return " ".join(((title.text if title is not None else None) or "").split())
+    return ""
 
 
 def _origin(package: Package) -> ExportOrigin | None:
@@ -291,6 +450,9 @@ class _Block:
     within: list[str] = field(default_factory=list)
     """Our bookmarks that started in an earlier block and are still open here."""
     changes: list[TrackedChange] = field(default_factory=list)
+    comments: list[WordComment] = field(default_factory=list)
+    house_table: bool = False
+    """A table our export wrote (it carries our bookmark or our table styles)."""
 
 
 @dataclass
@@ -301,6 +463,10 @@ class _Line:
     starts: list[tuple[str, str, int, int]] = field(default_factory=list)
     """(name, w:id, accepted length, rejected length) at each of our bookmark starts."""
     ends: list[str] = field(default_factory=list)
+    comment_starts: list[tuple[str, int]] = field(default_factory=list)
+    """(comment id, accepted length) where a comment's range starts."""
+    comment_ends: dict[str, int] = field(default_factory=dict)
+    comment_references: list[str] = field(default_factory=list)
 
 
 class _Reader:
@@ -308,21 +474,32 @@ class _Reader:
     heading and the annex (the first unnumbered heading after it) in our own exports, the
     whole body otherwise; headings and our frame paragraphs left out."""
 
-    def __init__(self, styles: Styles) -> None:
+    def __init__(self, styles: Styles, comments: dict[str, WordComment] | None = None) -> None:
         self.styles = styles
+        self.comments = comments or {}
         self.blocks: list[_Block] = []
         self.section = ""
         self.open: dict[str, str] = {}  # bookmark w:id -> name, of ours still open
         self.handed_on: list[str] = []  # bookmarks waiting for the next block
         self.seen: set[str] = set()
+        self.commented: set[str] = set()  # comment ids already anchored
         self.frame = _Frame()
+        self.bookmarked = False
+        """Whether the body has any of our bookmarks."""
+        self.house = False
+        """Whether the body is our export: our bookmarks or our house styles."""
 
     def read(self, body: Xml) -> list[_Block]:
         elements = list(flatten(body, {P, TBL}))
-        ours = any(
+        if any(element.tag == TBL and _synopse_header(element) for element in elements):
+            raise InvalidUpload(SYNOPSE_TABLE)
+        self.bookmarked = any(
             (start.get(f"{W}name") or "").startswith(BOOKMARK_PREFIX)
             for element in elements
             for start in _iter(element, f"{W}bookmarkStart")
+        )
+        ours = self.house = self.bookmarked or any(
+            self._style_keys(element) & _HOUSE_STYLES for element in elements
         )
         inside = not ours or not any(self._numbered_heading(e) for e in elements)
         for element in elements:
@@ -342,10 +519,12 @@ class _Reader:
                 self.section = " ".join("".join(line.accepted).split())
                 if inside and (not ours or self._numbered_heading(element)):
                     self.frame.headings.append(self.section)
-            style = _style_id(element)
-            if style == "Kernforderung":
+            style = self._style_keys(element)
+            if "kernforderung" in style:
                 self.frame.core_demands.append("".join(line.accepted))
-            frame = heading is not None or style in _FRAME_STYLES or not inside
+            if "title" in style and not self.frame.title:
+                self.frame.title = " ".join("".join(line.accepted).split())
+            frame = heading is not None or bool(style & _FRAME_STYLES) or not inside
             if frame and ours and line.changes:
                 self.frame.tracked += len(line.changes)
             self._add(element, line, frame=frame)
@@ -356,6 +535,9 @@ class _Reader:
         within = [n for n in self.open.values() if n not in waiting]
         names: list[str] = []
         accepted, rejected = "".join(line.accepted), "".join(line.rejected)
+        comments = self._anchored(line, accepted)
+        if frame:
+            self.frame.comments += [(" ".join(accepted.split()), c) for c in comments]
         has_text = bool(accepted.strip() or rejected.strip())
         for name, bookmark_id, at_accepted, at_rejected in line.starts:
             self.open[bookmark_id] = name
@@ -394,8 +576,29 @@ class _Reader:
                 bookmarks=[*waiting, *names],
                 within=[n for n in within if n not in names],
                 changes=changes,
+                comments=comments,
+                house_table=element.tag == TBL
+                and (bool(line.starts) or "tabellenkopf" in self._style_keys(element)),
             )
         )
+
+    def _anchored(self, line: _Line, accepted: str) -> list[WordComment]:
+        """The comments whose range starts in `line` (or, without a range, whose reference
+        mark stands in it), each with the words it marks."""
+        found: list[WordComment] = []
+        anchors = [
+            *(
+                (cid, accepted[at : line.comment_ends.get(cid, len(accepted))])
+                for cid, at in line.comment_starts
+            ),
+            *((cid, "") for cid in line.comment_references),
+        ]
+        for comment_id, quote in anchors:
+            if comment_id in self.commented or comment_id not in self.comments:
+                continue
+            self.commented.add(comment_id)
+            found.append(replace(self.comments[comment_id], quote=_tidy(quote)))
+        return found
 
     # --- paragraphs ---
 
@@ -406,6 +609,11 @@ class _Reader:
             tag = child.tag
             if tag == R:
                 self._run(child, line, state)
+                line.comment_references += [
+                    reference.get(f"{W}id") or ""
+                    for reference in child
+                    if reference.tag == f"{W}commentReference"
+                ]
             elif tag in _INSERTED or tag in _DELETED:
                 inserted = tag in _INSERTED
                 mark = len(line.accepted) if inserted else len(line.rejected)
@@ -422,6 +630,10 @@ class _Reader:
                     line.starts.append((name, child.get(f"{W}id") or "", *at))
             elif tag == f"{W}bookmarkEnd":
                 line.ends.append(child.get(f"{W}id") or "")
+            elif tag == f"{W}commentRangeStart":
+                line.comment_starts.append((child.get(f"{W}id") or "", len("".join(line.accepted))))
+            elif tag == f"{W}commentRangeEnd":
+                line.comment_ends[child.get(f"{W}id") or ""] = len("".join(line.accepted))
             else:
                 inner = _wrapped(child)
                 if inner is not None:
@@ -465,6 +677,9 @@ class _Reader:
                 line.starts += [(n, i, 0, 0) for n, i, _, _ in inner.starts]
                 line.ends += inner.ends
                 line.changes += inner.changes
+                # A cell's words have no place in the table's joined text: no quote.
+                line.comment_references += [c for c, _ in inner.comment_starts]
+                line.comment_references += inner.comment_references
                 cells_accepted.append("".join(inner.accepted).strip())
                 cells_rejected.append("".join(inner.rejected).strip())
             if not row_deleted:
@@ -476,6 +691,16 @@ class _Reader:
         return line
 
     # --- styles ---
+
+    def _style_keys(self, element: Xml) -> set[str]:
+        """The paragraph's style id and style name (lower case, without spaces), or for a
+        table those of its first cell's first paragraph; empty for the default style."""
+        p = element if element.tag == P else _first_cell_paragraph(element)
+        style_id = _style_id(p) if p is not None else None
+        if not style_id:
+            return set()
+        name = next((style.name for _, style in self.styles.chain(style_id)), "")
+        return {_key(style_id), _key(name)} - {""}
 
     def _heading_level(self, p: Xml) -> int | None:
         ppr = p.find(PPR)
@@ -492,6 +717,40 @@ class _Reader:
             return False
         num_id = child_of(child_of(element.find(PPR), f"{W}numPr"), f"{W}numId")
         return num_id is None or num_id.get(f"{W}val") != "0"
+
+
+def _synopse_header(table: Xml) -> bool:
+    """Whether the table's first row names the columns of a Synopse (ours in any of its
+    forms, or one of the usual forms of a ministry's): two version columns, or a version
+    column and a reasons column."""
+    row = next(flatten(table, {TR}), None)
+    if row is None:
+        return False
+    headings = set()
+    for cell in flatten(row, {TC}):
+        p = next(flatten(cell, {P}), None)
+        if p is not None:
+            headings.add(_key(_accepted_text(p).split("\n")[0]))
+    versions = len(headings & _SYNOPSE_VERSION_COLUMNS)
+    return versions >= 2 or (versions == 1 and bool(headings & _SYNOPSE_REASON_COLUMNS))
+
+
+def _accepted_text(p: Xml) -> str:
+    """A paragraph's text with its tracked changes accepted."""
+    line = _Line()
+    _Reader(Styles(None))._inline(p, line, (False, False))
+    return "".join(line.accepted)
+
+
+def _first_cell_paragraph(table: Xml) -> Xml | None:
+    row = next(flatten(table, {TR}), None)
+    cell = next(flatten(row, {TC}), None) if row is not None else None
+    return next(flatten(cell, {P}), None) if cell is not None else None
+
+
+def _key(name: str) -> str:
+    """A style or column name for comparing: lower case, without spaces."""
+    return "".join(unicodedata.normalize("NFC", name).lower().split())
 
 
 def _wrapped(element: Xml) -> Xml | None:
@@ -584,10 +843,13 @@ def _groups(blocks: list[_Block], reading: Literal["accepted", "rejected"]) -> d
 
 
 class _Proposer:
-    def __init__(self, blocks: list[_Block], base: Version, min_score: float) -> None:
+    def __init__(
+        self, blocks: list[_Block], base: Version, min_score: float, *, house: bool
+    ) -> None:
         self.blocks = blocks
         self.base = base
         self.min_score = min_score
+        self.house = house
         self.by_id = {p.id: p for p in base.paragraphs}
         self.accepted = _groups(blocks, "accepted")
         self.rejected = _groups(blocks, "rejected")
@@ -595,6 +857,7 @@ class _Proposer:
         self.owned: dict[int, list[int]] = {}  # block index -> stored paragraph ids
         self.bookmarks_found = 0
         self.unknown = 0
+        self.found: set[int] = set()  # stored paragraph ids found in the file
         self.notes: list[str] = []
 
     def propose(self) -> ReturnedPaper:
@@ -631,10 +894,35 @@ class _Proposer:
                 matched.append((first, proposal))
 
         matched = self._with_moves(matched)
+        self.found = {p.paragraph_id for _, p in matched if p.paragraph_id is not None}
         placed = sorted([*matched, *additions], key=lambda item: item[0])
         proposals = self._with_deletions(_after(p for _, p in placed))
         self._document_notes(proposals)
         return ReturnedPaper(tuple(proposals), tuple(self.notes), self.bookmarks_found)
+
+    # --- recognising the paper ---
+
+    def refusal(self, title: str) -> str | None:
+        """Why the file is no copy of this paper, naming the title it carries; None when it
+        is one. A copy keeps more of our bookmarks for this paper than for paragraphs it
+        does not have, and at least half of the stored paragraphs are found in it (by
+        bookmark or by text)."""
+        named = f" („{_shortened(title)}“)" if title else ""
+        if self.unknown > len(self.owner):
+            return (
+                f"Diese Datei wurde aus einem anderen Papier exportiert{named}: Ihre "
+                "Absatzmarken gehören zu keinem Absatz dieses Papiers. Bitte laden Sie sie bei "
+                "dem Papier hoch, aus dem sie stammt."
+            )
+        if 2 * len(self.found) >= len(self.base.paragraphs):
+            return None
+        return (
+            f"Diese Datei ist kein Export dieses Papiers{named}: Von "
+            f"{counted(len(self.base.paragraphs), 'Absatz', 'Absätzen')} des Papiers "
+            f"{'findet sich' if len(self.found) <= 1 else 'finden sich'} "
+            f"{'keiner' if not self.found else f'nur {len(self.found)}'} darin wieder. "
+            "Bitte prüfen Sie, ob Sie die richtige Datei beim richtigen Papier hochladen."
+        )
 
     # --- matching ---
 
@@ -659,7 +947,7 @@ class _Proposer:
     def _wanted(self, group: _Group) -> bool:
         """A group without a known bookmark worth a proposal: it has text in some reading,
         and it is not one of our own tables."""
-        if any(b.table and b.bookmarks for b in group.blocks):
+        if any(b.house_table for b in group.blocks):
             return False
         return any(b.accepted.strip() or b.rejected.strip() for b in group.blocks)
 
@@ -681,18 +969,18 @@ class _Proposer:
         if similar:
             score = _score(stored.text, group.text, "".join(b.rejected for b in blocks))
             notes.append(f"über die Ähnlichkeit des Textes zugeordnet ({score:.0f} %)")
-        new_text = _tidy(group.text) if owns else ""
+        new_text = _as_stored(_tidy(group.text), stored.text) if owns else ""
         if not owns and any(b.accepted.strip() for b in blocks):
             notes.append("mit einem anderen Absatz zusammengeführt")
         rejected = None
         if changes:
             readings = _unique(self.rejected[b.index] for b in blocks)
-            rejected = _tidy("\n".join(g.text for g in readings))
-            if _norm(stored.text) not in (_norm(rejected), _norm(group.text)) and owns:
+            rejected = _as_stored(_tidy("\n".join(g.text for g in readings)), stored.text)
+            if owns and not {_norm(rejected), _norm(group.text)} & _exported(stored.text):
                 # Neither reading is the stored text: someone also edited without tracking.
                 notes.append("enthält auch Änderungen ohne Nachverfolgung")
         kind: ProposalKind
-        if owns and _norm(new_text) == _norm(stored.text):
+        if owns and new_text == stored.text:
             kind = "unchanged"
         elif not new_text:
             kind = "deletion"
@@ -711,6 +999,7 @@ class _Proposer:
             score=score,
             section=blocks[0].section,
             note="; ".join(notes),
+            comments=tuple(c for b in blocks for c in b.comments),
         )
 
     def _addition(self, group: _Group) -> Proposal:
@@ -735,6 +1024,7 @@ class _Proposer:
             note="; ".join(
                 f"vermutlich von Absatz {pid} abgetrennt" for pid in dict.fromkeys(split_from)
             ),
+            comments=tuple(c for b in group.blocks for c in b.comments),
         )
 
     def _with_moves(self, matched: list[tuple[int, Proposal]]) -> list[tuple[int, Proposal]]:
@@ -748,12 +1038,11 @@ class _Proposer:
         for position, proposal in matched:
             assert proposal.paragraph_id is not None
             stored = self.by_id[proposal.paragraph_id]
-            elsewhere = _norm(proposal.section) != _norm(stored.section) and (
-                _norm(stored.section) in headings
-            )
+            # In another section, if its own is still there under its name (as exported).
+            at_home = _exported(stored.section)
+            elsewhere = _norm(proposal.section) not in at_home and bool(at_home & headings)
             if proposal.kind != "deletion" and (proposal.paragraph_id in moved or elsewhere):
-                note = "; ".join(n for n in (proposal.note, "verschoben") if n)
-                out.append((position, replace(proposal, moved=True, note=note)))
+                out.append((position, replace(proposal, moved=True)))
             else:
                 out.append((position, proposal))
         return out
@@ -785,7 +1074,7 @@ class _Proposer:
 
     def _document_notes(self, proposals: list[Proposal]) -> None:
         if not self.bookmarks_found:
-            self.notes.append(NO_BOOKMARKS)
+            self.notes.append(BOOKMARKS_REMOVED if self.house else NO_BOOKMARKS)
         else:
             lost = sum(p.matched_by == "similarity" for p in proposals)
             if lost == 1:
@@ -809,19 +1098,28 @@ class _Proposer:
                 f"Das Dokument enthält nachverfolgte Änderungen von {', '.join(authors)}; sie "
                 "sind als Vorschläge aufgeführt, nicht angenommen."
             )
+        shown = {id(c) for p in proposals for c in p.comments}
+        self.notes += [
+            f"Kommentar von {c.author}{_on(c.date)} an einer Stelle ohne Absatz des Papiers "
+            f"(z. B. einer Tabelle): {c.text}"
+            for block in self.blocks
+            for c in block.comments
+            if id(c) not in shown
+        ]
 
 
 def _after(proposals: Iterable[Proposal]) -> list[Proposal]:
-    """The proposals with each addition told which stored paragraph it follows."""
+    """The proposals with each addition and each moved paragraph told which stored paragraph
+    it follows."""
     out: list[Proposal] = []
     previous: int | None = None
     for proposal in proposals:
-        if proposal.kind == "addition":
-            out.append(replace(proposal, after_paragraph_id=previous))
-            continue
-        if proposal.kind != "deletion":
+        placed = proposal
+        if proposal.kind == "addition" or proposal.moved:
+            placed = replace(proposal, after_paragraph_id=previous)
+        if proposal.kind not in ("addition", "deletion"):
             previous = proposal.paragraph_id
-        out.append(proposal)
+        out.append(placed)
     return out
 
 
@@ -849,6 +1147,28 @@ def _authors(changes: Sequence[TrackedChange]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(change.author for change in changes))
 
 
+def _in_box(entry: str, demands: Sequence[VersionParagraph]) -> bool:
+    """Whether a Kernforderungen box entry says what a core demand's box text, or the start
+    of its text (the default short form is its first sentence), says."""
+    plain = _norm(entry)
+    return any(
+        plain in _exported(d.box_text) or any(form.startswith(plain) for form in _exported(d.text))
+        for d in demands
+    )
+
+
+def _on(day: datetime | None) -> str:
+    return f" am {day:%d.%m.%Y}" if day is not None else ""
+
+
+def _shortened(text: str, limit: int = 80) -> str:
+    """One line of at most `limit` characters, cut at a word with an ellipsis."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    return line[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
 def _tidy(text: str) -> str:
     """The text as we store it: NFC, lines without trailing spaces, no blank edges."""
     lines = (line.rstrip() for line in unicodedata.normalize("NFC", text).split("\n"))
@@ -857,5 +1177,38 @@ def _tidy(text: str) -> str:
 
 def _norm(text: str) -> str:
     """For comparing: what the export kept of `text` (no control characters), spaces and line
-    breaks as single spaces, NFC."""
-    return " ".join(unicodedata.normalize("NFC", clean_text(text)).split())
+    breaks as single spaces, quotes and dashes in one plain form each, NFC."""
+    return " ".join(unicodedata.normalize("NFC", clean_text(text)).translate(_FOLD).split())
+
+
+@lru_cache(maxsize=4096)
+def _exported(stored: str) -> frozenset[str]:
+    """The forms (as `_norm` gives them) in which the export may have printed the stored
+    `stored`: as it is, and in German typography."""
+    return frozenset({_norm(stored), _norm(typography.german(stored))})
+
+
+def _as_stored(text: str, stored: str) -> str:
+    """The file's `text` spelled as the stored paragraph wherever only the export's
+    typography differs (quotes, dashes, non-breaking or added spaces): a proposal carries
+    what the reader changed, not what our typesetting did."""
+    if _norm(text) in _exported(stored):
+        return stored
+    ours, theirs = _TOKENS.findall(stored), _TOKENS.findall(text)
+    matcher = SequenceMatcher(
+        None, [_folded(t) for t in ours], [_folded(t) for t in theirs], autojunk=False
+    )
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out += ours[i1:i2]
+        elif op != "insert" or "".join(theirs[j1:j2]).strip():
+            out += theirs[j1:j2]
+        # else: only a space, as typesetting adds one in "§ 7g" or "z. B."
+    return "".join(out)
+
+
+def _folded(token: str) -> str:
+    if token.isspace():
+        return "\n" if "\n" in token else " "
+    return token.translate(_FOLD)

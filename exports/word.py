@@ -8,6 +8,7 @@ cells with one) so that an edited document can be matched back to the stored par
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,6 +26,7 @@ from docx.opc.part import Part
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
+from exports import typography
 from exports.document import (
     Block,
     ExportOrigin,
@@ -77,16 +79,22 @@ def german_date(day: date) -> str:
     return str(format_date(day, "d. MMMM yyyy", locale="de_DE"))
 
 
-def build_paper(doc: PaperDocument, *, now: datetime | None = None) -> bytes:
+def build_paper(doc: PaperDocument, *, now: datetime | None = None, typeset: bool = True) -> bytes:
     """The paper as .docx bytes: title page, table of contents, Kernforderungen, numbered
     sections with footnotes and minority opinions, annex of members and contacts.
 
-    `now` (default: the current time) becomes the document's created/modified date.
+    `now` (default: the current time) becomes the document's created/modified date. With
+    `typeset` (the default) every text is printed in German typography
+    (`typography.german`); without, exactly as stored (for comparing versions).
     """
+    if typeset:
+        doc = typography.typeset(doc)
     _check_unique_ids(doc.sections)
     word = house_document(doc.association)
     writer = _PaperWriter(word, doc)
     writer.write()
+    # The contents have no page numbers until a layout gives them (`with_contents_pages`).
+    _ask_to_update_fields(word)
     _fill_header_and_footers(word, doc)
     _set_properties(word, doc, now or utcnow())
     if doc.origin is not None:
@@ -134,6 +142,8 @@ class _PaperWriter:
         self.counters = [0] * MAX_HEADING_LEVEL
         self.page_break_pending = False
         self.tables = 0
+        self.in_annex = False
+        """Whether an unnumbered heading after the sections began the annex."""
 
     def write(self) -> None:
         self.title_page()
@@ -144,6 +154,7 @@ class _PaperWriter:
             self.section(section, 1)
         self.participants()
         self.contacts()
+        self.about()
         self.toc_entries(toc_anchor)
 
     # --- building blocks ------------------------------------------------------------------
@@ -184,19 +195,20 @@ class _PaperWriter:
             add_run(letterhead, one_line(doc.association.name))
         add_run(self.append(paragraph("Subtitle")), one_line(doc.kind_label))
         add_run(self.append(paragraph("Title")), one_line(doc.title))
+        # What a reader outside needs of the paper's state: whether it is a draft.
+        if one_line(doc.status_label):
+            add_run(self.append(paragraph("Vermerk")), one_line(doc.status_label))
         for label, value in (
             ("Adressat", doc.addressee),
             ("Forum", doc.forum_name),
+            ("Regelungsvorhaben", _regulatory_project(doc.lobbyregister)),
             ("Datum", german_date(doc.date)),
-            ("Stand", _joined(doc.version_label, doc.status_label, separator=", ")),
         ):
             if one_line(value):
                 p = self.append(paragraph("Titelangabe"))
                 add_run(p, label, bold=True)
                 add_tab(p)
                 add_run(p, one_line(value))
-        if doc.lobbyregister is not None:
-            add_run(self.append(paragraph("Hinweis")), _lobbyregister_line(doc.lobbyregister))
 
     def _logo(self, letterhead: Letterhead) -> Element:
         assert letterhead.logo is not None
@@ -221,8 +233,8 @@ class _PaperWriter:
         return p
 
     def toc_entries(self, anchor: Element) -> None:
-        """The TOC field, its result filled with the headings (numbers and titles, no page
-        numbers): Word recomputes it on opening (`updateFields`), LibreOffice on converting."""
+        """The TOC field, its result filled with the headings (numbers and titles); the page
+        numbers come from a layout (`with_contents_pages`), or else from Word on opening."""
         entries = self.headings or [_Heading(1, "", "")]
         previous = anchor
         for i, entry in enumerate(entries):
@@ -290,26 +302,28 @@ class _PaperWriter:
         look = {"w:val": "0420", "w:firstRow": "1", "w:lastRow": "0", "w:firstColumn": "0"}
         sub(tbl_pr, "w:tblLook", {**look, "w:lastColumn": "0", "w:noHBand": "0", "w:noVBand": "1"})
         sub(tbl_pr, "w:tblCaption", {"w:val": one_line(table.caption)})
-        width = str(TEXT_WIDTH // len(table.header))
+        widths = [str(w) for w in column_widths(table)]
         grid = sub(tbl, "w:tblGrid")
-        for _ in table.header:
+        for width in widths:
             sub(grid, "w:gridCol", {"w:w": width})
-        self._row(tbl, table.header, width, header=True)
+        self._row(tbl, table.header, widths, header=True)
         for row in table.rows:
-            self._row(tbl, row, width, header=False)
+            self._row(tbl, row, widths, header=False)
         # One bookmark spans the table: from its first cell to its last.
         cells = tbl.findall(f"{qn('w:tr')}/{qn('w:tc')}/{qn('w:p')}")
         bookmark = self.bookmarks.start(cells[0], bookmark_name(table.id))
         cells[0].find(qn("w:pPr")).addnext(cells[0][-1])
         self.bookmarks.end(cells[-1], bookmark)
 
-    def _row(self, tbl: Element, cells: Sequence[str], width: str, *, header: bool) -> None:
+    def _row(
+        self, tbl: Element, cells: Sequence[str], widths: Sequence[str], *, header: bool
+    ) -> None:
         tr = sub(tbl, "w:tr")
         tr_pr = sub(tr, "w:trPr")
         sub(tr_pr, "w:cantSplit")
         if header:
             sub(tr_pr, "w:tblHeader")  # repeated at the top of every page
-        for text in cells:
+        for text, width in zip(cells, widths, strict=True):
             tc = sub(tr, "w:tc")
             tc_pr = sub(tc, "w:tcPr")
             sub(tc_pr, "w:tcW", {"w:w": width, "w:type": "dxa"})
@@ -331,13 +345,17 @@ class _PaperWriter:
         if not named and not anonymous:
             return
         self.heading(1, "Beteiligte Mitglieder", numbered=False)
+        self.in_annex = True
         if named:
             add_run(
-                self.append(paragraph(None)),
+                self.append(paragraph(None, keep_next=True)),
                 "Mitgewirkt haben:" if len(named) > 1 or anonymous else "Mitgewirkt hat:",
             )
-            for name in named:
-                add_run(self.append(paragraph("ListBullet")), name)
+            # Like widow and orphan control for the list: never one name alone at the foot
+            # or the head of a page, nor the closing "sowie …" without a name.
+            for i, name in enumerate(named):
+                kept = i == 0 or i == len(named) - 2 or (i == len(named) - 1 and anonymous > 0)
+                add_run(self.append(paragraph("ListBullet", keep_next=kept)), name)
             if anonymous:
                 add_run(
                     self.append(paragraph(None)),
@@ -351,28 +369,83 @@ class _PaperWriter:
             )
 
     def contacts(self) -> None:
+        """The contact persons (function, phone, e-mail) at the association's postal
+        address, kept together on one page."""
         contacts = [c for c in self.doc.contact_persons if one_line(c.name)]
         if not contacts:
             return
         self.heading(
             1, "Ansprechpersonen" if len(contacts) > 1 else "Ansprechperson", numbered=False
         )
-        for contact in contacts:
-            p = self.append(paragraph(None))
+        self.in_annex = True
+        address = self._postal_address()
+        for i, contact in enumerate(contacts):
+            p = self.append(paragraph("Kontakt", keep_next=i < len(contacts) - 1 or bool(address)))
             add_run(p, one_line(contact.name), bold=True)
-            if one_line(contact.role):
-                add_run(p, f"\n{one_line(contact.role)}")
+            if one_line(contact.function):
+                add_run(p, f"\n{one_line(contact.function)}")
+            if one_line(contact.phone):
+                add_run(p, f"\nTelefon: {one_line(contact.phone)}")
             email = one_line(contact.email).replace(" ", "")
             if email:
                 add_run(p, "\nE-Mail: ")
                 self._hyperlink(p, f"mailto:{quote(email, safe='@+')}", email)
-            if one_line(contact.phone):
-                add_run(p, f"\nTelefon: {one_line(contact.phone)}")
+        if address:
+            add_run(self.append(paragraph("Kontakt")), "\n".join(address))
+
+    def _postal_address(self) -> list[str]:
+        lines = [one_line(line) for line in self.doc.association.address]
+        lines = [line for line in lines if line]
+        return [one_line(self.doc.association.name), *lines] if lines else []
+
+    def about(self) -> None:
+        """ "Über uns" and the register number in small print at the end, as the imprint of
+        an association's paper has them; the address too when no contact person gave it."""
+        about = clean_text(self.doc.association.about).strip()
+        has_contacts = any(one_line(c.name) for c in self.doc.contact_persons)
+        small_print = [
+            text
+            for text in (
+                "" if has_contacts else " · ".join(self._postal_address()),
+                _register_line(self.doc.lobbyregister),
+            )
+            if text
+        ]
+        if not about and not small_print:
+            return
+        lead_in = bool(about)
+        if not self.in_annex:
+            # A heading of its own, or the imprint would read as the paper's last paragraph
+            # (an edited copy read back would propose it as an addition).
+            self.heading(1, "Über uns", numbered=False)
+            lead_in = False
+        p = self.append(paragraph("Impressum"))
+        if lead_in:
+            add_run(p, "Über uns", bold=True)
+        lines = [about, *small_print] if about else small_print
+        add_run(p, "\n".join(["", *lines] if lead_in else lines))  # "": break after lead-in
 
     def _hyperlink(self, parent: Element, url: str, text: str) -> None:
         rel_id = self.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
         link = sub(parent, "w:hyperlink", {"r:id": rel_id})
         add_run(link, text, style="Hyperlink")
+
+
+def column_widths(table: Table) -> list[int]:
+    """Column widths (twips) adding up to the text width, shared out by what the columns
+    hold: a column of names gets more room than one of figures, and none is narrower than
+    its longest word (up to a limit)."""
+    needs = []
+    for i, head in enumerate(table.header):
+        texts = [one_line(row[i]) for row in table.rows]
+        words = [w for t in (one_line(head), *texts) for w in re.split(r"[\s\u00ad]+", t)]
+        longest_word = min(max((len(w) for w in words), default=0), 30)
+        longest_text = min(max((len(t) for t in texts), default=0), 45)
+        # A few characters more for the cell's margins and the bold header.
+        needs.append(max(longest_word + 4, longest_text + 2, 8))
+    widths = [TEXT_WIDTH * need // sum(needs) for need in needs]
+    widths[-1] += TEXT_WIDTH - sum(widths)
+    return widths
 
 
 def _anonymous_members(count: int, *, further: bool) -> str:
@@ -384,17 +457,23 @@ def _anonymous_members(count: int, *, further: bool) -> str:
     return f"{count}{adjective} Mitglieder, die nicht namentlich genannt werden möchten"
 
 
-def _lobbyregister_line(entry: LobbyregisterLine) -> str:
-    text = (
-        "Eintrag im Lobbyregister des Deutschen Bundestages: Registernummer "
-        f"{one_line(entry.register_number)}."
+def _regulatory_project(entry: LobbyregisterLine | None) -> str:
+    """E.g. "Gesetz zur Senkung der Stromkosten (RV0004711)"; empty without a project."""
+    if entry is None or not one_line(entry.regulatory_project):
+        return ""
+    number = one_line(entry.regulatory_project_number)
+    return one_line(entry.regulatory_project) + (f" ({number})" if number else "")
+
+
+def _register_line(entry: LobbyregisterLine | None) -> str:
+    """The association's register entry; empty when no register number is set, so that no
+    paper says "Registernummer ." """
+    if entry is None or not one_line(entry.register_number):
+        return ""
+    return (
+        "Eingetragen im Lobbyregister des Deutschen Bundestages, Registernummer "
+        f"{one_line(entry.register_number)}"
     )
-    if one_line(entry.regulatory_project):
-        text += f" Regelungsvorhaben: {one_line(entry.regulatory_project)}"
-        if one_line(entry.regulatory_project_number):
-            text += f" ({one_line(entry.regulatory_project_number)})"
-        text += "."
-    return text
 
 
 def _check_unique_ids(sections: Sequence[Section]) -> None:
@@ -462,9 +541,8 @@ def _fill_header_and_footers(word: Any, doc: PaperDocument) -> None:
     add_tab(header)
     add_run(header, f"{one_line(doc.kind_label)} · {german_date(doc.date)}")
     footer = section.footer.part.element.find(qn("w:p"))
-    state = _joined(doc.status_label, doc.version_label, separator=" · ")
-    if state:
-        run = add_run(footer, state)
+    if one_line(doc.status_label):
+        run = add_run(footer, one_line(doc.status_label))
         footer.find(qn("w:pPr")).addnext(run)
     letterhead = section.first_page_footer.part.element.find(qn("w:p"))
     add_run(letterhead, _joined(name, *doc.association.address, separator=" · "))
@@ -530,3 +608,84 @@ def _joined(*texts: str, separator: str) -> str:
 def _property(text: str) -> str:
     # python-docx refuses core property values longer than 255 characters.
     return one_line(text)[:255]
+
+
+# --- the table of contents after layout ---------------------------------------------------
+
+TOC_STYLES = frozenset({"TOC1", "TOC2", "TOC3"})
+MIN_PAGES_FOR_CONTENTS = 4
+"""A contents page only for a paper with more than three pages of text."""
+
+
+def with_contents_pages(data: bytes, pages: Sequence[int]) -> bytes | None:
+    """The document with the page of each heading (`pages`, in reading order, as a layout
+    gave them) written into its table of contents, and Word no longer asked to update
+    fields on opening. None when the number of pages is not the number of entries."""
+    word = Document(io.BytesIO(data))
+    entries = _toc_paragraphs(word)
+    if len(entries) != len(pages) or not entries:
+        return None
+    for p, page in zip(entries, pages, strict=True):
+        scratch = element("w:p")
+        add_tab(scratch)
+        add_run(scratch, str(page))
+        # The TOC field ends in the last entry: its page number goes before the end.
+        end = next(
+            (
+                r
+                for r in p.findall(qn("w:r"))
+                if r.find(f"{qn('w:fldChar')}[@{qn('w:fldCharType')}='end']") is not None
+            ),
+            None,
+        )
+        for run in list(scratch):
+            if end is None:
+                p.append(run)
+            else:
+                end.addprevious(run)
+    _stop_asking_to_update_fields(word)
+    return _saved(word)
+
+
+def without_contents(data: bytes) -> bytes | None:
+    """The document without its contents page (for a short paper), the text following the
+    title page directly, and Word no longer asked to update fields on opening; None when
+    the document has no contents page."""
+    word = Document(io.BytesIO(data))
+    body = word.element.body
+    contents = [
+        p for p in body.findall(qn("w:p")) if _paragraph_style(p) in TOC_STYLES | {"TOCHeading"}
+    ]
+    if not contents:
+        return None
+    for p in contents:
+        body.remove(p)
+    _stop_asking_to_update_fields(word)
+    return _saved(word)
+
+
+def _toc_paragraphs(word: Any) -> list[Element]:
+    return [p for p in word.element.body.findall(qn("w:p")) if _paragraph_style(p) in TOC_STYLES]
+
+
+def _paragraph_style(p: Element) -> str:
+    style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return "" if style is None else str(style.get(qn("w:val")))
+
+
+def _ask_to_update_fields(word: Any) -> None:
+    settings = word.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        # The schema's order puts w:updateFields right before w:footnotePr.
+        settings.find(qn("w:footnotePr")).addprevious(element("w:updateFields", {"w:val": "true"}))
+
+
+def _stop_asking_to_update_fields(word: Any) -> None:
+    for update in word.settings.element.findall(qn("w:updateFields")):
+        update.getparent().remove(update)
+
+
+def _saved(word: Any) -> bytes:
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()

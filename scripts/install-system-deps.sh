@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need (browser, LibreOffice, poppler, PostgreSQL),
-# only those that are missing, so a machine that has them is not touched.
+# Installs the Debian packages the tests need (browser, LibreOffice with German hyphenation,
+# poppler, PostgreSQL), only those that are missing, so a machine that has them is not touched.
 set -euo pipefail
 
-packages=(chromium chromium-driver libreoffice-writer fonts-liberation2 poppler-utils postgresql nginx)
+# hyphen-de: LibreOffice hyphenates German text in the PDFs only with this dictionary.
+packages=(chromium chromium-driver libreoffice-writer hyphen-de fonts-liberation2 poppler-utils postgresql nginx)
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

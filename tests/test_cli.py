@@ -164,7 +164,7 @@ def test_paper_commands_export_read_back_report_and_survive_a_restore(
     assert word.read_bytes().startswith(b"PK") and "_v2.docx" in exported.stdout
     unchanged = run("import-docx", "--paper", tda, str(word), env=data_env)
     assert unchanged.returncode == 0, unchanged.stderr
-    assert "compared with: Fassung 2" in unchanged.stdout
+    assert "compared with: Fassung für die Mitgliederbeteiligung" in unchanged.stdout
     assert "0 proposals" in unchanged.stdout
     (tmp_path / "zurueck.docx").write_bytes(
         retype_paragraph(word.read_bytes(), "Vom Ministerium gekürzt.")

@@ -217,8 +217,9 @@ NO_STATEMENT_DATA = frozenset({Place.REPORT, Place.MAILS, Place.AUDIT, Place.LOG
 # Spreadsheets leave the house: an anonymous row carries no company, not even the office's.
 SPREADSHEETS = frozenset({Place.XLSX, Place.CSV})
 ATTRIBUTING = PAPER_EXPORTS | {Place.WORKSPACE, Place.PAPER_SOURCES}
-# The Synopse compares paragraph texts; footnotes and participants are not part of it.
-WITHOUT_FOOTNOTES = frozenset({Place.SYNOPSE_TABLE})
+# Places that name no company at all (the Synopse table names reviewers in its reasons
+# column by the feedback copy's rule, so it is no longer one of them).
+WITHOUT_FOOTNOTES: frozenset[Place] = frozenset()
 
 # Who may use each place at all; everyone else is refused by the service (or, for the
 # audit log, by the permission table) and sees nothing.

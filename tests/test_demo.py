@@ -6,22 +6,30 @@ from sqlmodel import col, select
 import demo
 from db.engine import read_session, write_session
 from db.models import (
+    FollowUp,
     Forum,
     ForumKind,
+    Meeting,
     Organisation,
     OrganisationKind,
+    Paper,
     Statement,
     StatementStatus,
+    Submission,
     User,
     Visibility,
     WorkingGroup,
     id_of,
 )
+from exports import paper_exports, synopse
+from exports.word import build_paper
 from positions.core import accounts
 from positions.core.clock import today_in_berlin
+from positions.core.permissions import SYSTEM
 from positions.forums import calls, forums, meetings
 from positions.forums.invitations import redeem_invitation
 from positions.papers import papers
+from tests.synopse_tools import lines, tracked_change_count
 
 
 def test_demo_has_the_association_its_real_forums_and_fictional_members(
@@ -37,8 +45,13 @@ def test_demo_has_the_association_its_real_forums_and_fictional_members(
     assert association.name == "automotiveland.nrw e.V." and association.city == "Wuppertal"
     assert 24 <= len(organisations) - 1 <= 30
     assert forum_rows["TDA"].name == "Transformationsdialog Automobilindustrie"
-    assert "Bundesministerium für Wirtschaft und Energie" in forum_rows["TDA"].host_institution
-    assert "(MWIDE)" in forum_rows["ZLD-NRW"].host_institution
+    assert (
+        forum_rows["TDA"].host_institution == "Bundesministerium für Wirtschaft und Energie (BMWE)"
+    )
+    assert forum_rows["ZLD-NRW"].host_institution == (
+        "Ministerium für Wirtschaft, Industrie, Klimaschutz und Energie des Landes "
+        "Nordrhein-Westfalen (MWIKE)"
+    )
     assert "Grüner Wirtschaftsdialog" in forum_rows["GWD-FA"].name
     assert "VDA" in forum_rows
     internal = sorted(f.name for f in forum_rows.values() if f.kind == ForumKind.INTERNAL)
@@ -140,3 +153,55 @@ def test_demo_data_goes_only_into_an_empty_database(demo_engine: Engine) -> None
         assert (
             len(session.exec(select(Organisation).where(col(Organisation.active))).all()) == before
         )
+
+
+def test_ministries_go_by_their_current_names(demo_engine: Engine) -> None:
+    """BMWE and MWIKE, never the names of earlier cabinets (BMWi, BMWK, MWIDE)."""
+    with read_session(demo_engine) as session:
+        rows = [
+            *session.exec(select(Forum)).all(),
+            *session.exec(select(Meeting)).all(),
+            *session.exec(select(FollowUp)).all(),
+            *session.exec(select(Paper)).all(),
+            *session.exec(select(Submission)).all(),
+        ]
+    words = " ".join(str(value) for row in rows for value in row.model_dump().values())
+    for old in ("BMWi", "BMWK", "bmwk", "MWIDE", "Innovation, Digitalisierung"):
+        assert old not in words
+    assert "BMWE, Referat Automobilindustrie" in words and "Düsseldorf, MWIKE" in words
+
+
+def test_the_demo_papers_synopse_has_every_kind_of_change(demo_engine: Engine) -> None:
+    """The Transformationsdialog paper's version for the member review against its first
+    draft: words inserted and deleted (also in a Kernforderung), a paragraph deleted, one
+    moved, one added, a heading renamed; as tracked changes that give each version back."""
+    with read_session(demo_engine) as session:
+        title = "Beitrag zur Arbeitsgruppe Unternehmensfinanzierung und Steuerrecht"
+        paper = session.exec(select(Paper).where(Paper.title == title)).one()
+        found = paper_exports.synopsis_for(
+            session=session, actor=SYSTEM, paper_id=id_of(paper), old=1, new=2
+        )
+        old, new = (
+            paper_exports.document_for(
+                session=session, actor=SYSTEM, paper_id=id_of(paper), version_number=number
+            )
+            for number in (1, 2)
+        )
+    assert found.counts() == {
+        "unchanged": 3,
+        "changed": 2,
+        "moved": 1,
+        "added": 1,
+        "deleted": 1,
+    }
+    assert [(c.old, c.new) for c in found.sections if c.kind == "changed"] == [
+        ("Steuern", demo.TDA_TAX_SECTION)
+    ]
+    assert [row.kind for row in found.box] == ["changed", "moved", "unchanged", "unchanged"]
+    (added,) = [row.new.text for row in found.rows if row.kind == "added" and row.new]
+    assert '"grüne"' in added and "§ 7g" in added and "50 %" in added and " - " in added
+    tracked = synopse.build_synopse_tracked(new, found, old_paper=old)
+    counts = tracked_change_count(tracked)
+    assert counts["ins"] and counts["del"] and counts["moveFrom"] and counts["moveTo"]
+    assert lines(tracked, "accept") == lines(build_paper(new))
+    assert lines(tracked, "reject") == lines(build_paper(old))

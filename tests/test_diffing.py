@@ -16,8 +16,10 @@ from positions.papers.diffing import (
     Piece,
     Version,
     VersionParagraph,
+    VersionSection,
     compare_versions,
     diff_words,
+    kept_in_order,
     match_by_similarity,
     moved_ids,
     new_text,
@@ -143,6 +145,94 @@ def test_renaming_a_section_moves_nothing_when_sections_have_ids(
     new = version("b", P(1, "Energie und Standort", "Text", section_id=section_id))
     (row,) = compare_versions(old, new).rows
     assert row.kind == kind
+
+
+def test_headings_are_compared_by_section() -> None:
+    """Renamed, moved, added and deleted headings; a deleted one after the heading that it
+    followed."""
+    old = version(
+        "a",
+        P(1, "Lage", "a", section_id=1),
+        P(2, "Alt", "b", section_id=2),
+        P(3, "Energie", "c", section_id=3),
+        P(4, "Steuern", "d", section_id=4),
+    )
+    new = version(
+        "b",
+        P(4, "Steuern", "d", section_id=4),
+        P(1, "Ausgangslage", "a", section_id=1),
+        P(3, "Energie", "c", section_id=3),
+        P(5, "Neu", "e", section_id=5),
+    )
+    changes = [(c.kind, c.old, c.new) for c in compare_versions(old, new).sections]
+    assert changes == [
+        ("moved", "Steuern", "Steuern"),
+        ("changed", "Lage", "Ausgangslage"),
+        ("deleted", "Alt", None),
+        ("unchanged", "Energie", "Energie"),
+        ("added", None, "Neu"),
+    ]
+    renamed = compare_versions(old, new).section(1)
+    assert renamed is not None and renamed.renamed
+    assert [p for p in renamed.pieces if p.op != "equal"] == [
+        Piece("Lage", "delete"),
+        Piece("Ausgangslage", "insert"),
+    ]
+
+
+def test_a_version_may_name_its_sections_so_an_empty_one_counts_too() -> None:
+    old = Version("a", date(2026, 1, 1), [P(1, "A", "x", section_id=1)], [VersionSection(1, "A")])
+    new = Version(
+        "b",
+        date(2026, 1, 2),
+        [P(1, "A", "x", section_id=1)],
+        [VersionSection(1, "A"), VersionSection(2, "Noch leer", parent_key=1)],
+    )
+    assert old.headings() == [VersionSection(1, "A")]
+    assert [(c.kind, c.new) for c in compare_versions(old, new).sections] == [
+        ("unchanged", "A"),
+        ("added", "Noch leer"),
+    ]
+
+
+def test_the_kernforderungen_box_is_compared_entry_by_entry() -> None:
+    """Its entries follow the paragraphs: a short form when a version keeps one, else the
+    whole text."""
+    old = version(
+        "a",
+        P(1, "A", "Lang eins.", is_core_demand=True, short_form="Eins."),
+        P(2, "A", "Zwei.", is_core_demand=True),
+        P(3, "A", "Drei.", is_core_demand=True),
+        P(4, "A", "Vier."),
+        P(5, "A", "Fünf.", is_core_demand=True),
+    )
+    new = version(
+        "b",
+        P(2, "A", "Zwei.", is_core_demand=True),
+        P(5, "A", "Fünf.", is_core_demand=True),
+        P(1, "A", "Lang eins.", is_core_demand=True, short_form="Eins, kürzer."),
+        P(4, "A", "Vier.", is_core_demand=True),
+    )
+    box = compare_versions(old, new).box
+    assert [(row.kind, row.paragraph_id) for row in box] == [
+        ("unchanged", 2),
+        ("deleted", 3),
+        ("unchanged", 5),
+        ("moved", 1),
+        ("added", 4),
+    ]
+    assert [p for p in box[3].pieces if p.op != "equal"] == [Piece(", kürzer", "insert")]
+    assert all(row.remarks == () for row in box)
+
+
+def test_kept_in_order_prefers_the_heavier_keys() -> None:
+    """A heading (weight 1) gives way to two paragraphs (weight 1000) that keep their order."""
+    old, new = ["H", "p1", "p2"], ["p1", "p2", "H"]
+    assert kept_in_order(old, new) == {"p1", "p2"}
+    assert kept_in_order(["p", "H1", "H2"], ["H1", "H2", "p"]) == {"H1", "H2"}
+    heavy = {"p": 1000, "H1": 1, "H2": 1}
+    assert kept_in_order(["p", "H1", "H2"], ["H1", "H2", "p"], weight=heavy.__getitem__) == {"p"}
+    assert kept_in_order([], ["x"]) == set()
 
 
 def test_a_version_listing_a_paragraph_twice_is_refused() -> None:

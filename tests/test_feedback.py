@@ -11,11 +11,15 @@ from pathlib import Path
 import docx
 import docx.document
 import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
 
-from db.models import Stance
-from exports import feedback, pdf
+from db.engine import read_session
+from db.models import Paper, PaperStatus, PaperVersion, Review, Stance, id_of
+from exports import feedback, paper_exports, pdf
 from exports.document import MemberReview
 from exports.errors import InvalidExportInput
+from positions.core.permissions import SYSTEM
 from tests.test_word_export import HOSTILE, NOW, realistic_paper
 from tests.tools import require_tool, schema_problems
 
@@ -149,8 +153,134 @@ def test_comment_ids_stay_clear_of_bookmark_and_footnote_ids(
 
 def test_copy_is_marked_internal_on_every_page(document: docx.document.Document) -> None:
     footer = document.sections[0].footer.paragraphs[0].text
-    assert footer.startswith(f"vom Vorstand beschlossen · {feedback.INTERNAL_NOTE} · Version 3")
+    assert footer.startswith(feedback.INTERNAL_NOTE)
     assert any(feedback.INTERNAL_NOTE in p.text for p in document.paragraphs)
+
+
+def _first_page(document: docx.document.Document) -> list[str]:
+    """The texts of the paragraphs before the first one that starts a new page."""
+    texts = []
+    for p in document.paragraphs:
+        if p.paragraph_format.page_break_before:
+            break
+        texts.append(p.text)
+    return texts
+
+
+def test_the_first_page_says_who_gave_feedback(document: docx.document.Document) -> None:
+    assert (
+        "4 Mitglieder haben zu 3 Absätzen Rückmeldungen gegeben; sie stehen in den "
+        "Kommentaren am Rand." in _first_page(document)
+    )
+
+
+def test_a_copy_without_feedback_says_so_on_its_first_page(tmp_path: Path) -> None:
+    data = feedback.build_feedback_copy(PAPER, {102: [], 201: []}, now=NOW)
+    assert schema_problems(data, tmp_path) == []
+    document = docx.Document(io.BytesIO(data))
+    assert feedback.NO_FEEDBACK in _first_page(document)
+    assert list(document.comments) == []
+    footer = document.sections[0].footer.paragraphs[0].text
+    assert footer.startswith(feedback.NO_FEEDBACK_NOTE)
+    assert feedback.INTERNAL_NOTE not in footer
+    # The sentence is what LibreOffice prints on the first page, too.
+    require_tool("soffice")
+    require_tool("pdftotext")
+    path = tmp_path / "copy.pdf"
+    path.write_bytes(pdf.to_pdf(data))
+    first_page = subprocess.run(
+        ["pdftotext", "-l", "1", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert feedback.NO_FEEDBACK in " ".join(first_page.split())
+
+
+ASSENT_AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+def test_plain_assent_is_gathered_into_one_comment_per_paragraph() -> None:
+    reviews = {
+        102: [
+            MemberReview("Zeta Guss GmbH", Stance.SUPPORT, submitted=SUBMITTED),
+            MemberReview("Geheim AG", Stance.CONCERN, "Zu teuer.", may_name=False),
+            MemberReview("Alpha Stahl AG", Stance.SUPPORT, "Zustimmung.", submitted=ASSENT_AT),
+            MemberReview("Anonym 1 GmbH", Stance.SUPPORT, " ", may_name=False),
+            MemberReview("Anonym 2 GmbH", Stance.SUPPORT, "einverstanden", may_name=False),
+            MemberReview("Beta Werk KG", Stance.SUPPORT, "Richtig so, danke."),
+        ],
+        201: [MemberReview("Nur Eine GmbH", Stance.SUPPORT, "", may_name=False)],
+    }
+    data = feedback.build_feedback_copy(PAPER, reviews, now=NOW)
+    comments = list(docx.Document(io.BytesIO(data)).comments)
+    assert [(c.author, c.text, c.timestamp) for c in comments] == [
+        (
+            feedback.ASSENT_AUTHOR,
+            "Zustimmung: Alpha Stahl AG, Zeta Guss GmbH, 2 Mitglieder (anonym)",
+            ASSENT_AT,
+        ),
+        ("Mitglied (anonym)", "Bedenken\nZu teuer.", NOW),
+        ("Beta Werk KG", "Zustimmung\nRichtig so, danke.", NOW),
+        (feedback.ASSENT_AUTHOR, "Zustimmung: ein Mitglied (anonym)", NOW),
+    ]
+    # Only the stance is bold, as in every other comment.
+    runs = comments[0].paragraphs[0].runs
+    assert [(r.text, bool(r.bold)) for r in runs if r.text] == [
+        ("Zustimmung:", True),
+        (" Alpha Stahl AG, Zeta Guss GmbH, 2 Mitglieder (anonym)", False),
+    ]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = " ".join(archive.read(n).decode() for n in archive.namelist() if n.endswith(".xml"))
+    assert "Anonym 1" not in xml and "Anonym 2" not in xml and "Geheim" not in xml
+
+
+def test_the_demo_papers_copy_gathers_its_assent(demo_engine: Engine) -> None:
+    with read_session(demo_engine) as session:
+        paper = session.exec(select(Paper).where(Paper.status == PaperStatus.MEMBER_REVIEW)).one()
+        reviews = session.exec(
+            select(Review).join(PaperVersion).where(PaperVersion.paper_id == paper.id)
+        ).all()
+        result = paper_exports.export(
+            session=session, actor=SYSTEM, paper_id=id_of(paper), fmt="feedback"
+        )
+    document = docx.Document(io.BytesIO(result.data))
+    comments = [(c.author, c.text) for c in document.comments]
+    plain = [r for r in reviews if r.stance == Stance.SUPPORT and not r.comment.strip()]
+    assert len(plain) >= 12 and len(comments) < len(reviews)
+    assert len(comments) == len(reviews) - len(plain) + len({r.paragraph_id for r in plain})
+    gathered = [text for author, text in comments if author == feedback.ASSENT_AUTHOR]
+    assert gathered and all(text.startswith("Zustimmung: ") for text in gathered)
+    assert not [text for _, text in comments if text == "Zustimmung"]
+    assert any("Rückmeldungen gegeben" in text for text in _first_page(document))
+
+
+@pytest.mark.parametrize(
+    ("review", "plain"),
+    [
+        (MemberReview("A", Stance.SUPPORT), True),
+        (MemberReview("A", Stance.SUPPORT, "  Zustimmung!  "), True),
+        (MemberReview("A", Stance.SUPPORT, "Keine Anmerkungen."), True),
+        (MemberReview("A", Stance.SUPPORT, "Zustimmung, aber Frist verlängern."), False),
+        (MemberReview("A", Stance.SUPPORT, "", staff_reply="Danke!"), False),
+        (MemberReview("A", Stance.CONCERN, "Zustimmung"), False),
+        (MemberReview("A", Stance.DISSENT), False),
+    ],
+)
+def test_what_counts_as_plain_assent(review: MemberReview, plain: bool) -> None:
+    assert feedback.is_plain_assent(review) is plain
+
+
+def test_comments_are_printed_in_german_typography() -> None:
+    review = MemberReview(
+        "Muster GmbH",
+        Stance.CONCERN,
+        'Der "Fonds" - so nicht; § 7g reicht.',
+        staff_reply='Wir prüfen "das".',
+    )
+    data = feedback.build_feedback_copy(PAPER, {102: [review]}, now=NOW)
+    [comment] = docx.Document(io.BytesIO(data)).comments
+    assert comment.text == (
+        "Bedenken\nDer „Fonds“ – so nicht; §\u00a07g reicht.\n"
+        "Antwort der Geschäftsstelle: Wir prüfen „das“."
+    )
 
 
 def test_reviews_of_paragraphs_the_paper_lacks_are_refused() -> None:

@@ -14,7 +14,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from db.engine import read_session, write_session
-from db.models import Forum, MatchKind, MatchStatus, Outcome, Paper, PaperKind, PaperStatus, id_of
+from db.models import (
+    Forum,
+    MatchKind,
+    MatchStatus,
+    Outcome,
+    Paper,
+    PaperKind,
+    PaperStatus,
+    Setting,
+    id_of,
+)
 from exports import lobbyregister as lobbyregister_package
 from exports import pdf, report
 from positions.core.clock import today_in_berlin
@@ -108,8 +118,13 @@ def test_the_lobbyregister_package(demo_engine: Engine) -> None:
                 Paper.status == PaperStatus.SUBMITTED, Paper.title.startswith("Stellungnahme")
             )
         ).one()
+        number = session.get(Setting, "association.register_number")
+        assert number is not None
+        number.value = ""  # an association that has not entered its number yet
+        session.add(number)
+        session.flush()
         pack = lobbyregister.package(session=session, actor=SYSTEM, paper_id=id_of(paper))
-        assert not pack.ready  # the demo leaves the register number to the admin
+        assert not pack.ready
         assert [c.label for c in pack.checks if not c.ok] == [
             "Registernummer des Verbands angegeben"
         ]
@@ -144,7 +159,7 @@ def test_the_lobbyregister_package(demo_engine: Engine) -> None:
         assert archive.read(pdf).startswith(b"%PDF")
     assert set(names) >= {"lobbyregister.json", "lobbyregister.csv"}
     assert fields["Registernummer"] == "R001234"
-    assert fields["Adressaten"] == "BMWi, Referat Automobilindustrie"
+    assert fields["Adressaten"] == "BMWE, Referat Automobilindustrie"
 
 
 def test_the_activity_report_has_figures_and_is_valid_word(
@@ -199,7 +214,7 @@ def test_calls_still_open_are_reported_as_running_not_as_poorly_answered(
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
     assert "noch; Mitglieder können dort weiter Stellung nehmen" in text
     [line] = [t for t in text.splitlines() if running[0].call.title in t and "Zum Aufruf" in t]
-    assert "können Mitglieder noch bis zum" in line and "bisher antworteten" in line
+    assert "können Mitglieder noch bis zum" in line and "bisher antwortete" in line
 
 
 def test_paper_fields_for_the_register_need_a_project(demo_engine: Engine) -> None:

@@ -28,7 +28,7 @@ from positions.core.permissions import Actor
 from positions.core.sessions import EndReason, Standing
 from positions.forums import invitations
 from positions.forums.invitations import QUERY_PARAMETER
-from ui import database, password_link
+from ui import database, drafts, password_link
 
 log = logging.getLogger("positionen.ui")
 
@@ -299,6 +299,9 @@ def login_page() -> None:
                 "Sie sich erneut an.",
                 icon=":material/timer_off:",
             )
+            # Drafts left longer than the idle time belong to someone who walked away; one
+            # typed since (a long text, sent only now) stays for the next login.
+            drafts.forget_all(older_than=timedelta(seconds=idle_limit_seconds()))
         with st.form("login"):
             email = st.text_input("E-Mail", autocomplete="username")
             password = st.text_input("Passwort", type="password", autocomplete="current-password")

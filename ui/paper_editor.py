@@ -11,7 +11,7 @@ from db.models import Paragraph, Section, SourceHow, StatementStatus, Visibility
 from positions.analysis import workspace
 from positions.core import attribution, labels
 from positions.core.errors import PositionenError
-from positions.core.formatting import counted
+from positions.core.formatting import counted, date_time
 from positions.core.permissions import Actor
 from positions.papers import papers
 from positions.papers.papers import (
@@ -22,11 +22,13 @@ from positions.papers.papers import (
     SourceView,
 )
 from positions.papers.snapshot import SourceRef
-from ui import database
+from ui import database, drafts
+from ui.drafts import Draft
 from ui.widgets import done, md, user_errors
 
 HOW = {"merged": "zusammengeführt", "quoted": "zitiert", "manual": "von Hand"}
 MAX_SUGGESTED = 5
+TEXT_LABEL = "Text"
 
 
 def _editing_key(paragraph_id: int) -> str:
@@ -41,6 +43,14 @@ def _conflict_key(paragraph_id: int) -> str:
     return f"paragraph-{paragraph_id}-conflict"
 
 
+def _text_key(paragraph_id: int) -> str:
+    return f"paragraph-{paragraph_id}-text"
+
+
+def _draft_scope(actor: Actor, paragraph_id: int) -> str:
+    return drafts.scope(actor, "absatz", paragraph_id)
+
+
 def core_demands(view: PaperView) -> None:
     demands = view.core_demands
     with st.container(border=True):
@@ -52,7 +62,32 @@ def core_demands(view: PaperView) -> None:
 
 
 def editor(actor: Actor, view: PaperView, *, editable: bool) -> None:
-    """The whole text; with `editable`, every part can be changed in place."""
+    """The whole text; with `editable`, every part can be changed in place, and what is
+    typed into a paragraph is kept in the browser until it is saved."""
+    if not editable:
+        _text(actor, view, editable=False, found={})
+        return
+    paragraphs = [p.paragraph for p in view.all_paragraphs()]
+    scopes = {id_of(p): _draft_scope(actor, id_of(p)) for p in paragraphs}
+    # Every paragraph's editor is watched, open or not: after a reload a draft is found
+    # before any editor is open.
+    editors = [
+        drafts.Editor(
+            scope_key=scopes[id_of(p)],
+            label=TEXT_LABEL,
+            widget_key=_text_key(id_of(p)),
+            saved_text=p.text,
+            base_version=st.session_state.get(_version_key(id_of(p)), p.lock_version),
+        )
+        for p in paragraphs
+    ]
+    with drafts.keep_drafts(f"paper-{id_of(view.paper)}", editors) as found:
+        by_paragraph = {pid: found[scope] for pid, scope in scopes.items() if scope in found}
+        _text(actor, view, editable=True, found=by_paragraph)
+
+
+def _text(actor: Actor, view: PaperView, *, editable: bool, found: dict[int, Draft]) -> None:
+    """Core demands and sections; `found` holds the drafts to offer, by paragraph."""
     core_demands(view)
     targets = {id_of(s.section): s.section.title for s in _flat(view.sections)}
     for number, section in enumerate(view.sections, start=1):
@@ -64,6 +99,7 @@ def editor(actor: Actor, view: PaperView, *, editable: bool) -> None:
             editable=editable,
             top=view.sections,
             call_id=view.paper.call_id,
+            found=found,
         )
     if editable:
         with st.form("new-section", clear_on_submit=True):
@@ -100,6 +136,7 @@ def _section(
     editable: bool,
     top: list[SectionView],
     call_id: int | None,
+    found: dict[int, Draft],
 ) -> None:
     section = view.section
     heading = "###" if section.parent_id is None else "####"
@@ -109,7 +146,14 @@ def _section(
     if not view.paragraphs and not view.children:
         st.caption("Noch kein Absatz.")
     for paragraph in view.paragraphs:
-        _paragraph(actor, paragraph, targets, editable=editable, call_id=call_id)
+        _paragraph(
+            actor,
+            paragraph,
+            targets,
+            editable=editable,
+            call_id=call_id,
+            draft=found.get(id_of(paragraph.paragraph)),
+        )
     if editable:
         _new_paragraph(actor, section, call_id)
     for index, child in enumerate(view.children, start=1):
@@ -121,6 +165,7 @@ def _section(
             editable=editable,
             top=top,
             call_id=call_id,
+            found=found,
         )
 
 
@@ -173,6 +218,7 @@ def _paragraph(
     *,
     editable: bool,
     call_id: int | None,
+    draft: Draft | None,
 ) -> None:
     paragraph = view.paragraph
     paragraph_id = id_of(paragraph)
@@ -186,6 +232,11 @@ def _paragraph(
                 labels.append(":violet-badge[Mindermeinung]")
             if labels:
                 st.markdown(" ".join(labels))
+            if draft is not None and not st.session_state.get(_conflict_key(paragraph_id)):
+                scope = _draft_scope(actor, paragraph_id)
+                if drafts.offer(scope, draft):
+                    _restore(paragraph, draft)
+                    st.rerun()
             if st.session_state.get(_conflict_key(paragraph_id)):
                 _conflict(actor, paragraph)
             elif editable and st.session_state.get(_editing_key(paragraph_id)):
@@ -196,8 +247,7 @@ def _paragraph(
                 if editable and st.button(
                     "Bearbeiten", key=f"edit-{paragraph_id}", icon=":material/edit:"
                 ):
-                    st.session_state[_editing_key(paragraph_id)] = True
-                    st.session_state[_version_key(paragraph_id)] = paragraph.lock_version
+                    _open(paragraph, paragraph.text)
                     st.rerun()
         if side_column is not None:
             with side_column:
@@ -207,19 +257,45 @@ def _paragraph(
                 _tools(actor, paragraph, targets)
 
 
+def _open(paragraph: Paragraph, text: str) -> None:
+    """Open the paragraph's editor on its stored version, with `text` in it."""
+    paragraph_id = id_of(paragraph)
+    st.session_state[_editing_key(paragraph_id)] = True
+    st.session_state[_version_key(paragraph_id)] = paragraph.lock_version
+    st.session_state[_text_key(paragraph_id)] = text
+
+
+def _restore(paragraph: Paragraph, draft: Draft) -> None:
+    """Put a draft back into the editor; if the paragraph was saved since the draft was
+    typed, show both texts for a choice instead, as for a save in between."""
+    if draft.base_version == paragraph.lock_version:
+        _open(paragraph, draft.text)
+        return
+    st.session_state[_conflict_key(id_of(paragraph))] = (
+        f"Ihr nicht gespeicherter Text vom {date_time(draft.saved_at)} beruht auf einer "
+        "älteren Fassung: Der Absatz wurde inzwischen gespeichert. Bitte wählen Sie, welche "
+        "Fassung gelten soll, oder führen Sie beide zusammen.",
+        draft.text,
+        paragraph.text,
+        paragraph.lock_version,
+        paragraph.is_core_demand,
+    )
+
+
 def _edit(actor: Actor, paragraph: Paragraph) -> None:
     paragraph_id = id_of(paragraph)
     opened = st.session_state.get(_version_key(paragraph_id), paragraph.lock_version)
+    # The text is gone from the session when the editor was off the page for a run.
+    st.session_state.setdefault(_text_key(paragraph_id), paragraph.text)
     with st.form(f"paragraph-{paragraph_id}"):
-        text = st.text_area(
-            "Text", value=paragraph.text, height=180, key=f"paragraph-{paragraph_id}-text"
-        )
+        text = st.text_area(TEXT_LABEL, height=180, key=_text_key(paragraph_id))
         core = st.checkbox("Kernforderung", value=paragraph.is_core_demand)
         save, cancel = st.columns(2)
         saved = save.form_submit_button("Speichern", type="primary")
         cancelled = cancel.form_submit_button("Abbrechen")
     if cancelled:
         _close(paragraph_id)
+        drafts.forget(_draft_scope(actor, paragraph_id))
         st.rerun()
     if saved:
         _save(actor, paragraph_id, text, core, opened)
@@ -249,6 +325,7 @@ def _save(actor: Actor, paragraph_id: int, text: str, core: bool, version: int) 
         st.error(error.message, icon=":material/block:")
         return
     _close(paragraph_id)
+    drafts.forget(_draft_scope(actor, paragraph_id))
     done("Absatz gespeichert.")
 
 
@@ -257,7 +334,7 @@ def _close(paragraph_id: int) -> None:
         _editing_key(paragraph_id),
         _version_key(paragraph_id),
         _conflict_key(paragraph_id),
-        f"paragraph-{paragraph_id}-text",
+        _text_key(paragraph_id),
         f"paragraph-{paragraph_id}-merged",
     ):
         st.session_state.pop(key, None)
@@ -279,6 +356,7 @@ def _conflict(actor: Actor, paragraph: Paragraph) -> None:
         st.text(theirs or paragraph.text)
         if st.button("Gespeicherte behalten", key=f"take-theirs-{paragraph_id}"):
             _close(paragraph_id)
+            drafts.forget(_draft_scope(actor, paragraph_id))
             done("Die gespeicherte Fassung bleibt.")
     with st.form(f"merge-{paragraph_id}"):
         merged = st.text_area(

@@ -4,14 +4,14 @@ Word, the feedback copy, and reading a Word file that came back edited."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import streamlit as st
 
 from db.engine import read_session
 from db.models import Forum, PaperVersion, id_of
 from exports import lobbyregister as lobbyregister_package
-from exports import paper_exports, pdf
+from exports import paper_exports, pdf, roundtrip
+from exports.roundtrip import Proposal
 from positions.core.errors import PositionenError
 from positions.core.formatting import counted
 from positions.core.permissions import Action, Actor, can
@@ -26,6 +26,14 @@ LABELS = {
     "pdf": ("PDF", ":material/picture_as_pdf:"),
     "feedback": ("Rückmeldungen als Word-Kommentare", ":material/comment:"),
     "synopse-table": ("Synopse als Tabelle", ":material/table_chart:"),
+    "synopse-two-column": (
+        "Synopse zweispaltig (Entwurf | Änderungsvorschlag)",
+        ":material/view_column:",
+    ),
+    "synopse-four-column": (
+        "Synopse mit Begründung (vier Spalten)",
+        ":material/view_week:",
+    ),
     "synopse-tracked": ("Synopse mit Änderungsverfolgung", ":material/track_changes:"),
 }
 
@@ -66,7 +74,16 @@ def exports_tab(actor: Actor, view: PaperView) -> None:
     older = [v for v in versions if v.number < number]
     compare = _pick("Synopse gegenüber", older, "export-compare") if older else None
     pdf_key = f"pdf-{paper_id}-{number}"
+    with database.reading() as session:
+        refusal = lobbyregister.missing_register_number(
+            session=session, paper=view.paper, version_number=number
+        )
+    if refusal:
+        # Said here, not by a failing download (Streamlit would say "Failed to generate file").
+        st.warning(refusal, icon=":material/badge:")
     for fmt in paper_exports.FORMATS:
+        if refusal and fmt != "feedback":
+            continue
         if fmt.startswith("synopse") and compare is None:
             continue
         label, icon = LABELS[fmt]
@@ -87,7 +104,11 @@ def exports_tab(actor: Actor, view: PaperView) -> None:
             icon=icon,
             key=f"export-{fmt}",
         )
-    if pdf.available() and st.button("Seitenvorschau (PDF)", icon=":material/preview:"):
+    if (
+        refusal is None
+        and pdf.available()
+        and st.button("Seitenvorschau (PDF)", icon=":material/preview:")
+    ):
         with st.spinner("LibreOffice setzt das Dokument …"), user_errors():
             rendered = _prepared(pdf_key, lambda: _export(actor, paper_id, "pdf", number, None))
             pages = pdf.pdf_pages_to_png(rendered.data, dpi=70, last=4)
@@ -264,18 +285,12 @@ def lobbyregister_section(actor: Actor, view: PaperView) -> None:
         )
     uploaded = pack.submission.lobbyregister_uploaded_on if pack.submission else None
     if uploaded:
+        # Recording the upload is the paper page's "Lobbyregister erfassen" form.
         st.success(
-            f"Im Lobbyregister hochgeladen am {uploaded:%d.%m.%Y}.", icon=":material/cloud_done:"
+            f"Im Lobbyregister hochgeladen am {uploaded:%d.%m.%Y} · aufzubewahren bis "
+            f"{lobbyregister.keep_until(uploaded):%d.%m.%Y}.",
+            icon=":material/cloud_done:",
         )
-    elif pack.submission and can(actor, Action.PAPER_SUBMIT):
-        with st.form("lobbyregister-uploaded"):
-            day = st.date_input("Hochgeladen am", format="DD.MM.YYYY")
-            if st.form_submit_button("Hochladen erfassen") and isinstance(day, date):
-                with user_errors(), database.writing() as session:
-                    lobbyregister.mark_uploaded(
-                        session=session, actor=actor, paper_id=paper_id, day=day
-                    )
-                done("Erfasst.")
 
 
 def _marked(text: str, start: str, end: str) -> str:
@@ -288,7 +303,8 @@ def _marked(text: str, start: str, end: str) -> str:
 
 
 def returned(actor: Actor, view: PaperView) -> None:
-    """A Word file that came back edited: proposals to accept one by one."""
+    """A Word file that came back edited: proposals to accept one by one, moves to know of,
+    and the comments written into it to keep as notes on their paragraphs."""
     st.subheader("Rücklauf einer bearbeiteten Word-Datei")
     st.caption(
         "Absätze werden über ihre Textmarken zugeordnet, sonst über ihren Text. "
@@ -318,47 +334,127 @@ def returned(actor: Actor, view: PaperView) -> None:
     st.caption(f"Verglichen mit: {md(result.compared_with)}")
     for note in result.notes:
         st.info(md(note))
-    proposals = [p for p in result.proposals if p.kind != "unchanged"]
-    if not proposals:
+    shown = [p for p in result.proposals if p.kind != "unchanged" or p.moved or p.comments]
+    if not shown:
         st.success(f"Die Datei enthält keine Änderungen gegenüber {md(result.compared_with)}.")
         return
-    chosen = []
-    kinds = {"change": "Änderung", "addition": "neuer Absatz", "deletion": "gelöscht"}
+    texts = {p.paragraph_id: p.old_text for p in result.proposals if p.paragraph_id}
+    chosen: list[Proposal] = []
+    notes: list[tuple[int, str]] = []
     with st.form("returned-proposals"):
-        for index, proposal in enumerate(proposals):
+        for index, proposal in enumerate(shown):
             with st.container(border=True):
-                who = f" von {', '.join(proposal.authors)}" if proposal.authors else ""
-                tracked = " (Änderungsverfolgung)" if proposal.tracked else ""
-                st.markdown(f"**{kinds[proposal.kind]}**{md(who)}{tracked}")
-                left, right = st.columns(2)
-                left.caption("Exportiert")
-                left.text(proposal.old_text or "—")
-                right.caption("In der Datei")
-                right.text(proposal.new_text or "—")
-                if proposal.current_text is not None:
-                    st.warning(
-                        "Seit dem Export geändert; heute steht hier: "
-                        + (md(proposal.current_text) or "(Absatz gelöscht)"),
-                        icon=":material/history:",
-                    )
-                if proposal.note:
-                    st.caption(md(proposal.note))
-                if st.checkbox("übernehmen", key=f"accept-{index}"):
+                if _proposal(proposal, texts, key=f"accept-{index}"):
                     chosen.append(proposal)
+                notes += _comments(proposal, upload.name, key=f"comment-{index}")
+        if any(p.comments for p in shown):
+            st.caption(
+                "Ausgewählte Kommentare werden am Absatz als Kommentar für Kolleginnen und "
+                "Kollegen gespeichert; sie werden nie exportiert."
+            )
         apply = st.form_submit_button("Ausgewählte Änderungen übernehmen", type="primary")
     if apply:
-        with user_errors(), database.writing() as session:
+        _apply(actor, paper_id, chosen=chosen, notes=notes, source=upload.name, round_key=round_key)
+
+
+_KINDS = {"change": "Änderung", "addition": "neuer Absatz", "deletion": "gelöscht"}
+
+
+def _proposal(proposal: Proposal, texts: dict[int, str], *, key: str) -> bool:
+    """One paragraph of the returned file; True when its change is chosen."""
+    if proposal.kind == "unchanged":
+        kind = "verschoben" if proposal.moved else "Kommentar"
+    else:
+        kind = _KINDS[proposal.kind] + (", verschoben" if proposal.moved else "")
+    who = f" von {', '.join(proposal.authors)}" if proposal.authors else ""
+    tracked = " (Änderungsverfolgung)" if proposal.tracked else ""
+    st.markdown(f"**{kind}**{md(who)}{tracked}")
+    if proposal.kind == "unchanged":
+        st.text(proposal.old_text)
+    else:
+        left, right = st.columns(2)
+        left.caption("Exportiert")
+        left.text(proposal.old_text or "—")
+        right.caption("In der Datei")
+        right.text(proposal.new_text or "—")
+    if proposal.moved:
+        after = texts.get(proposal.after_paragraph_id or 0)
+        place = f"nach „{md(_short(after))}“" if after else "am Anfang"
+        st.caption(
+            f"In der Datei steht der Absatz jetzt {place} im Abschnitt "
+            f"„{md(proposal.section)}“. Die Reihenfolge wird nicht aus der Datei übernommen; "
+            "verschieben Sie den Absatz bei Bedarf im Papier."
+        )
+    if proposal.current_text is not None and proposal.kind != "unchanged":
+        st.warning(
+            "Seit dem Export geändert; heute steht hier: "
+            + (md(proposal.current_text) or "(Absatz gelöscht)"),
+            icon=":material/history:",
+        )
+    if proposal.note:
+        st.caption(md(proposal.note))
+    if proposal.kind == "unchanged":
+        return False
+    return st.checkbox("übernehmen", key=key)
+
+
+def _comments(proposal: Proposal, source: str, *, key: str) -> list[tuple[int, str]]:
+    """The Word comments on one paragraph; those chosen to keep as comments on it."""
+    notes = roundtrip.comment_notes([proposal], source=source)  # none on a new paragraph
+    chosen: list[tuple[int, str]] = []
+    for number, comment in enumerate(proposal.comments):
+        when = f" am {comment.date:%d.%m.%Y}" if comment.date else ""
+        about = f" zu „{md(_short(comment.quote))}“" if comment.quote else ""
+        st.markdown(
+            f":material/comment: **Kommentar von {md(comment.author)}**{when}{about}: "
+            f"{md(comment.text)}"
+        )
+        if not notes:
+            continue
+        if proposal.current_text == "":
+            st.caption("Der Absatz wurde seit dem Export gelöscht; der Kommentar hat keinen Platz.")
+        elif st.checkbox("als Kommentar am Absatz speichern", key=f"{key}-{number}"):
+            chosen.append(notes[number])
+    return chosen
+
+
+def _apply(
+    actor: Actor,
+    paper_id: int,
+    *,
+    chosen: list[Proposal],
+    notes: list[tuple[int, str]],
+    source: str,
+    round_key: str,
+) -> None:
+    if not chosen and not notes:
+        done("Nichts ausgewählt; nichts geändert.")
+    version = None
+    with user_errors(), database.writing() as session:
+        # Comments first: a paragraph deleted by a chosen change takes its comments with it.
+        # They need no editable paper: a submitted paper's ministry comments are kept too.
+        for paragraph_id, note in notes:
+            papers.add_comment(session=session, actor=actor, paragraph_id=paragraph_id, text=note)
+        if chosen:
             version = papers.apply_returned_changes(
                 session=session,
                 actor=actor,
                 paper_id=paper_id,
                 changes=paper_exports.returned_changes(chosen),
-                source=upload.name,
+                source=source,
             )
-        if version is None:
-            done("Nichts ausgewählt; nichts geändert.")
-        st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
-        done(
+    st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
+    said = []
+    if version is not None:
+        said.append(
             f"{counted(len(chosen), 'Änderung', 'Änderungen')} übernommen; gespeichert als "
-            f"Fassung {version.number}."
+            f"Fassung {version.number}"
         )
+    if notes:
+        said.append(f"{counted(len(notes), 'Kommentar', 'Kommentare')} am Absatz gespeichert")
+    done("; ".join(said) + ".")
+
+
+def _short(text: str | None, limit: int = 60) -> str:
+    line = " ".join((text or "").split())
+    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + " …"

@@ -49,17 +49,7 @@ def _set_password(token: str) -> None:
     st.caption(f"Für den Zugang {md(holder.email)}")
     messages = FieldMessages()
     with st.form("set-password"):
-        password = st.text_input(
-            "Neues Passwort",
-            type="password",
-            autocomplete="new-password",
-            help=f"Mindestens {MIN_PASSWORD_LENGTH} Zeichen",
-        )
-        messages.below("password")
-        repeat = st.text_input(
-            "Neues Passwort wiederholen", type="password", autocomplete="new-password"
-        )
-        messages.below("repeat")
+        password, repeat = new_password_inputs(messages)
         submitted = st.form_submit_button("Passwort festlegen", type="primary")
     if submitted:
         with messages.shown():
@@ -96,3 +86,20 @@ def forgot_password_form() -> None:
                 if link is not None:
                     password_links.send_in_background(smtp, link, association_name=association_name)
                 st.success(password_links.RESET_REQUESTED, icon=":material/mail:")
+
+
+def new_password_inputs(messages: FieldMessages) -> tuple[str, str]:
+    """The new password and its repetition, each with its place for a German message; the
+    same two fields wherever a password is chosen."""
+    password = st.text_input(
+        "Neues Passwort",
+        type="password",
+        autocomplete="new-password",
+        help=f"Mindestens {MIN_PASSWORD_LENGTH} Zeichen",
+    )
+    messages.below("password")
+    repeat = st.text_input(
+        "Neues Passwort wiederholen", type="password", autocomplete="new-password"
+    )
+    messages.below("repeat")
+    return password, repeat

@@ -23,7 +23,8 @@ from positions.core.permissions import Actor
 from positions.statements import statements
 from positions.statements.statements import AnswerRow, SourceFile
 from positions.uploads import intake
-from ui import database
+from ui import database, drafts
+from ui.drafts import Draft
 from ui.widgets import done, file_size, md, user_errors
 
 VISIBILITY_HELP = {
@@ -39,6 +40,7 @@ SOURCES = {
     StatementSource.LETTER: "Brief",
     StatementSource.UPLOAD: "Word-Datei",
 }
+MEMBER_TEXT_LABEL = "Ihre Stellungnahme"
 
 
 def _keys(scope: str) -> tuple[str, str, str, str, str]:
@@ -51,6 +53,11 @@ def _keys(scope: str) -> tuple[str, str, str, str, str]:
         f"{scope}-docx-hash",
         f"{scope}-conflict",
     )
+
+
+def _stale_draft_key(scope: str) -> str:
+    """A restored draft typed on an older version than the stored one, until decided."""
+    return f"{scope}-stale-draft"
 
 
 def word_import(scope: str) -> None:
@@ -84,23 +91,53 @@ def word_import(scope: str) -> None:
 
 
 def member_form(actor: Actor, call_id: int, statement: Statement | None) -> None:
-    """The member's editor; keeps the version it opened so a stale save is refused."""
+    """The member's editor; keeps the version it opened so a stale save is refused, and
+    what is typed, in the browser, until it is saved."""
     scope = f"statement-{call_id}"
-    text_key, version_key, file_key, _, conflict_key = _keys(scope)
+    text_key, version_key, *_ = _keys(scope)
     if version_key not in st.session_state:
         st.session_state[version_key] = statement.version if statement else None
         st.session_state[text_key] = statement.text if statement else ""
+    draft_scope = drafts.scope(actor, "stellungnahme", call_id)
+    with drafts.keep_draft(
+        draft_scope,
+        MEMBER_TEXT_LABEL,
+        widget_key=text_key,
+        saved_text=statement.text if statement else "",
+        base_version=st.session_state[version_key],
+    ) as draft:
+        _member_editor(actor, call_id, statement, draft, draft_scope)
+
+
+def _member_editor(
+    actor: Actor,
+    call_id: int,
+    statement: Statement | None,
+    draft: Draft | None,
+    draft_scope: str,
+) -> None:
+    scope = f"statement-{call_id}"
+    text_key, version_key, file_key, _, conflict_key = _keys(scope)
     if conflict_key in st.session_state:
         # Shown until resolved: the button must still be there on the rerun its click causes.
         st.error(st.session_state[conflict_key], icon=":material/sync_problem:")
         if st.button("Neuere Fassung laden (meine Änderungen verwerfen)"):
             forget_editor(scope)
+            drafts.forget(draft_scope)
             st.rerun()
+    if _stale_draft_key(scope) in st.session_state:
+        _choose_after_stale_draft(scope, draft_scope, statement)
+    elif draft is not None and drafts.offer(draft_scope, draft):
+        if draft.base_version == (statement.version if statement else None):
+            st.session_state[text_key] = draft.text
+        else:
+            st.session_state[_stale_draft_key(scope)] = draft
+        st.rerun()
     word_import(scope)
     submitted = statement is not None and statement.status == StatementStatus.SUBMITTED
     with st.form(f"{scope}-form"):
         text = st.text_area(
-            "Ihre Stellungnahme",
+            MEMBER_TEXT_LABEL,
             key=text_key,
             height=320,
             max_chars=statements.MAX_TEXT,
@@ -167,11 +204,47 @@ def member_form(actor: Actor, call_id: int, statement: Statement | None) -> None
     st.session_state[version_key] = version
     st.session_state.pop(file_key, None)
     st.session_state.pop(conflict_key, None)
+    drafts.forget(draft_scope)
     done("Stellungnahme eingereicht. Vielen Dank!" if submit else "Entwurf gespeichert.")
 
 
+def _choose_after_stale_draft(scope: str, draft_scope: str, statement: Statement | None) -> None:
+    """Both texts, when the statement was saved after the restored draft was begun: the
+    person decides what goes into the editor, nothing is overwritten unseen."""
+    draft: Draft = st.session_state[_stale_draft_key(scope)]
+    saved = statement.text if statement else ""
+    text_key, version_key, *_ = _keys(scope)
+    st.warning(
+        f"Ihr nicht gespeicherter Text vom {date_time(draft.saved_at)} beruht auf einer "
+        "älteren Fassung: Die Stellungnahme wurde inzwischen gespeichert. Bitte wählen Sie, "
+        "was ins Textfeld kommt.",
+        icon=":material/sync_problem:",
+    )
+    mine_column, saved_column = st.columns(2)
+    with mine_column:
+        st.markdown("**Ihr nicht gespeicherter Text**")
+        st.text(draft.text)
+    with saved_column:
+        st.markdown("**Gespeicherte Fassung**")
+        st.text(saved)
+    mine, both, keep = st.columns(3)
+    if mine.button("Meinen Text übernehmen", type="primary"):
+        chosen = draft.text
+    elif both.button("Beide ins Textfeld (zum Zusammenführen)"):
+        chosen = f"{saved}\n\n{draft.text}" if saved else draft.text
+    elif keep.button("Gespeicherte Fassung behalten"):
+        chosen = saved
+        drafts.forget(draft_scope)
+    else:
+        return
+    st.session_state.pop(_stale_draft_key(scope))
+    st.session_state[text_key] = chosen
+    st.session_state[version_key] = statement.version if statement else None
+    st.rerun()
+
+
 def forget_editor(scope: str) -> None:
-    for key in _keys(scope):
+    for key in (*_keys(scope), _stale_draft_key(scope)):
         st.session_state.pop(key, None)
 
 

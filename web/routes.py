@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from db import engine as db_engine
@@ -32,6 +32,31 @@ UNAVAILABLE = (
     "erneut; hält die Störung an, wenden Sie sich an die Administration."
 )
 FEED_GONE = "Diese Kalenderadresse gilt nicht (mehr). Bitte legen Sie in Positionen eine neue an."
+# Where the pages keep unsaved text in the browser (ui/drafts.py, STORAGE_PREFIX).
+DRAFT_PREFIX = "positionen:entwurf:"
+# Logout answers with a page, not a redirect: Firefox carries out Clear-Site-Data only on a
+# 2xx response. Browsers honour the header only on https (and localhost); the script deletes
+# the drafts on plain http too, then goes on to the login page.
+LOGGED_OUT_PAGE = f"""<!DOCTYPE html>
+<html lang="de">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="refresh" content="0; url=/">
+<title>Abgemeldet · Positionen</title>
+</head>
+<body>
+<p>Sie sind abgemeldet. <a href="/">Zur Anmeldung</a></p>
+<script>
+try {{
+  for (const key of Object.keys(localStorage)) {{
+    if (key.startsWith("{DRAFT_PREFIX}")) localStorage.removeItem(key);
+  }}
+}} catch (error) {{}}
+location.replace("/");
+</script>
+</body>
+</html>
+"""
 
 
 _engines: dict[str, Engine] = {}
@@ -145,7 +170,8 @@ def hand_over(request: Request) -> Response:
 
 
 def log_out(request: Request) -> Response:
-    """End the browser's session (if the app has not already) and clear its cookie."""
+    """End the browser's session (if the app has not already), clear its cookie and what
+    the site stored in the browser (unsaved drafts among it), then go on to "/"."""
     value = request.cookies.get(sessions.COOKIE_NAME)
     if value:
         try:
@@ -162,7 +188,8 @@ def log_out(request: Request) -> Response:
                             )
         except _Unavailable:
             pass  # the app ended the row already; the cookie goes all the same
-    response = _private(RedirectResponse("/", status_code=303))
+    response = _private(HTMLResponse(LOGGED_OUT_PAGE))
+    response.headers["Clear-Site-Data"] = '"storage"'
     response.delete_cookie(
         sessions.COOKIE_NAME, path="/", secure=_is_https(request), httponly=True, samesite="lax"
     )

@@ -137,7 +137,16 @@ def styles_xml() -> str:
     box = f'w:val="single" w:sz="8" w:space="6" w:color="{ACCENT}"'
     thin = 'w:val="single" w:sz="4" w:space="0" w:color="A6A6A6"'
     styles = [
-        _style("paragraph", "Normal", "Normal", default=True, quick=True, rpr=_FONTS + _LANG),
+        # Widow and orphan control also in the style: LibreOffice reads it from there.
+        _style(
+            "paragraph",
+            "Normal",
+            "Normal",
+            default=True,
+            quick=True,
+            ppr="<w:widowControl/>",
+            rpr=_FONTS + _LANG,
+        ),
         _style(
             "character",
             "DefaultParagraphFont",
@@ -296,6 +305,36 @@ def styles_xml() -> str:
         ),
         _style(
             "paragraph",
+            "Vermerk",
+            "Vermerk",
+            based_on="Normal",
+            quick=True,
+            ppr='<w:keepNext/><w:spacing w:before="0" w:after="360"/>',
+            rpr=f'<w:b/><w:bCs/><w:color w:val="{ACCENT}"/><w:sz w:val="24"/><w:szCs w:val="24"/>',
+        ),
+        _style(
+            "paragraph",
+            "Kontakt",
+            "Kontakt",
+            based_on="Normal",
+            quick=True,
+            ppr='<w:keepLines/><w:spacing w:after="200" w:line="264" w:lineRule="auto"/>',
+        ),
+        _style(
+            "paragraph",
+            "Impressum",
+            "Impressum",
+            based_on="Normal",
+            quick=True,
+            ppr=(
+                '<w:keepLines/><w:pBdr><w:top w:val="single" w:sz="4" w:space="6"'
+                ' w:color="BFBFBF"/></w:pBdr>'
+                '<w:spacing w:before="360" w:after="80" w:line="252" w:lineRule="auto"/>'
+            ),
+            rpr=f'<w:color w:val="{_GREY}"/><w:sz w:val="18"/><w:szCs w:val="18"/>',
+        ),
+        _style(
+            "paragraph",
             "Caption",
             "caption",
             based_on="Normal",
@@ -400,8 +439,8 @@ def styles_xml() -> str:
         "<w:docDefaults>"
         f'<w:rPrDefault><w:rPr>{_FONTS}<w:sz w:val="22"/><w:szCs w:val="22"/>{_LANG}</w:rPr>'
         "</w:rPrDefault>"
-        '<w:pPrDefault><w:pPr><w:spacing w:after="160" w:line="276" w:lineRule="auto"/>'
-        "</w:pPr></w:pPrDefault>"
+        "<w:pPrDefault><w:pPr><w:widowControl/>"
+        '<w:spacing w:after="160" w:line="276" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
         "</w:docDefaults>"
     )
     return f'{_XML}<w:styles xmlns:w="{_W}">{defaults}{"".join(styles)}</w:styles>'
@@ -446,10 +485,9 @@ def settings_xml() -> str:
         '<w:zoom w:percent="100"/>'
         '<w:defaultTabStop w:val="709"/>'
         '<w:autoHyphenation w:val="true"/>'
+        '<w:consecutiveHyphenLimit w:val="3"/>'
         '<w:hyphenationZone w:val="425"/>'
         '<w:characterSpacingControl w:val="doNotCompress"/>'
-        # Word asks once on opening and then fills the table of contents and page numbers.
-        '<w:updateFields w:val="true"/>'
         '<w:footnotePr><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'
         '<w:compat><w:compatSetting w:name="compatibilityMode" '
         'w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
@@ -513,7 +551,7 @@ def first_page_header_xml() -> str:
 
 
 def footer_xml() -> str:
-    # The builder puts status and version in front of the tab; "Seite x von y" stays right.
+    # The builder puts "Entwurf" in front of the tab for a draft; "Seite x von y" stays right.
     return _story(
         "ftr",
         '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr><w:r><w:tab/></w:r>'

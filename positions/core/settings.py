@@ -1,5 +1,6 @@
-"""Association-wide settings kept in the database: name and address, the app's address for
-links in e-mails, the board's quorum, and the SMTP server for invitations and reminders."""
+"""Association-wide settings kept in the database: name, address, register number and the
+"Über uns" text of its papers, the app's address for links in e-mails, the board's quorum,
+and the SMTP server for invitations and reminders."""
 
 from __future__ import annotations
 
@@ -23,12 +24,18 @@ from positions.core.permissions import Action, Actor, require
 DEFAULT_BASE_URL = "http://localhost:8501"
 
 
+MAX_ABOUT_LENGTH = 600
+"""A few sentences, as the imprint of a paper has room for."""
+
+
 @dataclass(frozen=True)
 class Association:
     name: str = "Verband"
     address: str = ""
     register_number: str = ""
     base_url: str = DEFAULT_BASE_URL
+    about: str = ""
+    """Who the association is, in a few sentences: "Über uns" at the end of its papers."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,7 @@ def association(*, session: Session) -> Association:
         address=stored_value(session, "association.address") or "",
         register_number=stored_value(session, "association.register_number") or "",
         base_url=stored_value(session, "app.base_url") or DEFAULT_BASE_URL,
+        about=stored_value(session, "association.about") or "",
     )
 
 
@@ -82,6 +90,12 @@ def save_association(
     base_url = values.base_url.strip().rstrip("/")
     if not base_url.startswith(("https://", "http://")):
         raise InvalidInput("Die Adresse der Anwendung muss mit https:// oder http:// beginnen.")
+    about = cleaning.clean(values.about)
+    if len(about) > MAX_ABOUT_LENGTH:
+        raise InvalidInput(
+            f"„Über uns“ hat {len(about)} Zeichen; auf einem Papier ist Platz für höchstens "
+            f"{MAX_ABOUT_LENGTH}."
+        )
     store_value(session, actor, "association.name", cleaning.clean_line(values.name), now)
     store_value(session, actor, "association.address", cleaning.clean(values.address), now)
     store_value(
@@ -91,6 +105,7 @@ def save_association(
         cleaning.clean_line(values.register_number),
         now,
     )
+    store_value(session, actor, "association.about", about, now)
     if stored_value(session, CALENDAR_DOMAIN) is None:
         # Freeze the calendar's UID domain before the address it came from changes.
         store_value(session, actor, CALENDAR_DOMAIN, calendar_domain(session=session), now)

@@ -1,6 +1,7 @@
 """The activity report (Tätigkeitsbericht): for a period, the forums we sat in, the meetings
 our people attended, the calls our members answered, the papers we sent and what the forums'
-results took up, in figures. Only counts of members, never their names."""
+results took up, in figures. Only what has happened by the time the report is made (a
+meeting still to come is not attended yet), and only counts of members, never their names."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from db.models import (
     User,
     id_of,
 )
-from positions.core.clock import BERLIN, today_in_berlin
+from positions.core.clock import BERLIN, today_in_berlin, utcnow
 from positions.core.errors import InvalidInput
 from positions.core.permissions import Action, Actor, require
 from positions.followup.outcomes import Adoption, adoption
@@ -63,6 +64,17 @@ class ActivityReport:
     start: date
     end: date
     forums: list[ForumActivity]
+    made_on: date
+    """The day the report is made; for a period still running, what it covers ends here."""
+
+    @property
+    def covered_until(self) -> date:
+        """The last day the report speaks for: the period's end, or today while it runs."""
+        return min(self.end, self.made_on)
+
+    @property
+    def running(self) -> bool:
+        return self.end > self.made_on
 
     @property
     def meetings(self) -> int:
@@ -92,17 +104,25 @@ class ActivityReport:
 
 
 def activity(
-    *, session: Session, actor: Actor, start: date, end: date, today: date | None = None
+    *, session: Session, actor: Actor, start: date, end: date, now: datetime | None = None
 ) -> ActivityReport:
-    """Everything the association did in the forums from `start` to `end` (inclusive);
-    calls still open on `today` are marked as such."""
-    today = today or today_in_berlin()
+    """Everything the association did in the forums from `start` to `end` (inclusive) up to
+    `now` (default: the current time): meetings count once they have begun, calls still
+    open today are marked as such."""
+    now = now or utcnow()
+    today = today_in_berlin(now)
     require(actor, Action.OUTCOME_READ)
     require(actor, Action.STATEMENT_READ_ALL)
     if end < start:
         raise InvalidInput("Das Ende des Zeitraums liegt vor seinem Anfang.")
+    if start > today:
+        raise InvalidInput(
+            "Der Zeitraum beginnt erst in der Zukunft; ein Tätigkeitsbericht kann nur "
+            "berichten, was schon geschehen ist."
+        )
+    last = min(end, today)
     begin = datetime.combine(start, time.min, tzinfo=BERLIN)
-    finish = datetime.combine(end, time.max, tzinfo=BERLIN)
+    finish = min(datetime.combine(end, time.max, tzinfo=BERLIN), now)
     forums = {
         id_of(f): ForumActivity(f)
         for f in session.exec(select(Forum).order_by(col(Forum.name))).all()
@@ -119,7 +139,7 @@ def activity(
                 .where(MeetingAttendee.meeting_id == meeting.id)
             ).all()
         )
-        if names:  # a meeting counts when someone of us was there
+        if names:  # a meeting counts when someone of us was there (or is, as it has begun)
             forums[meeting.forum_id].meetings.append((meeting, names))
     report_calls = session.exec(
         select(Call)
@@ -141,7 +161,7 @@ def activity(
         select(Submission, Paper)
         .join(PaperVersion, col(PaperVersion.id) == Submission.paper_version_id)
         .join(Paper, col(Paper.id) == PaperVersion.paper_id)
-        .where(Submission.submitted_on >= start, Submission.submitted_on <= end)
+        .where(Submission.submitted_on >= start, Submission.submitted_on <= last)
         .order_by(col(Submission.submitted_on))
     ).all():
         forums[paper.forum_id].papers.append((paper, submission))
@@ -149,7 +169,7 @@ def activity(
         select(Outcome)
         .where(
             col(Outcome.published_on) >= start,
-            col(Outcome.published_on) <= end,
+            col(Outcome.published_on) <= last,
         )
         .order_by(col(Outcome.published_on))
     ).all():
@@ -157,6 +177,6 @@ def activity(
     for activity_of in forums.values():
         if activity_of.outcomes:
             activity_of.adoption = adoption(
-                session=session, actor=actor, forum_id=id_of(activity_of.forum), until=end
+                session=session, actor=actor, forum_id=id_of(activity_of.forum), until=last
             )
-    return ActivityReport(start, end, list(forums.values()))
+    return ActivityReport(start, end, list(forums.values()), made_on=today)

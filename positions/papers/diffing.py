@@ -7,19 +7,22 @@ kept their relative order (so inserting or deleting a paragraph does not make it
 neighbours "moved"). Changed text is compared word by word; the pieces reassemble both texts
 exactly, whitespace and punctuation included.
 
+Besides the paragraphs, a Synopse compares the section headings (matched by section id, so
+a renamed heading is a change, not a deletion and an addition) and the Kernforderungen box (one
+entry per core demand, in the order of the paragraphs).
+
 `match_by_similarity` pairs paragraphs by text alone, for documents that lost their ids
 (an edited Word file coming back); it scores all pairs at once with rapidfuzz.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +31,7 @@ from rapidfuzz.distance import Indel
 
 from positions.core.errors import InvalidInput
 
+K = TypeVar("K", bound=Hashable)
 RowKind = Literal["unchanged", "changed", "moved", "added", "deleted"]
 PieceOp = Literal["equal", "insert", "delete"]
 
@@ -61,19 +65,64 @@ class VersionParagraph:
     is_core_demand: bool = False
     is_minority_opinion: bool = False
     section_id: int | None = None
+    short_form: str | None = None
+    """A core demand's words in the Kernforderungen box; None: its whole text."""
 
     @property
     def section_key(self) -> int | str:
         return self.section_id if self.section_id is not None else self.section
 
+    @property
+    def box_text(self) -> str:
+        """What the Kernforderungen box says for this paragraph (if it is a core demand)."""
+        return self.text if self.short_form is None else self.short_form
+
+
+@dataclass(frozen=True)
+class VersionSection:
+    """A section heading of a version. `key` is the section id (or, for versions that do
+    not keep ids, the title); `parent_key` the section it is nested in."""
+
+    key: int | str
+    title: str
+    parent_key: int | str | None = None
+
 
 @dataclass(frozen=True)
 class Version:
-    """A snapshot of a paper: its paragraphs in reading order."""
+    """A snapshot of a paper: its paragraphs in reading order, and its sections in reading
+    order when known (otherwise they are read off the paragraphs, and a section without
+    paragraphs is not seen)."""
 
     label: str
     created: date
     paragraphs: Sequence[VersionParagraph]
+    sections: Sequence[VersionSection] = ()
+
+    def headings(self) -> list[VersionSection]:
+        """The sections in reading order: as given, or as the paragraphs name them."""
+        if self.sections:
+            return list(self.sections)
+        found: dict[int | str, VersionSection] = {}
+        for p in self.paragraphs:
+            found.setdefault(p.section_key, VersionSection(p.section_key, p.section))
+        return list(found.values())
+
+    def box(self) -> Version:
+        """The Kernforderungen box as a version of its own: one paragraph per core demand
+        (same id), in the order of the paragraphs."""
+        return Version(
+            self.label,
+            self.created,
+            [
+                VersionParagraph(p.id, BOX_TITLE, p.box_text, is_core_demand=True)
+                for p in self.paragraphs
+                if p.is_core_demand
+            ],
+        )
+
+
+BOX_TITLE = "Kernforderungen"
 
 
 # --- outputs --------------------------------------------------------------------------------
@@ -126,15 +175,46 @@ class SynopsisRow:
         """Nothing to read here: a UI may fold it away."""
         return self.kind == "unchanged"
 
+    @property
+    def section_key(self) -> int | str:
+        """The section the row stands in, as `SectionChange.key`."""
+        paragraph = self.new or self.old
+        assert paragraph is not None
+        return paragraph.section_key
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    """One section heading across both versions: `old`/`new` are its titles (None where
+    the version does not have the section); `pieces` spell both titles as for a row."""
+
+    key: int | str
+    kind: RowKind
+    old: str | None
+    new: str | None
+    pieces: tuple[Piece, ...]
+
+    @property
+    def renamed(self) -> bool:
+        return self.old is not None and self.new is not None and self.old != self.new
+
 
 @dataclass(frozen=True)
 class Synopsis:
     """Two versions side by side. Rows follow the new version's reading order; a deleted
-    paragraph stands where it stood among the paragraphs that stayed in place."""
+    paragraph stands where it stood among the paragraphs that stayed in place.
+
+    `sections` compare the headings (by key; a section only in the old version is
+    "deleted"), `box` the Kernforderungen box entry by entry."""
 
     old: Version
     new: Version
     rows: tuple[SynopsisRow, ...]
+    sections: tuple[SectionChange, ...] = ()
+    box: tuple[SynopsisRow, ...] = ()
+
+    def section(self, key: int | str) -> SectionChange | None:
+        return next((s for s in self.sections if s.key == key), None)
 
     def counts(self) -> dict[RowKind, int]:
         """How many rows of each kind, every kind present (possibly 0)."""
@@ -153,12 +233,19 @@ class Synopsis:
 
 
 def compare_versions(old: Version, new: Version) -> Synopsis:
-    """The Synopse of `old` and `new`, paragraphs matched by id.
+    """The Synopse of `old` and `new`: paragraphs matched by id, headings by section, the
+    Kernforderungen box entry by entry.
 
     Raises InvalidInput when a version lists a paragraph id twice.
     """
     _check_unique(old)
     _check_unique(new)
+    rows = _compare_rows(old, new)
+    box = tuple(replace(row, remarks=()) for row in _compare_rows(old.box(), new.box()))
+    return Synopsis(old, new, rows, _compare_headings(old, new), box)
+
+
+def _compare_rows(old: Version, new: Version) -> tuple[SynopsisRow, ...]:
     old_by_id = {p.id: p for p in old.paragraphs}
     new_ids = {p.id for p in new.paragraphs}
     # A paragraph that changed section moved; the order is judged among the others only.
@@ -196,7 +283,36 @@ def compare_versions(old: Version, new: Version) -> Synopsis:
         else:
             rows.append(_matched_row(before, paragraph, moved=paragraph.id in moved))
         rows.extend(rows_after.get(paragraph.id, []))
-    return Synopsis(old, new, tuple(rows))
+    return tuple(rows)
+
+
+def _compare_headings(old: Version, new: Version) -> tuple[SectionChange, ...]:
+    """The headings in the new order, each deleted one after the heading it followed."""
+    before = {s.key: s for s in old.headings()}
+    after = [s.key for s in new.headings()]
+    moved = moved_ids(list(before), after)
+    changes: list[SectionChange] = []
+    titles = {s.key: s.title for s in new.headings()}
+    for key in after:
+        if key not in before:
+            added = SectionChange(key, "added", None, titles[key], _whole(titles[key], "insert"))
+            changes.append(added)
+            continue
+        pieces = diff_words(before[key].title, titles[key])
+        kind: RowKind = "moved" if key in moved else "unchanged"
+        if kind == "unchanged" and before[key].title != titles[key]:
+            kind = "changed"
+        changes.append(SectionChange(key, kind, before[key].title, titles[key], pieces))
+    previous: int | str | None = None
+    for key, section in before.items():
+        if key in titles:
+            previous = key
+            continue
+        gone = SectionChange(key, "deleted", section.title, None, _whole(section.title, "delete"))
+        index = next((i + 1 for i, c in enumerate(changes) if c.key == previous), 0)
+        changes.insert(index, gone)
+        previous = key
+    return tuple(changes)
 
 
 def anchor(
@@ -218,31 +334,48 @@ def anchor(
     return (previous.id, "after") if previous is not None else None
 
 
-def moved_ids(old_order: Sequence[int], new_order: Sequence[int]) -> set[int]:
-    """Ids present in both orders that left their relative order: the complement of a
+def moved_ids(old_order: Sequence[K], new_order: Sequence[K]) -> set[K]:
+    """Keys present in both orders that left their relative order: the complement of a
     longest subsequence kept in the same order (O(n log n))."""
-    old_position = {pid: i for i, pid in enumerate(old_order)}
-    common = [pid for pid in new_order if pid in old_position]
-    kept = _longest_increasing([old_position[pid] for pid in common])
-    return {pid for i, pid in enumerate(common) if i not in kept}
+    present = set(old_order)
+    return {key for key in new_order if key in present} - kept_in_order(old_order, new_order)
 
 
-def _longest_increasing(values: list[int]) -> set[int]:
-    """Indexes into `values` of one longest strictly increasing subsequence."""
-    tails: list[int] = []  # tails[k]: smallest last value of an increasing run of length k+1
-    tail_index: list[int] = []
+def kept_in_order(
+    old_order: Sequence[K],
+    new_order: Sequence[K],
+    weight: Callable[[K], int] | None = None,
+) -> set[K]:
+    """Keys present in both orders that keep their relative order: the heaviest
+    subsequence common to both (each key counting `weight(key)`, default 1), in
+    O(n log n). Keys are unique within each order."""
+    old_position = {key: i for i, key in enumerate(old_order)}
+    common = [key for key in new_order if key in old_position]
+    weights = [weight(key) if weight else 1 for key in common]
+    kept = _heaviest_increasing([old_position[key] for key in common], weights)
+    return {common[i] for i in kept}
+
+
+def _heaviest_increasing(values: list[int], weights: list[int]) -> set[int]:
+    """Indexes into `values` of a strictly increasing subsequence of the largest total
+    weight: a Fenwick tree over the values keeps the best chain ending below each value."""
+    size = max(values, default=-1) + 2
+    tree: list[tuple[int, int]] = [(0, -1)] * (size + 1)  # (chain weight, its last index)
     previous = [-1] * len(values)
-    for i, value in enumerate(values):
-        k = bisect.bisect_left(tails, value)
-        if k == len(tails):
-            tails.append(value)
-            tail_index.append(i)
-        else:
-            tails[k] = value
-            tail_index[k] = i
-        previous[i] = tail_index[k - 1] if k else -1
+    total = [0] * len(values)
+    for i, (value, w) in enumerate(zip(values, weights, strict=True)):
+        best, j = (0, -1), value  # the best chain over values < value (positions 1..value)
+        while j > 0:
+            best = max(best, tree[j])
+            j -= j & -j
+        total[i], previous[i] = best[0] + w, best[1]
+        j = value + 1
+        while j <= size:
+            tree[j] = max(tree[j], (total[i], i))
+            j += j & -j
     kept: set[int] = set()
-    i = tail_index[-1] if tail_index else -1
+    # Of equally heavy chains, the one ending last (as a patience sort keeps it).
+    i = max(range(len(values)), key=lambda k: (total[k], k), default=-1)
     while i >= 0:
         kept.add(i)
         i = previous[i]

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from db.models import PaperStatus, PaperVersion, SourceHow
-from positions.papers.diffing import Version, VersionParagraph
+from positions.papers.diffing import Version, VersionParagraph, VersionSection
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,24 @@ class Snapshot:
                 )
                 for section, p in self.paragraphs()
             ],
+            sections=[
+                VersionSection(section.id, section.title, section.parent_id)
+                for section in self.sections_in_reading_order()
+            ],
         )
+
+    def sections_in_reading_order(self) -> list[SnapshotSection]:
+        """Each top-level section followed by its subsections, as the paper prints them."""
+        children: dict[int, list[SnapshotSection]] = {}
+        for section in self.sections:
+            if section.parent_id is not None:
+                children.setdefault(section.parent_id, []).append(section)
+        return [
+            found
+            for top in self.sections
+            if top.parent_id is None
+            for found in (top, *children.get(top.id, []))
+        ]
 
 
 def of(version: PaperVersion) -> Snapshot:

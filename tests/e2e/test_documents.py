@@ -47,7 +47,7 @@ def test_staff_download_word_and_pdf_and_read_an_edited_copy_back(
     returned = tmp_path / "Leitlinien_Anmerkungen.docx"
     returned.write_bytes(retype_paragraph(exported, "Vom Ministerium neu gefasst."))
     page.locator("input[type=file]").last.set_input_files(returned)
-    expect(page.get_by_text("Verglichen mit: Fassung 1")).to_be_visible()
+    expect(page.get_by_text("Verglichen mit: Vorlage für den Vorstand vom")).to_be_visible()
     expect(page.get_by_text("Vom Ministerium neu gefasst.")).to_be_visible()
     page.screenshot(path=screenshots / "documents-1-returned.png", full_page=True)
     page.get_by_text("übernehmen", exact=True).first.click()

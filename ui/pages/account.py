@@ -4,10 +4,10 @@ import streamlit as st
 
 from db.models import Organisation, User
 from positions.core import accounts, labels
-from positions.core.accounts import MIN_PASSWORD_LENGTH
 from positions.core.formatting import date_time
 from ui import auth, calendar_feeds, database
 from ui.field_errors import FieldMessages
+from ui.password_link import new_password_inputs
 from ui.widgets import md
 
 actor = auth.signed_in()
@@ -47,17 +47,7 @@ messages = FieldMessages()
 with st.form("change-password", clear_on_submit=True):
     current = st.text_input("Aktuelles Passwort", type="password", autocomplete="current-password")
     messages.below("current")
-    new = st.text_input(
-        "Neues Passwort",
-        type="password",
-        autocomplete="new-password",
-        help=f"Mindestens {MIN_PASSWORD_LENGTH} Zeichen",
-    )
-    messages.below("password")
-    repeat = st.text_input(
-        "Neues Passwort wiederholen", type="password", autocomplete="new-password"
-    )
-    messages.below("repeat")
+    new, repeat = new_password_inputs(messages)
     submitted = st.form_submit_button("Passwort ändern", type="primary")
 if submitted:
     with messages.shown():

@@ -1,16 +1,69 @@
-"""The deadline dashboard: everything due in the next weeks across forums, with filters and
-the calendar to subscribe to."""
+"""The deadline dashboard: everything due in the next weeks across forums (the uploads to the
+Lobbyregister included), with filters, the papers sent to federal addressees with where they
+stand in the Lobbyregister, and the calendar to subscribe to."""
 
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
 from db.models import id_of
 from exports.ics import build_calendar
 from positions.core import labels
 from positions.core.clock import today_in_berlin
+from positions.core.formatting import short_date
 from positions.core.permissions import Action, can
 from positions.forums import calendar, dashboard, forums, meetings
+from positions.papers import lobbyregister
 from ui import auth, database
 from ui.widgets import due_table
+
+
+def register_state(sent: lobbyregister.Sending, today: date) -> str:
+    """E.g. "hochladen bis Do., 31.12.2026", "hochgeladen am …", "ausgenommen (§ 47 GGO)"."""
+    if sent.uploaded_on is not None:
+        return f"hochgeladen am {short_date(sent.uploaded_on)}"
+    if sent.exemption is not None:
+        return lobbyregister.EXEMPTION[sent.exemption]
+    if not sent.has_duty:
+        return "keine Pflicht (keine grundlegende Stellungnahme)"
+    due = dashboard.lobbyregister_upload_due(sent.submission.submitted_on)
+    return ("überfällig seit " if due < today else "hochladen bis ") + short_date(due)
+
+
+def lobbyregister_overview(sent: list[lobbyregister.Sending], today: date) -> None:
+    st.subheader("Lobbyregister")
+    st.caption(
+        "Grundlegende Stellungnahmen zu Regelungsvorhaben des Bundes gehören bis zum Ende des "
+        "Quartals, in dem sie versandt wurden, ins Lobbyregister; ausgenommen sind solche, "
+        "die in einer Verbändeanhörung (§ 47 GGO) oder Ausschussanhörung (§ 70 GO-BT) "
+        "veröffentlicht wurden. Hochgeladene Papiere werden acht Jahre aufbewahrt."
+    )
+    if not sent:
+        st.info("Noch kein Papier ging an den Bundestag oder die Bundesregierung.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Papier": s.paper.title,
+                "Versandt": short_date(s.submission.submitted_on),
+                "An": s.submission.recipient,
+                "Adressatengruppe": s.recipient_group_label,
+                "Lobbyregister": register_state(s, today),
+                "Aufbewahren bis": short_date(s.keep_until) if s.keep_until else "",
+            }
+            for s in sent
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Papier": st.column_config.TextColumn(width="medium"),
+            "An": st.column_config.TextColumn(width="small"),
+            "Adressatengruppe": st.column_config.TextColumn(width="small"),
+            "Lobbyregister": st.column_config.TextColumn(width="medium"),
+        },
+    )
+
 
 actor = auth.signed_in()
 today = today_in_berlin()
@@ -59,8 +112,13 @@ else:
     due_table(items, today=today, height=min(38 + 35 * len(items), 720))
     st.caption(
         "Grün: offen · Orange: in höchstens fünf Arbeitstagen fällig · Rot: überfällig · "
-        "Grau: erledigt. Arbeitstage ohne Wochenenden und Feiertage in NRW."
+        "Grau: erledigt. Arbeitstage ohne Wochenenden und Feiertage in NRW. Uploads ins "
+        "Lobbyregister stehen hier vom Versand an, bis der Upload erfasst ist."
     )
+
+with database.reading() as session:
+    sendings = lobbyregister.sendings(session=session, actor=actor)
+lobbyregister_overview(sendings, today)
 
 st.subheader("Kalender")
 with database.reading() as session:

@@ -3,21 +3,35 @@ review (with its e-mails and personal review links) and the board's decision; fo
 shared in review, logged in or through a review link, their review sheet."""
 
 from datetime import date
+from typing import TypedDict
 
 import pandas as pd
 import streamlit as st
 
-from db.models import Decision, MailKind, Paper, PaperKind, PaperStatus, Review, id_of
+from db.models import (
+    Decision,
+    LobbyregisterExemption,
+    MailKind,
+    Paper,
+    PaperKind,
+    PaperStatus,
+    RecipientGroup,
+    Review,
+    Submission,
+    id_of,
+)
 from positions.core import labels, settings
 from positions.core.clock import today_in_berlin, utcnow
 from positions.core.formatting import date_time, long_date
 from positions.core.permissions import Action, Actor, can
+from positions.core.working_days import deadline_state
 from positions.followup import outcomes
-from positions.forums import calls, invitations, mail, meetings
-from positions.papers import approvals, papers, reviews, workflow
+from positions.forums import calls, dashboard, invitations, mail, meetings
+from positions.forums.calls import Deadline
+from positions.papers import approvals, lobbyregister, papers, reviews, workflow
 from positions.papers.papers import PaperFields, PaperView
 from ui import auth, database, paper_editor, paper_exports, personal_links
-from ui.widgets import done, md, query_id, user_errors
+from ui.widgets import deadline_badge, done, md, query_id, user_errors
 
 NAME_CONSENT = "Unsere Organisation darf mit dieser Mindermeinung namentlich genannt werden"
 
@@ -91,21 +105,134 @@ def _scope(paper_id: int) -> str:
 
 
 def submit_form(actor: Actor, view: PaperView) -> None:
+    """Sending the approved version: to whom, how, when; for the Lobbyregister also the
+    recipient group, an exemption and (if already done) the upload, in one transaction."""
+    paper = view.paper
+    with database.reading() as session:
+        federal = lobbyregister.needs_register_number(session=session, paper=paper)
     with st.popover("Als eingereicht erfassen"), st.form("submit-paper"):
-        recipient = st.text_input("An", value=view.paper.addressee)
+        recipient = st.text_input("An", value=paper.addressee)
         channel = st.selectbox("Weg", ["E-Mail", "Brief", "Online-Portal", "persönlich"])
         day = st.date_input("Am", value=today_in_berlin(), format="DD.MM.YYYY")
+        register = None
+        if federal:
+            st.markdown("**Lobbyregister**")
+            register = register_fields(paper, None)
         if st.form_submit_button("Erfassen", type="primary"):
             with user_errors(), database.writing() as session:
                 workflow.submit(
                     session=session,
                     actor=actor,
-                    paper_id=id_of(view.paper),
+                    paper_id=id_of(paper),
                     recipient=recipient,
                     channel=channel or "",
                     submitted_on=day or today_in_berlin(),
                 )
+                if register is not None:
+                    lobbyregister.record_sending(
+                        session=session, actor=actor, paper_id=id_of(paper), **register
+                    )
             done("Einreichung erfasst.")
+
+
+class RegisterInput(TypedDict):
+    recipient_group: RecipientGroup | None
+    exemption: LobbyregisterExemption | None
+    uploaded_on: date | None
+
+
+def register_fields(paper: Paper, current: Submission | None) -> RegisterInput:
+    """The Lobbyregister's part of a sending, inside a form: the recipient group; for a
+    basic statement also whether a formal procedure exempts it, and the day of the upload."""
+    groups: list[RecipientGroup | None] = [None, *RecipientGroup]
+    group = st.selectbox(
+        "Adressatengruppe",
+        groups,
+        index=groups.index(current.recipient_group if current else None),
+        format_func=lambda g: "–" if g is None else lobbyregister.RECIPIENT_GROUP[g],
+        help=lobbyregister.RECIPIENT_GROUP_HELP,
+    )
+    if not paper.lobbyregister_relevant:
+        st.caption(
+            "Nicht als grundlegende Stellungnahme zu einem Regelungsvorhaben markiert "
+            "(Reiter „Angaben“): keine Pflicht, das Papier im Lobbyregister hochzuladen."
+        )
+        return RegisterInput(
+            recipient_group=group,
+            exemption=current.lobbyregister_exemption if current else None,
+            uploaded_on=current.lobbyregister_uploaded_on if current else None,
+        )
+    reasons: list[LobbyregisterExemption | None] = [None, *LobbyregisterExemption]
+    exemption = st.selectbox(
+        "Pflicht, das Papier hochzuladen",
+        reasons,
+        index=reasons.index(current.lobbyregister_exemption if current else None),
+        format_func=lambda e: (
+            "besteht – bis zum Ende des Quartals, in dem es versandt wurde"
+            if e is None
+            else f"entfällt – {lobbyregister.EXEMPTION_REASON[e]}"
+        ),
+    )
+    uploaded = st.date_input(
+        "Im Lobbyregister hochgeladen am",
+        value=current.lobbyregister_uploaded_on if current else None,
+        format="DD.MM.YYYY",
+        help="Leer lassen, solange es noch nicht hochgeladen ist.",
+    )
+    return RegisterInput(
+        recipient_group=group,
+        exemption=exemption,
+        uploaded_on=uploaded if isinstance(uploaded, date) else None,
+    )
+
+
+def sending_section(actor: Actor, view: PaperView) -> None:
+    """Where the sent paper stands: to whom and when, and with the Lobbyregister (due by the
+    end of the quarter, uploaded and kept for eight years, or exempt)."""
+    if view.paper.status not in outcomes.SENT:
+        return
+    paper_id = id_of(view.paper)
+    with database.reading() as session:
+        sent = lobbyregister.sending(session=session, actor=actor, paper_id=paper_id)
+        federal = lobbyregister.needs_register_number(session=session, paper=view.paper)
+    if sent is None:
+        return
+    submission = sent.submission
+    facts = [f"Versandt am {long_date(submission.submitted_on)} an {md(submission.recipient)}"]
+    if submission.channel:
+        facts.append(md(submission.channel))
+    if sent.recipient_group_label:
+        facts.append(f"Adressatengruppe im Lobbyregister: {sent.recipient_group_label}")
+    st.caption(" · ".join(facts))
+    today = today_in_berlin()
+    if sent.exemption is not None:
+        st.info(
+            f"Lobbyregister: {lobbyregister.EXEMPTION[sent.exemption]} – "
+            f"{lobbyregister.EXEMPTION_REASON[sent.exemption]}.",
+            icon=":material/verified:",
+        )
+    if sent.uploaded_on is not None and sent.keep_until is not None:
+        st.success(
+            f"Im Lobbyregister hochgeladen am {long_date(sent.uploaded_on)} · aufzubewahren "
+            f"bis {long_date(sent.keep_until)}",
+            icon=":material/cloud_done:",
+        )
+    elif sent.pending:
+        due = dashboard.lobbyregister_upload_due(submission.submitted_on)
+        state = deadline_state(due, today=today)
+        deadline_badge(Deadline("Im Lobbyregister hochladen", due, state), today=today)
+    if not (federal and can(actor, Action.PAPER_SUBMIT)):
+        return
+    with st.expander("Lobbyregister erfassen", icon=":material/edit:"):
+        with st.form("lobbyregister-sending"):
+            register = register_fields(view.paper, submission)
+            saved = st.form_submit_button("Speichern", type="primary")
+        if saved:
+            with user_errors(), database.writing() as session:
+                lobbyregister.record_sending(
+                    session=session, actor=actor, paper_id=paper_id, **register
+                )
+            done("Lobbyregister erfasst.")
 
 
 def versions_tab(actor: Actor, view: PaperView) -> None:
@@ -511,6 +638,7 @@ with user_errors(), database.reading() as session:
     view = papers.paper_view(session=session, actor=actor, paper_id=paper_id)
 header(view)
 transitions(actor, view)
+sending_section(actor, view)
 editable = view.paper.status in papers.EDITABLE and can(actor, Action.PAPER_EDIT)
 if view.paper.status == PaperStatus.BOARD_APPROVAL and editable:
     st.info(

@@ -24,6 +24,16 @@ with st.form("association"):
         "Nummer im Lobbyregister des Bundestags",
         value=association.register_number,
         placeholder="R00…",
+        help="Steht auf Papieren an den Bundestag und die Bundesregierung.",
+    )
+    about = st.text_area(
+        "Über uns",
+        value=association.about,
+        height=100,
+        max_chars=settings.MAX_ABOUT_LENGTH,
+        placeholder="Der Verband vertritt … Unternehmen mit … Beschäftigten in …",
+        help="Zwei, drei Sätze über den Verband; sie stehen klein am Ende jedes Papiers, "
+        "mit der Anschrift und der Nummer im Lobbyregister.",
     )
     base_url = st.text_input(
         "Adresse der Anwendung (für die Links in E-Mails)",
@@ -36,7 +46,11 @@ with st.form("association"):
                 session=session,
                 actor=actor,
                 values=Association(
-                    name=name, address=address, register_number=register, base_url=base_url
+                    name=name,
+                    address=address,
+                    register_number=register,
+                    base_url=base_url,
+                    about=about,
                 ),
             )
         done("Angaben gespeichert.")
