@@ -779,16 +779,26 @@ class _Writer:
         if not organisation.active:
             organisation.active = True
             organisation.member_until = None
-        self.session.add(organisation)
+        self._updated("organisation", organisation, before, target.changed)
+
+    def _updated(
+        self,
+        object_type: str,
+        row: Organisation | User,
+        before: dict[str, Any],
+        changed: Iterable[str],
+    ) -> None:
+        """Store an updated row with its audit event (which fields the file changed)."""
+        self.session.add(row)
         audit.record(
             session=self.session,
             actor_id=self.actor.user_id,
             action="import_update",
-            object_type="organisation",
-            object_id=organisation.id,
+            object_type=object_type,
+            object_id=row.id,
             before=before,
-            after=organisation,
-            detail={"fields": list(target.changed)},
+            after=row,
+            detail={"fields": list(changed)},
             now=self.now,
         )
         self._advance(1)
@@ -868,19 +878,7 @@ class _Writer:
             contact.phone = target.phone
         contact.organisation_id = self._organisation_id(target)
         contact.active = True
-        self.session.add(contact)
-        audit.record(
-            session=self.session,
-            actor_id=self.actor.user_id,
-            action="import_update",
-            object_type="users",
-            object_id=contact.id,
-            before=before,
-            after=contact,
-            detail={"fields": list(target.changed)},
-            now=self.now,
-        )
-        self._advance(1)
+        self._updated("users", contact, before, target.changed)
 
     def _set_contact_forums(self, targets: list[_ContactTarget]) -> None:
         added = []
