@@ -218,6 +218,18 @@ class Setting(SQLModel, table=True):
     updated_at: datetime = created_at_field()
 
 
+class TextEmbedding(SQLModel, table=True):
+    """A cached sentence embedding (`positions.core.embeddings`): the vector of the text whose
+    SHA-256 is `digest`, as the model `model` computes it. Holds no text; erasing personal
+    data empties the table, as vectors can be read back into words approximately."""
+
+    __tablename__ = "text_embedding"
+
+    model: str = Field(primary_key=True, max_length=64)
+    digest: str = Field(primary_key=True, max_length=64)
+    vector: bytes = Field(sa_type=sa.LargeBinary, nullable=False)
+
+
 # --- forums and meetings ------------------------------------------------------------------
 
 
@@ -501,6 +513,8 @@ class Paragraph(SQLModel, table=True):
     text: str = long_text_field()
     is_core_demand: bool = False
     is_minority_opinion: bool = False
+    # A core demand's words in the Kernforderungen box (a summary); None: its first sentence.
+    short_form: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     # For a minority opinion: whose it is, and whether the paper may name them.
     minority_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     minority_named: bool = False

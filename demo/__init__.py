@@ -27,6 +27,7 @@ from db.models import (
     OrganisationKind,
     Paper,
     PaperKind,
+    Paragraph,
     Role,
     Setting,
     SourceHow,
@@ -1155,6 +1156,31 @@ def _tda_second_version(session: Session, office: Actor, tda: Paper, *, now: dat
     papers.add_paragraph(
         session=session, actor=office, section_id=id_of(taxes), text=TDA_NEW_PARAGRAPH, now=now
     )
+    # The Kernforderungen box becomes a summary: short forms, the body keeps the reasons.
+    for paragraph_id, short_form in _tda_short_forms(paragraphs):
+        current = session.get(Paragraph, paragraph_id)
+        assert current is not None
+        papers.save_paragraph(
+            session=session,
+            actor=office,
+            paragraph_id=paragraph_id,
+            text=current.text,
+            is_core_demand=True,
+            short_form=short_form,
+            expected_version=current.lock_version,
+            now=now,
+        )
+
+
+def _tda_short_forms(paragraphs: list[Paragraph]) -> list[tuple[int, str]]:
+    """Short forms for the second version's Kernforderungen box (portal, power, taxes)."""
+    portal, power = paragraphs[1], paragraphs[2]
+    taxes = next(p for p in paragraphs if p.text == TDA_SPECIAL_DEPRECIATION)
+    return [
+        (id_of(portal), "Ein Antragsportal für alle Förderprogramme, Bescheid in drei Monaten."),
+        (id_of(power), "Brückenstrompreis bis 2030, Stromsteuer auf das EU-Mindestmaß."),
+        (id_of(taxes), "30 Prozent Sonderabschreibung für klimaneutrale Fertigung."),
+    ]
 
 
 def _papers(

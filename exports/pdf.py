@@ -10,13 +10,19 @@ contents (or leaves the contents page out of a short paper), so that Word need n
 update fields when the file is opened.
 
 One conversion runs at a time: a lock inside the process and a file lock across processes,
-since two LibreOffice instances on a two-core machine only slow each other down.
+since two LibreOffice instances on a two-core machine only slow each other down. Saved
+versions never change, so the same paper is often exported again (Word, then PDF, then the
+Synopse, which builds both versions): the last `RENDERINGS_KEPT` renderings are kept in
+memory, keyed by the document's content without its creation time, and a repeated export
+costs no LibreOffice run. The key is the whole content, so only someone who built exactly
+that document (and so may read it) gets its rendering back.
 """
 
 from __future__ import annotations
 
 import atexit
 import fcntl
+import hashlib
 import io
 import os
 import shutil
@@ -25,6 +31,8 @@ import subprocess
 import tempfile
 import threading
 import time
+import zipfile
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,6 +48,10 @@ from exports.errors import PdfUnavailable
 LOCK_FILE = Path(tempfile.gettempdir()) / f"positionen-soffice-{os.getuid()}.lock"
 
 _process_lock = threading.Lock()
+
+RENDERINGS_KEPT = 12
+# The part that carries the export's time: two builds of one version differ only there.
+_TIMESTAMP_PARTS = frozenset({"docProps/core.xml"})
 
 _MACRO = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
@@ -98,6 +110,15 @@ def to_pdf(docx_bytes: bytes, *, timeout: float = 120) -> bytes:
     Raises `PdfUnavailable` when LibreOffice is missing, does not finish within `timeout`
     seconds (waiting for another conversion included) or produces no PDF.
     """
+    key = _content_key(docx_bytes)
+    rendered = _renderings.get(key)
+    if rendered is None:
+        rendered = _render(docx_bytes, timeout=timeout)
+        _renderings.put(key, rendered)
+    return rendered
+
+
+def _render(docx_bytes: bytes, *, timeout: float) -> bytes:
     soffice = _soffice()
     if soffice is None:
         raise PdfUnavailable(
@@ -118,6 +139,53 @@ def to_pdf(docx_bytes: bytes, *, timeout: float = 120) -> bytes:
             _profile.discard()
             raise PdfUnavailable("LibreOffice konnte das Dokument nicht in PDF umwandeln.")
         return target.read_bytes()
+
+
+def _content_key(docx_bytes: bytes) -> str:
+    """A digest of the document's parts but the export time (the bytes when not a zip)."""
+    digest = hashlib.sha256()
+    try:
+        with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
+            for name in sorted(archive.namelist()):
+                if name not in _TIMESTAMP_PARTS:
+                    digest.update(name.encode() + b"\0" + archive.read(name) + b"\0")
+    except zipfile.BadZipFile:
+        digest.update(docx_bytes)
+    return digest.hexdigest()
+
+
+class _Renderings:
+    """The most recent renderings of this process (least recently used go first)."""
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self.pdfs: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self.lock:
+            found = self.pdfs.get(key)
+            if found is not None:
+                self.pdfs.move_to_end(key)
+            return found
+
+    def put(self, key: str, pdf: bytes) -> None:
+        with self.lock:
+            self.pdfs[key] = pdf
+            while len(self.pdfs) > self.entries:
+                self.pdfs.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pdfs.clear()
+
+
+_renderings = _Renderings(RENDERINGS_KEPT)
+
+
+def forget_renderings() -> None:
+    """Drop the kept renderings (benchmarks measure a cold export)."""
+    _renderings.clear()
 
 
 @dataclass(frozen=True)

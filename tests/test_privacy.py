@@ -44,12 +44,14 @@ from db.models import (
     Stance,
     Statement,
     StatementVersion,
+    TextEmbedding,
     User,
     Visibility,
     id_of,
 )
 from positions.core import accounts, audit
 from positions.core.clock import today_in_berlin, utcnow
+from positions.core.embedding_store import StoredEmbeddings
 from positions.core.errors import InvalidInput, PermissionDenied
 from positions.core.permissions import SYSTEM, Actor
 from positions.forums import invitations
@@ -281,6 +283,8 @@ def test_erasing_leaves_no_trace_of_the_person_but_keeps_the_statement(engine: E
     scene = person_with_a_history(engine)
     for trace in (NAME, EMAIL, PHONE):
         assert trace.lower() in everything_stored(engine)
+    with write_session(engine) as session:  # the analysis had embedded a text naming them
+        StoredEmbeddings(session)([f"{NAME} fordert niedrigere Netzentgelte."])
 
     with write_session(engine) as session:
         erasure = privacy.erase_contact(session=session, actor=scene.staff, user_id=scene.person_id)
@@ -320,6 +324,7 @@ def test_erasing_leaves_no_trace_of_the_person_but_keeps_the_statement(engine: E
         ):
             assert session.exec(select(table).where(col(column) == scene.person_id)).all() == []
         assert session.exec(select(LoginSession)).all() == []  # the link's visit too
+        assert session.exec(select(TextEmbedding)).all() == []
         link = session.exec(select(Invitation).where(Invitation.contact_id == scene.person_id))
         assert all(row.revoked_at is not None for row in link)
         erased = session.exec(select(AuditEvent).where(AuditEvent.action == "contact_erased"))

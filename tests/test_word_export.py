@@ -719,3 +719,17 @@ def test_conversions_asked_for_at_once_run_one_after_the_other() -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda _: pdf.to_pdf(small), range(2)))
     assert all(r.startswith(b"%PDF") for r in results)
+
+
+def test_an_export_made_again_reuses_its_rendering(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saved versions never change: exporting one again (at another time) needs no second
+    LibreOffice run, while a changed text is rendered anew."""
+    require_tool("soffice")
+    paper = replace(PAPER, sections=(), core_demands=("Netzentgelte deckeln.",))
+    first = pdf.lay_out(word.build_paper(paper, now=datetime(2026, 12, 1, tzinfo=UTC)))
+    monkeypatch.setattr(shutil, "which", lambda _name: None)  # no LibreOffice from here on
+    again = pdf.lay_out(word.build_paper(paper, now=datetime(2026, 12, 5, tzinfo=UTC)))
+    assert again.pdf == first.pdf
+    changed = replace(paper, core_demands=("Netzentgelte senken.",))
+    with pytest.raises(PdfUnavailable, match="nicht installiert"):
+        pdf.lay_out(word.build_paper(changed))

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 import streamlit as st
 
 from db.models import Paragraph, Section, SourceHow, StatementStatus, Visibility, id_of
-from positions.analysis import workspace
+from positions.analysis import tracing, workspace
 from positions.core import attribution, labels
 from positions.core.errors import PositionenError
 from positions.core.formatting import counted, date_time
 from positions.core.permissions import Actor
 from positions.papers import papers
+from positions.papers.core_demands import MAX_SHORT_FORM, box_entry, default_short_form
 from positions.papers.papers import (
     PaperView,
     ParagraphConflict,
@@ -29,6 +30,7 @@ from ui.widgets import done, md, user_errors
 HOW = {"merged": "zusammengeführt", "quoted": "zitiert", "manual": "von Hand"}
 MAX_SUGGESTED = 5
 TEXT_LABEL = "Text"
+SHORT_FORM_LABEL = "Kurzfassung im Kasten „Kernforderungen“"
 
 
 def _editing_key(paragraph_id: int) -> str:
@@ -58,7 +60,8 @@ def core_demands(view: PaperView) -> None:
         if not demands:
             st.caption("Noch keine: Markieren Sie Absätze als Kernforderung.")
         for number, paragraph in enumerate(demands, start=1):
-            st.markdown(f"{number}\\. {md(paragraph.text)}")
+            entry = box_entry(paragraph.text, paragraph.short_form)
+            st.markdown(f"{number}\\. {md(entry)}")
 
 
 def editor(actor: Actor, view: PaperView, *, editable: bool) -> None:
@@ -290,6 +293,15 @@ def _edit(actor: Actor, paragraph: Paragraph) -> None:
     with st.form(f"paragraph-{paragraph_id}"):
         text = st.text_area(TEXT_LABEL, height=180, key=_text_key(paragraph_id))
         core = st.checkbox("Kernforderung", value=paragraph.is_core_demand)
+        short_form = st.text_input(
+            SHORT_FORM_LABEL,
+            value=paragraph.short_form or "",
+            placeholder=default_short_form(paragraph.text),
+            max_chars=MAX_SHORT_FORM,
+            help="Nur für Kernforderungen: So steht die Forderung im Kasten "
+            "„Kernforderungen“ am Anfang des Papiers. Leer lassen, dann steht dort der erste "
+            "Satz des Absatzes; der Absatz selbst bleibt mit Begründung im Text.",
+        )
         save, cancel = st.columns(2)
         saved = save.form_submit_button("Speichern", type="primary")
         cancelled = cancel.form_submit_button("Abbrechen")
@@ -298,10 +310,18 @@ def _edit(actor: Actor, paragraph: Paragraph) -> None:
         drafts.forget(_draft_scope(actor, paragraph_id))
         st.rerun()
     if saved:
-        _save(actor, paragraph_id, text, core, opened)
+        _save(actor, paragraph_id, text, core, opened, short_form=short_form)
 
 
-def _save(actor: Actor, paragraph_id: int, text: str, core: bool, version: int) -> None:
+def _save(
+    actor: Actor,
+    paragraph_id: int,
+    text: str,
+    core: bool,
+    version: int,
+    *,
+    short_form: str | papers.KeepShortForm | None = papers.KEEP_SHORT_FORM,
+) -> None:
     try:
         with database.writing() as session:
             papers.save_paragraph(
@@ -311,6 +331,7 @@ def _save(actor: Actor, paragraph_id: int, text: str, core: bool, version: int) 
                 text=text,
                 is_core_demand=core,
                 expected_version=version,
+                short_form=short_form,
             )
     except ParagraphConflict as conflict:
         st.session_state[_conflict_key(paragraph_id)] = (
@@ -374,6 +395,29 @@ def _excerpt(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
+def _marked_excerpt(fragments: tuple[tuple[str, bool], ...], limit: int = 240) -> str:
+    """Markdown of a point with what it shares with the paragraph marked, cut to about `limit`
+    characters from a little before the first mark."""
+    pieces = [(" ".join(piece.split()) if piece.strip() else " ", hit) for piece, hit in fragments]
+    first = next((i for i, (_, hit) in enumerate(pieces) if hit), 0)
+    before = sum(len(piece) for piece, _ in pieces[:first])
+    skip = max(0, before - limit // 3)
+    out: list[str] = ["… "] if skip else []
+    room = limit
+    for piece, hit in pieces:
+        visible = piece[skip:]
+        skip = max(0, skip - len(piece))
+        if not visible:
+            continue
+        if len(visible) > room:
+            visible = visible[:room].rsplit(" ", 1)[0] + " …"
+        out.append(f":orange-background[{md(visible)}]" if hit and visible.strip() else md(visible))
+        room -= len(visible)
+        if room <= 0:
+            break
+    return "".join(out)
+
+
 def _who(organisation: str, visibility: Visibility | None) -> str:
     """The member's name only where they allowed naming."""
     if visibility is None:
@@ -430,6 +474,8 @@ class _Candidate:
     text: str
     who: str
     score: float
+    # The text in pieces, True marking the words (or the sentence) it shares with the paragraph.
+    fragments: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -467,6 +513,7 @@ def _find_sources(actor: Actor, call_id: int, text: str) -> _Found:
                 text=view.text,
                 who=_who(view.organisation, view.visibility),
                 score=score,
+                fragments=tracing.marked(text, view.text),
             )
             for view, score in found.sources
         ],
@@ -522,8 +569,8 @@ def _source_finder(actor: Actor, view: ParagraphView, call_id: int) -> None:
         for candidate in candidates:
             line, action = st.columns([6, 1])
             line.caption(
-                f"„{md(_excerpt(candidate.text))}“ — {md(candidate.who)} "
-                f"· {candidate.score:.0%} Übereinstimmung"
+                f"„{_marked_excerpt(candidate.fragments or ((candidate.text, False),))}“ — "
+                f"{md(candidate.who)} · {candidate.score:.0%} Übereinstimmung"
             )
             if action.button(
                 ":material/add_link:",

@@ -53,7 +53,7 @@ from db.models import (
     StatementVersion,
     User,
 )
-from positions.core import audit, labels, settings
+from positions.core import audit, embedding_store, labels, settings
 from positions.core.clock import BERLIN, utcnow
 from positions.core.errors import InvalidInput, NotFound, PermissionDenied
 from positions.core.permissions import Action, Actor, require
@@ -535,6 +535,9 @@ def erase_contact(
     _end_access(session, user_id, now)
     _scrub_mails(session, user_id, traces)
     _scrub_audit_details(session, traces)
+    # Vectors of texts that named the person can be read back into words approximately;
+    # the cache is rebuilt on demand.
+    embedding_store.forget_all(session)
     _anonymise(user, now)
     session.add(user)
     # Who it was stays out of the log: the object is the row that is anonymous from now on.

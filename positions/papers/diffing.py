@@ -30,6 +30,7 @@ from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import Indel
 
 from positions.core.errors import InvalidInput
+from positions.papers.core_demands import box_entry
 
 K = TypeVar("K", bound=Hashable)
 RowKind = Literal["unchanged", "changed", "moved", "added", "deleted"]
@@ -66,7 +67,7 @@ class VersionParagraph:
     is_minority_opinion: bool = False
     section_id: int | None = None
     short_form: str | None = None
-    """A core demand's words in the Kernforderungen box; None: its whole text."""
+    """A core demand's words in the Kernforderungen box; None: its first sentence."""
 
     @property
     def section_key(self) -> int | str:
@@ -75,7 +76,7 @@ class VersionParagraph:
     @property
     def box_text(self) -> str:
         """What the Kernforderungen box says for this paragraph (if it is a core demand)."""
-        return self.text if self.short_form is None else self.short_form
+        return box_entry(self.text, self.short_form)
 
 
 @dataclass(frozen=True)

@@ -51,11 +51,19 @@ from positions.core.permissions import (
     reviewing_organisation_ids,
     shared_for_review,
 )
+from positions.papers import core_demands
 from positions.papers.snapshot import Snapshot, SnapshotParagraph, SnapshotSection, SourceRef
 
 MAX_TITLE = 300
 MAX_PARAGRAPH = 20_000
 MAX_PARAGRAPHS = 2_000
+
+
+class KeepShortForm:
+    """`save_paragraph(short_form=KEEP_SHORT_FORM)`: the stored short form stays."""
+
+
+KEEP_SHORT_FORM = KeepShortForm()
 EDITABLE = frozenset({PaperStatus.DRAFT, PaperStatus.MEMBER_REVIEW, PaperStatus.BOARD_APPROVAL})
 
 
@@ -734,10 +742,13 @@ def save_paragraph(
     text: str,
     is_core_demand: bool,
     expected_version: int,
+    short_form: str | KeepShortForm | None = KEEP_SHORT_FORM,
     now: datetime | None = None,
 ) -> Paragraph:
     """Save a paragraph from an editor that opened `expected_version`; a newer save in
-    between raises `ParagraphConflict` and nothing is written."""
+    between raises `ParagraphConflict` and nothing is written. `short_form` is the core
+    demand's entry in the Kernforderungen box (None or empty: its first sentence); by
+    default the stored one is kept."""
     require(actor, Action.PAPER_EDIT)
     now = now or utcnow()
     paragraph, paper = _paragraph(session, paragraph_id)
@@ -751,6 +762,8 @@ def save_paragraph(
             by=author.name if author else "",
         )
     before = paragraph.model_dump()
+    if not isinstance(short_form, KeepShortForm):
+        paragraph.short_form = core_demands.cleaned_short_form(short_form, cleaned)
     paragraph.text, paragraph.is_core_demand = cleaned, is_core_demand
     paragraph.updated_by_id, paragraph.updated_at = actor.user_id or None, now
     session.add(paragraph)
@@ -1014,6 +1027,7 @@ def snapshot(*, session: Session, paper: Paper) -> Snapshot:
                         minority_organisation_id=p.minority_organisation_id,
                         minority_named=p.minority_named,
                         sources=tuple(sources.get(id_of(p), ())),
+                        short_form=p.short_form,
                     )
                     for p in paragraphs
                     if p.section_id == section.id

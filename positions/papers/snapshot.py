@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from db.models import PaperStatus, PaperVersion, SourceHow
+from positions.papers.core_demands import box_entry
 from positions.papers.diffing import Version, VersionParagraph, VersionSection
 
 
@@ -42,6 +43,7 @@ class SnapshotParagraph:
     minority_organisation_id: int | None = None
     minority_named: bool = False
     sources: tuple[SourceRef, ...] = ()
+    short_form: str | None = None  # in the Kernforderungen box; None: the first sentence
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +54,7 @@ class SnapshotParagraph:
             "minority_organisation_id": self.minority_organisation_id,
             "minority_named": self.minority_named,
             "sources": [source.to_json() for source in self.sources],
+            "short_form": self.short_form,
         }
 
     @classmethod
@@ -64,6 +67,7 @@ class SnapshotParagraph:
             minority_organisation_id=raw.get("minority_organisation_id"),
             minority_named=raw.get("minority_named", False),
             sources=tuple(SourceRef.from_json(s) for s in raw.get("sources", ())),
+            short_form=raw.get("short_form"),
         )
 
 
@@ -124,7 +128,8 @@ class Snapshot:
                 yield section, paragraph
 
     def core_demands(self) -> list[str]:
-        return [p.text for _, p in self.paragraphs() if p.is_core_demand]
+        """The Kernforderungen box: each core demand's short form (or first sentence)."""
+        return [box_entry(p.text, p.short_form) for _, p in self.paragraphs() if p.is_core_demand]
 
     def statement_ids(self) -> set[int]:
         """The statements any paragraph rests on."""
@@ -148,6 +153,7 @@ class Snapshot:
                     is_core_demand=p.is_core_demand,
                     is_minority_opinion=p.is_minority_opinion,
                     section_id=section.id,
+                    short_form=p.short_form,
                 )
                 for section, p in self.paragraphs()
             ],
