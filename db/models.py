@@ -211,7 +211,8 @@ class CalendarFeed(SQLModel, table=True):
 
 
 class Setting(SQLModel, table=True):
-    """Association-wide settings (name, address, colours, SMTP, quorum) as JSON values."""
+    """Association-wide settings (name, address, colours, SMTP, quorum, language model) as
+    JSON values."""
 
     key: str = Field(primary_key=True, max_length=100)
     value: Any = Field(default=None, sa_type=sa.JSON, nullable=True)

@@ -141,12 +141,12 @@ def _accept(
 
 def test_a_suggestion_goes_into_a_paper_with_its_sources(demo_engine: Engine) -> None:
     call_id, space = _analysed(demo_engine)
-    cluster = space.topics[0]
+    [cluster] = [c for c in space.topics if any("lehnen wir ab" in p.text for p in c.points)]
     with write_session(demo_engine) as session:
         sources = _accept(session, call_id, cluster)
         after = _load(session, call_id)
     suggestion = workspace.suggest(cluster.points)
-    assert suggestion.dissent, "the demo's largest topic holds members rejecting its demand"
+    assert suggestion.dissent, "a member rejecting the topic's demand is listed as dissent"
     excluded = suggestion.excluded_keys
     assert excluded >= {d.key for d in suggestion.dissent} | {c.key for c in suggestion.conflicts}
     assert {s.point_id for s in sources} == {p.id for p in cluster.points} - excluded
@@ -416,3 +416,45 @@ def test_a_taken_suggestion_keeps_what_its_sources_said_when_they_were_taken(
     said = {p.id: p.text for p in cluster.points}
     assert sources and all(s.quoted_text == said[s.point_id or 0] for s in sources)
     assert all(s.statement_version == versions[s.statement_id or 0] for s in sources)
+
+
+def test_look_alikes_stay_apart_and_one_members_long_statement_is_no_topic(
+    engine: Engine,
+) -> None:
+    copies = "Der Bund muss die Förderprogramme für Zulieferer bis 2030 vereinfachen."
+    look_alikes = [
+        "Das Land muss die Förderprogramme für Zulieferer bis 2030 vereinfachen.",
+        "Der Bund muss die Förderprogramme für Zulieferer bis 2035 vereinfachen.",
+    ]
+    others = [
+        "Die Antragsverfahren der Förderprogramme sollten digital werden.",
+        "Förderrichtlinien sind zu kompliziert; kleine Betriebe scheitern an den Anträgen.",
+    ]
+    long_statement = "\n\n".join(
+        f"- Unser Werk im Chemiepark Leuna {detail}"
+        for detail in (
+            "braucht einen neuen Gleisanschluss.",
+            "muss die Abwasserreinigung modernisieren.",
+            "wartet seit Jahren auf einen Zeitplan für Wasserstoff.",
+            "sucht Chemikanten und Anlagenfahrer.",
+            "leidet unter Förderprogrammen, die für Zulieferer zu kompliziert sind.",
+        )
+    )
+    with write_session(engine) as session:
+        staff = factories.actor(session)
+        call = factories.call(session, staff, factories.forum(session, staff))
+        for text in [copies, copies, *look_alikes, *others, long_statement]:
+            member = factories.organisation(session)
+            statement = factories.statement(session, call, id_of(member), text=text)
+            statements.replace_points(session=session, statement=statement)
+        workspace.analyse(session=session, actor=staff, call_id=id_of(call))
+        space = _load(session, id_of(call))
+    groups = [g for c in space.topics for g in c.groups] + space.loose
+    [campaign] = [g for g in groups if g.canonical.text == copies]
+    assert len(campaign.all) == 2, "the two copies are one point with a co-signer"
+    for look_alike in look_alikes:
+        [group] = [g for g in groups if look_alike in {v.text for v in g.all}]
+        assert group is not campaign and len(group.all) == 1, "a look-alike is never a copy"
+    for topic in space.topics:
+        assert len({view.organisation_id for view in topic.points}) >= 2, topic.cluster.label
+        assert " · " not in topic.cluster.label

@@ -75,11 +75,54 @@ def test_points_on_one_topic_form_one_cluster_though_worded_differently() -> Non
     assert result.unclustered == ()
 
 
-def test_labels_name_the_most_characteristic_nouns() -> None:
+def test_a_topic_is_named_after_the_demand_of_its_most_central_point() -> None:
     result = cluster_points(inputs(TEXTS))
-    energy = result.cluster_of(0)
-    assert energy is not None
-    assert energy.label == "Strompreise · Energiekosten"
+    assert {cluster.label for cluster in result.clusters} == {
+        "Strompreise für Betriebe senken",
+        "Förderprogramme für mittelständische Zulieferer vereinfachen",
+        "Ausbildung von Fachkräften in Elektronik und Software stärken",
+    }
+
+
+@pytest.mark.parametrize(
+    ("point", "name"),
+    [
+        (
+            "Wir fordern, dass die Netzentgelte für die Industrie gesenkt werden.",
+            "Netzentgelte für die Industrie senken",
+        ),
+        (
+            "Aus Sicht unserer Betriebe gilt: Genehmigungsverfahren müssen beschleunigt werden, "
+            "damit Investitionen nicht abwandern.",
+            "Genehmigungsverfahren beschleunigen",
+        ),
+        ("Wir fordern einen Brückenstrompreis bis 2030.", "Brückenstrompreis bis 2030"),
+        (
+            "Die Stromkosten sind hoch. Sie müssen sinken. Die Netze müssen ausgebaut werden.",
+            "Netze ausbauen",
+        ),
+    ],
+)
+def test_a_demand_name_is_a_short_clause_without_the_demanding_words(point: str, name: str) -> None:
+    assert clustering.demand_name(point) == name
+
+
+def test_a_long_point_gets_a_name_cut_at_a_word() -> None:
+    name = clustering.demand_name("Die Förderprogramme " + "für Zulieferer und Handwerk " * 10)
+    assert len(name) <= clustering.NAME_CHARS + 2 and name.endswith(" …")
+
+
+def test_a_topic_is_not_named_for_a_member_rejecting_it() -> None:
+    points = [
+        PointInput(0, "Einen Brückenstrompreis für die Industrie lehnen wir ab."),
+        PointInput(1, "Wir fordern einen Brückenstrompreis für die Industrie bis 2030."),
+        PointInput(2, "Ein Brückenstrompreis für Industriebetriebe ist überfällig."),
+    ]
+    [topic] = cluster_points(points).clusters
+    assert "ablehn" not in topic.label and "lehnen" not in topic.label
+
+
+def test_keyword_labels_name_the_most_characteristic_nouns() -> None:
     assert label_for(ENERGY) == "Strompreise · Energiekosten"
     assert label_for(SKILLS) == "Weiterbildung · Fachkräften"
 
@@ -187,7 +230,7 @@ def test_ten_thousand_identical_points_are_one_cluster() -> None:
     points = inputs(["Die Strompreise für Betriebe müssen sinken."] * 10_000)
     [cluster] = cluster_points(points).clusters
     assert len(cluster.members) == 10_000
-    assert cluster.label == "Strompreise · Betriebe"
+    assert cluster.label == "Die Strompreise für Betriebe müssen sinken"
 
 
 def test_an_extremely_long_point_is_clustered() -> None:
@@ -309,3 +352,84 @@ def test_a_point_staff_took_out_of_every_cluster_stays_out() -> None:
     result = cluster_points(inputs(ENERGY), pinned={2})
     assert result.unclustered == (2,)
     assert result.cluster_of(2) is None
+
+
+# --- meaning and members -------------------------------------------------------------------
+
+# One member's long statement: every point in its own words ("unser Werk im Chemiepark
+# Leuna"), on several topics. Its shared wording must not make it a topic of its own.
+CHEMIE = [
+    "Für unser Werk im Chemiepark Leuna sind die Strompreise der größte Kostenblock.",
+    "Unser Werk im Chemiepark Leuna braucht schnellere Förderbescheide.",
+    "Unser Werk im Chemiepark Leuna findet kaum noch Fachkräfte für die Anlagen.",
+    "Die Abwasserreinigung in unserem Werk im Chemiepark Leuna muss modernisiert werden.",
+    "Der Gleisanschluss unseres Werks im Chemiepark Leuna sollte erneuert werden.",
+    "Für unser Werk im Chemiepark Leuna fehlt ein verlässlicher Zeitplan für Wasserstoff.",
+]
+CHEMIE_MEMBER = 99
+
+
+def members_inputs() -> list[PointInput]:
+    """TEXTS, each point from a member of its own, and the long statement of one member."""
+    return [
+        *(
+            PointInput(key=i, text=text, organisations=frozenset({i}))
+            for i, text in enumerate(TEXTS)
+        ),
+        *(
+            PointInput(key=100 + i, text=text, organisations=frozenset({CHEMIE_MEMBER}))
+            for i, text in enumerate(CHEMIE)
+        ),
+    ]
+
+
+def test_a_long_statement_of_one_member_does_not_form_a_topic_of_its_own() -> None:
+    result = cluster_points(members_inputs())
+    for cluster in result.clusters:
+        assert any(key < 100 for key in cluster.members), cluster.label
+    # Its points on the call's topics join them; the others are listed as one member's.
+    energy = result.cluster_of(0)
+    assert energy is not None and 100 in energy.members
+    assert set(result.single_member) <= set(range(100, 100 + len(CHEMIE)))
+    assert set(result.single_member) <= set(result.unclustered)
+    placed = [key for cluster in result.clusters for key in cluster.members]
+    assert sorted([*placed, *result.unclustered]) == sorted(p.key for p in members_inputs())
+
+
+def test_without_known_members_every_point_counts_as_its_own_member() -> None:
+    result = cluster_points(inputs([*TEXTS, *CHEMIE]))
+    assert result.single_member == ()
+
+
+PARAPHRASES = [
+    # Network charges, in words the others do not use.
+    "Die Netzentgelte für Industriebetriebe müssen sinken.",
+    "Die Kosten für die Nutzung der Stromleitungen belasten unsere Fabriken zu stark.",
+    "Wir brauchen einen staatlichen Zuschuss zu den Gebühren der Übertragungsnetze.",
+    # Skilled immigration.
+    "Visaverfahren für ausländische Facharbeiter dauern viel zu lange.",
+    "Die Einwanderung qualifizierter Arbeitskräfte aus dem Ausland muss schneller gehen.",
+    "Die Anerkennung von Berufsabschlüssen aus Drittstaaten dauert Monate.",
+]
+
+
+def test_paraphrases_of_different_members_form_one_topic() -> None:
+    points = [
+        PointInput(key=i, text=text, organisations=frozenset({i}))
+        for i, text in enumerate(PARAPHRASES)
+    ]
+    assert groups(cluster_points(points)) == {frozenset({0, 1, 2}), frozenset({3, 4, 5})}
+    # Words alone do not see it: the meaning of the sentences does.
+    assert groups(cluster_points(points, embed=None)) != {
+        frozenset({0, 1, 2}),
+        frozenset({3, 4, 5}),
+    }
+
+
+def test_one_member_does_not_pull_a_topic_centre_its_way() -> None:
+    # Ten points of one member and one of another on a topic: typical first is still a
+    # point of the topic, whichever member sent it (weights are per member, not per point).
+    weights = clustering.member_balanced(
+        np.ones(4), np.array([0, 0, 0, 1]), np.array([7, 7, 8, -1])
+    )
+    assert weights.tolist() == pytest.approx([0.5, 0.5, 1.0, 1.0])

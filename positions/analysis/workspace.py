@@ -1,6 +1,11 @@
 """The merge workspace of a call: near-duplicate points collapse into one with co-signers,
 similar points gather in topic clusters, each cluster gets a suggested paragraph, and staff
 take suggestions into a paper. Staff's own moves, names and discards survive every re-run.
+
+Topics compare points by words and by meaning: each point's sentence embedding is computed
+once and kept in the database (`StoredEmbeddings`), so a re-run after a few new statements
+embeds only their points. A topic needs points of two members; what one member alone
+raised and fits no topic stays outside ("Ohne Thema").
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from db.models import (
 from positions.analysis import clustering, dedupe, guards, merging, preferences, tracing
 from positions.core import attribution, audit, labels
 from positions.core.clock import utcnow
+from positions.core.embedding_store import StoredEmbeddings
 from positions.core.errors import InvalidInput, NotFound
 from positions.core.permissions import Action, Actor, require
 from positions.papers import papers
@@ -216,7 +222,7 @@ def analyse(
     """Group near-duplicates, cluster by topic and suggest a paragraph per cluster; returns
     the number of clusters. Manual moves, names and discards of staff are kept."""
     require(actor, Action.PAPER_EDIT)
-    report = progress or (lambda share, label: None)
+    report = _forward_only(progress or (lambda share, label: None))
     views = _points(session, call_id)
     stored = {
         id_of(p): p
@@ -237,11 +243,23 @@ def analyse(
     report(0.5, "Themen bilden …")
     existing = list(session.exec(select(Cluster).where(Cluster.call_id == call_id)).all())
     weights: defaultdict[int, float] = defaultdict(float)
+    senders: defaultdict[int, set[int]] = defaultdict(set)
     for view in views:
         weights[canonical[view.id]] += 1.0
+        senders[canonical[view.id]].add(view.organisation_id)
     heads = {view.id: stored[view.id] for view in views if canonical[view.id] == view.id}
+
+    def embedding(done: int, total: int) -> None:
+        # Only points not embedded in an earlier run are computed (and counted here).
+        report(0.5 + 0.07 * done / max(total, 1), f"Bedeutung erfassen … ({done} von {total})")
+
     result = clustering.cluster_points(
-        [clustering.PointInput(key, point.text, weights[key]) for key, point in heads.items()],
+        [
+            clustering.PointInput(
+                key, point.text, weights[key], organisations=frozenset(senders[key])
+            )
+            for key, point in heads.items()
+        ],
         existing=[
             clustering.ExistingCluster(id_of(c), c.label, c.edited_by_staff, c.discarded)
             for c in existing
@@ -251,6 +269,7 @@ def analyse(
         },
         pinned={key for key, point in heads.items() if point.cluster_pinned},
         progress=lambda share: report(0.5 + 0.35 * share, "Themen bilden …"),
+        embed=StoredEmbeddings(session, embedding),
     )
     cluster_of_head = _store_clusters(session, call_id, result, existing, now)
     for view in views:
@@ -278,6 +297,17 @@ def analyse(
     )
     report(1.0, "Fertig")
     return len(result.clusters)
+
+
+def _forward_only(progress: Progress) -> Progress:
+    """`progress` that never goes back (steps report shares of their own part)."""
+    reached = [0.0]
+
+    def report(share: float, label: str) -> None:
+        reached[0] = max(reached[0], share)
+        progress(reached[0], label)
+
+    return report
 
 
 def _store_clusters(

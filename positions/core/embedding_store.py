@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from db.models import TextEmbedding
@@ -44,20 +45,32 @@ class StoredEmbeddings:
         )
         for start in range(0, len(missing), embeddings.BATCH):
             batch = missing[start : start + embeddings.BATCH]
+            rows = []
             for key, vector in zip(batch, embeddings.compute(batch), strict=True):
                 known[digest(key)] = vector
-                self.session.merge(
-                    TextEmbedding(
-                        model=MODEL_NAME, digest=digest(key), vector=vector.astype("<f4").tobytes()
-                    )
+                rows.append(
+                    {
+                        "model": MODEL_NAME,
+                        "digest": digest(key),
+                        "vector": vector.astype("<f4").tobytes(),
+                    }
                 )
+            self._insert(rows)
             if self.progress is not None:
                 self.progress(min(start + embeddings.BATCH, len(missing)), len(missing))
-        self.session.flush()
         result = np.zeros((len(keys), DIMENSIONS), dtype=np.float32)
         for i, d in enumerate(digests):
             result[i] = known[d]
         return result
+
+    def _insert(self, rows: list[dict[str, object]]) -> None:
+        """One statement per batch; a vector another session stored meanwhile is the same
+        vector, so a conflict is skipped rather than an error."""
+        if not rows:
+            return
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.session.execute(insert(TextEmbedding).values(rows).on_conflict_do_nothing())
 
     def _lookup(self, digests: set[str]) -> dict[str, Vectors]:
         found: dict[str, Vectors] = {}

@@ -1,6 +1,7 @@
 """Association-wide settings kept in the database: name, address, register number and the
 "Über uns" text of its papers, the app's address for links in e-mails, the board's quorum,
-and the SMTP server for invitations and reminders."""
+the SMTP server for invitations and reminders, and the optional language model on the
+association's own machine."""
 
 from __future__ import annotations
 
@@ -146,6 +147,67 @@ def save_smtp(
         if "@" not in values.sender:
             raise InvalidInput("Bitte geben Sie eine Absenderadresse an.")
     store_value(session, actor, "smtp", asdict(values) if values else None, now)
+
+
+@dataclass(frozen=True)
+class LanguageModel:
+    """An OpenAI-compatible chat endpoint inside the association (Ollama, vLLM, llama.cpp
+    server). Nothing is ever sent to a model unless one is configured; statements marked
+    "nur intern" or anonymous go to it only when the admin allows that explicitly."""
+
+    base_url: str
+    model: str
+    api_key: str = ""
+    timeout_seconds: float = 60.0
+    send_internal: bool = False
+    """Points of "nur intern" statements may be sent (default off)."""
+    send_anonymous: bool = False
+    """Points of anonymous statements may be sent, never with a name (default off)."""
+
+
+LANGUAGE_MODEL = "language_model"
+LOWEST_MODEL_TIMEOUT, HIGHEST_MODEL_TIMEOUT = 1.0, 600.0
+
+
+def language_model(*, session: Session) -> LanguageModel | None:
+    """The configured language model, or None: then no feature sends anything anywhere."""
+    stored = stored_value(session, LANGUAGE_MODEL)
+    if not stored or not stored.get("base_url") or not stored.get("model"):
+        return None
+    fields = set(LanguageModel.__dataclass_fields__)
+    return LanguageModel(**{key: value for key, value in stored.items() if key in fields})
+
+
+def save_language_model(
+    *, session: Session, actor: Actor, values: LanguageModel | None, now: datetime | None = None
+) -> None:
+    """Store the model endpoint (None removes it: the app then works without a model)."""
+    require(actor, Action.SETTINGS_MANAGE)
+    if values is not None:
+        base_url = values.base_url.strip().rstrip("/")
+        parsed = urlparse(base_url)
+        # Only plain web addresses: urllib would also open file:// and ftp:// addresses.
+        if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+            raise InvalidInput(
+                "Die Adresse des Sprachmodells muss mit http:// oder https:// beginnen, "
+                "z. B. http://127.0.0.1:11434/v1."
+            )
+        if not values.model.strip():
+            raise InvalidInput("Bitte geben Sie den Namen des Modells an, z. B. llama3.1:8b.")
+        if not LOWEST_MODEL_TIMEOUT <= values.timeout_seconds <= HIGHEST_MODEL_TIMEOUT:
+            raise InvalidInput(
+                f"Die Wartezeit muss zwischen {LOWEST_MODEL_TIMEOUT:.0f} und "
+                f"{HIGHEST_MODEL_TIMEOUT:.0f} Sekunden liegen."
+            )
+        values = LanguageModel(
+            base_url=base_url,
+            model=values.model.strip(),
+            api_key=values.api_key.strip(),
+            timeout_seconds=float(values.timeout_seconds),
+            send_internal=values.send_internal,
+            send_anonymous=values.send_anonymous,
+        )
+    store_value(session, actor, LANGUAGE_MODEL, asdict(values) if values else None, now)
 
 
 def approval_quorum(*, session: Session) -> int:

@@ -1,11 +1,12 @@
-"""Settings for administrators: the association's details, letterhead, mail server and
-what counts as the same demand when statements are merged."""
+"""Settings for administrators: the association's details, letterhead, mail server, what
+counts as the same demand when statements are merged, and the optional language model."""
 
 import streamlit as st
 
 from positions.analysis import preferences
-from positions.core import settings
-from positions.core.settings import Association, Smtp
+from positions.core import language_model, settings
+from positions.core.language_model import LanguageModelError
+from positions.core.settings import Association, LanguageModel, Smtp
 from ui import auth, database
 from ui.widgets import done, user_errors
 
@@ -165,3 +166,84 @@ with st.form("merging"):
                 session=session, actor=actor, value=chosen_threshold
             )
         done("Einstellung gespeichert; sie gilt ab der nächsten Analyse.")
+
+st.subheader("Sprachmodell (optional)")
+st.caption(
+    "Ein Sprachmodell auf einem Rechner des Verbands (Ollama, vLLM oder llama.cpp-Server mit "
+    "OpenAI-kompatibler Schnittstelle) kann beim Zusammenführen Themen benennen, "
+    "zusammenfassen und Absätze entwerfen, in denen jeder Satz seine Punkte belegt. Ohne "
+    "Modell funktioniert alles wie bisher, und es wird nichts gesendet. Namen von "
+    "Mitgliedern gehen nie an das Modell."
+)
+with database.reading() as session:
+    model = settings.language_model(session=session)
+with st.form("language_model"):
+    model_url = st.text_input(
+        "Adresse des Modells",
+        value=model.base_url if model else "",
+        placeholder="http://127.0.0.1:11434/v1",
+        help="Die Basisadresse der OpenAI-kompatiblen Schnittstelle, meist mit /v1 am Ende; "
+        "Anfragen gehen an …/chat/completions. Nur Rechner im Haus eintragen.",
+    )
+    model_name = st.text_input(
+        "Modell", value=model.model if model else "", placeholder="llama3.1:8b"
+    )
+    key_column, timeout_column = st.columns([3, 1])
+    api_key = key_column.text_input(
+        "API-Schlüssel (falls der Dienst einen verlangt)",
+        type="password",
+        placeholder="gesetzt – leer lassen, um ihn zu behalten" if model and model.api_key else "",
+    )
+    timeout = timeout_column.number_input(
+        "Wartezeit (Sekunden)",
+        min_value=int(settings.LOWEST_MODEL_TIMEOUT),
+        max_value=int(settings.HIGHEST_MODEL_TIMEOUT),
+        value=int(model.timeout_seconds) if model else 60,
+    )
+    forget_key = False
+    if model and model.api_key:
+        st.caption("API-Schlüssel: gesetzt")
+        forget_key = st.checkbox("API-Schlüssel entfernen")
+    send_internal = st.checkbox(
+        "„nur intern“-Stellungnahmen an das Modell senden erlaubt",
+        value=model.send_internal if model else False,
+        help="Aus: Punkte aus Stellungnahmen „nur intern“ gehen nie an das Modell; sie werden "
+        "als „nicht verarbeitet“ aufgeführt.",
+    )
+    send_anonymous = st.checkbox(
+        "Anonyme Stellungnahmen an das Modell senden erlaubt (immer ohne Namen)",
+        value=model.send_anonymous if model else False,
+        help="Aus: Punkte aus anonymen Stellungnahmen gehen nie an das Modell. An: nur ihr "
+        "Text, nie der Name des Mitglieds.",
+    )
+    save_column, test_column, off_column = st.columns(3)
+    save_model = save_column.form_submit_button("Sprachmodell speichern", type="primary")
+    test_model = test_column.form_submit_button("Verbindung testen")
+    no_model = off_column.form_submit_button("Ohne Sprachmodell arbeiten")
+entered = LanguageModel(
+    base_url=model_url.strip(),
+    model=model_name.strip(),
+    # An empty field keeps the stored key; it is never shown again.
+    api_key="" if forget_key else api_key.strip() or (model.api_key if model else ""),
+    timeout_seconds=float(timeout),
+    send_internal=send_internal,
+    send_anonymous=send_anonymous,
+)
+if save_model:
+    with user_errors(), database.writing() as session:
+        settings.save_language_model(session=session, actor=actor, values=entered)
+    done("Sprachmodell gespeichert.")
+if test_model:
+    # The address as entered, before saving; the test sends no statement text.
+    try:
+        if not entered.base_url or not entered.model:
+            raise LanguageModelError(
+                "Bitte geben Sie Adresse und Modell an.", reason="incomplete settings"
+            )
+        st.success(language_model.check_connection(entered), icon=":material/check_circle:")
+    except LanguageModelError as error:
+        st.error(error.message, icon=":material/cloud_off:")
+if no_model:
+    with user_errors(), database.writing() as session:
+        settings.save_language_model(session=session, actor=actor, values=None)
+    done("Positionen arbeitet ab jetzt ohne Sprachmodell.")

@@ -24,6 +24,7 @@ from positions.core.permissions import Actor
 from positions.forums import calls
 from positions.papers import papers
 from ui import auth, database
+from ui.topic_drafts import topic_draft_panel
 from ui.widgets import done, md, query_id, user_errors
 
 SHOWN_POINTS = 30
@@ -368,8 +369,16 @@ if seen.topics:
             opened = workspace.topic(session=session, actor=actor, cluster_id=chosen)
         with st.container(border=True):
             topic(actor, opened, seen, targets)
+    topic_draft_panel(
+        actor, call_id=call_id, cluster_id=chosen if chosen in titles else None, targets=targets
+    )
 if seen.loose_points:
     st.subheader("Ohne Thema")
+    st.caption(
+        "Ein Thema braucht Punkte von mindestens zwei Mitgliedern. Was nur ein Mitglied "
+        "vorbringt und zu keinem Thema der anderen passt, steht hier, ebenso Punkte ohne "
+        "vergleichbare Wörter."
+    )
     with database.reading() as session:
         loose = workspace.loose_points(
             session=session, actor=actor, call_id=call_id, limit=SHOWN_UNUSED
