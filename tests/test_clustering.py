@@ -122,6 +122,30 @@ def test_a_topic_is_not_named_for_a_member_rejecting_it() -> None:
     assert "ablehn" not in topic.label and "lehnen" not in topic.label
 
 
+def test_a_topic_is_named_after_the_demand_most_members_sent() -> None:
+    """A campaign sent by three members names its topic, not a single member's point that
+    happens to lie nearer the topic's centre."""
+    points = [
+        PointInput(
+            0,
+            "Wir brauchen ein einheitliches Antragsportal für Förderprogramme von Bund und Land.",
+            organisations=frozenset({1, 2, 3}),
+        ),
+        PointInput(
+            1,
+            "Förderprogramme für Zulieferer müssen einfacher und digital beantragt werden können.",
+            organisations=frozenset({4}),
+        ),
+        PointInput(
+            2,
+            "Die Förderprogramme für Zulieferer sollen über ein Portal beantragt werden.",
+            organisations=frozenset({5}),
+        ),
+    ]
+    [topic] = cluster_points(points).clusters
+    assert topic.label.startswith("Einheitliches Antragsportal")
+
+
 def test_keyword_labels_name_the_most_characteristic_nouns() -> None:
     assert label_for(ENERGY) == "Strompreise · Energiekosten"
     assert label_for(SKILLS) == "Weiterbildung · Fachkräften"

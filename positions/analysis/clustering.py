@@ -762,7 +762,8 @@ _DEMAND_CUE = re.compile(
 # that something is demanded, not what.
 _LEAD_IN = re.compile(
     r"^(?:(?:wir|der verband|die mitglieder|unsere mitglieder|die branche|wir als verband)\s+)"
-    r"(?:fordern|fordert|verlangen|verlangt|erwarten|erwartet|regen an|empfehlen|empfiehlt|"
+    r"(?:fordern|fordert|verlangen|verlangt|erwarten|erwartet|brauchen|braucht|benötigen|"
+    r"benötigt|regen an|empfehlen|empfiehlt|"
     r"plädieren für|plädiert für|setzen uns (?:dafür )?ein|bitten (?:darum)?)"
     r"(?:\s+(?:daher|deshalb|deswegen|ausdrücklich|nachdrücklich|dringend|erneut|weiterhin))*"
     r"\s*,?\s*(?:dass\s+)?",
@@ -1298,9 +1299,11 @@ def _finish(drafts: list[_Draft], corpus: _Corpus) -> list[TopicCluster]:
 
 def _name(members: IntArray, corpus: _Corpus) -> str:
     """A topic's name: the demand of its most central point (`members` come most central
-    first), preferring among the first `NAME_CANDIDATES` distinct ones a demand that needs
-    no cut; the keyword label when no point has a demand to name."""
-    candidates: list[tuple[str, bool]] = []
+    first), preferring among the first `NAME_CANDIDATES` distinct ones the demand that most
+    members sent (a campaign names its topic, not a fringe point that sits between two
+    themes), then one that needs no cut; the keyword label when no point has a demand to
+    name."""
+    candidates: list[tuple[str, bool, int]] = []
     seen: set[str] = set()
     for index in members.tolist():
         if corpus.normals[index] in seen:
@@ -1308,7 +1311,8 @@ def _name(members: IntArray, corpus: _Corpus) -> str:
         seen.add(corpus.normals[index])
         name, demanding = _named_demand(corpus.points[index].text)
         if name:
-            candidates.append((name, demanding))
+            backers = len(corpus.organisations[int(corpus.owner[index])])
+            candidates.append((name, demanding, backers))
         if len(candidates) == NAME_CANDIDATES:
             break
     # guards reads demands with this module's word lists: imported here, not at the top.
@@ -1317,7 +1321,7 @@ def _name(members: IntArray, corpus: _Corpus) -> str:
     # A topic is named for what its members ask for, not for a member saying no to it.
     ranked = sorted(
         candidates,
-        key=lambda found: (negates(found[0]), not found[1], found[0].endswith("…")),
+        key=lambda found: (negates(found[0]), not found[1], -found[2], found[0].endswith("…")),
     )
     if ranked:
         return ranked[0][0]
