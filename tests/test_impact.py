@@ -9,6 +9,7 @@ from PIL import Image
 from rapidfuzz import fuzz
 
 from bench.impact import evaluate
+from bench.labelled import impact_tune
 from bench.labelled.impact_set import ImpactSet, build, load_demands
 from positions.core.errors import InvalidInput, InvalidUpload
 from positions.followup import impact, outcome_text
@@ -77,7 +78,8 @@ def test_a_copied_demand_with_another_modal_verb_and_spelling_is_still_verbatim(
     assert match.quote.startswith("Der Bund soll die Foerderprogramme")
 
 
-def test_a_copy_with_other_figures_is_no_verbatim_adoption_and_scores_lower() -> None:
+def test_a_copy_with_other_figures_is_no_adoption() -> None:
+    # "250" for "50" is another measure on the same subject, not the demand reworded.
     demand = (
         "Wir fordern, dass Statistikpflichten für Betriebe mit weniger als 50 Beschäftigten "
         "entfallen."
@@ -87,9 +89,41 @@ def test_a_copy_with_other_figures_is_no_verbatim_adoption_and_scores_lower() ->
         "{} Beschäftigten entfallen."
     )
     same = only(assess(demand, copied.format("50")).adoptions)
-    other = only(assess(demand, copied.format("250")).adoptions)
-    assert (same.kind, other.kind) == ("verbatim", "reworded")
-    assert other.score < same.score
+    assert same.kind == "verbatim"
+    assert assess(demand, copied.format("250")).adoptions == []
+
+
+@pytest.mark.parametrize(
+    "passage",
+    [
+        "Die Bundesregierung wird darauf hinwirken, dass Statistikpflichten für Betriebe mit "
+        "weniger als 50 Beschäftigten ab dem Jahr 2027 auf eine Meldung pro Jahr begrenzt werden.",
+        "Statistikpflichten für Betriebe mit weniger als 50 Beschäftigten sollen bis Ende 2026 "
+        "auf eine Meldung pro Jahr begrenzt werden.",
+    ],
+    ids=["date inserted", "date and modal verb"],
+)
+def test_an_inserted_date_or_another_modal_verb_keeps_a_copy_verbatim(passage: str) -> None:
+    demand = (
+        "Wir fordern, dass Statistikpflichten für Betriebe mit weniger als 50 Beschäftigten "
+        "auf eine Meldung pro Jahr begrenzt werden."
+    )
+    match = only(assess(demand, passage).adoptions)
+    assert match.kind == "verbatim"
+
+
+def test_a_copy_whose_verb_is_split_in_a_main_clause_is_still_verbatim() -> None:
+    # "dass … anbietet" reads "bietet … an" when the ministry states it as a fact.
+    demand = (
+        "Wir fordern, dass die landeseigene Förderbank Nachrangdarlehen für "
+        "Unternehmensnachfolgen anbietet."
+    )
+    passage = (
+        "Die landeseigene Förderbank bietet ab dem zweiten Quartal 2026 Nachrangdarlehen für "
+        "Unternehmensnachfolgen an."
+    )
+    match = only(assess(demand, passage).adoptions)
+    assert match.kind == "verbatim"
 
 
 # --- reworded ---------------------------------------------------------------------------
@@ -145,6 +179,19 @@ REWORDED = [
         "Für Zulieferbetriebe mit hohem Energiebedarf wird ein Brückenstrompreis eingeführt, "
         "damit sie nicht ins Ausland abwandern.",
         id="negation in a clause of purpose",
+    ),
+    pytest.param(
+        "Die Landesregierung muss die Zahl der Lehrkräfte an Berufsschulen erhöhen.",
+        "Das Land schafft zum Schuljahr 2026/27 zusätzlich 450 Stellen für Lehrkräfte an "
+        "berufsbildenden Schulen.",
+        id="commitment in the plain present tense",
+    ),
+    pytest.param(
+        "Wir fordern, dass das Land die Gebühren für immissionsschutzrechtliche "
+        "Genehmigungen für kleine Betriebe senkt.",
+        "Für Betriebe mit weniger als 50 Beschäftigten ermäßigt das Land die "
+        "Verwaltungsgebühren in Verfahren nach dem Bundes-Immissionsschutzgesetz um ein Drittel.",
+        id="present tense, verb before the subject, same group of firms",
     ),
     pytest.param(
         "Förderbescheide für Forschungsprojekte müssen binnen vier Monaten vorliegen.",
@@ -215,6 +262,29 @@ REJECTED = [
 ]
 
 
+REJECTED += [
+    pytest.param(
+        "Wir fordern eine Senkung der Körperschaftsteuer auf 25 Prozent.",
+        "In den Stellungnahmen wurde eine Senkung der Körperschaftsteuer auf 25 Prozent "
+        "gefordert. Die Bundesregierung sieht angesichts der Haushaltslage keinen Spielraum "
+        "für eine solche Reform.",
+        id="restated, then refused",
+    ),
+    pytest.param(
+        "Der Bund muss für Auszubildende ein kostenloses Deutschlandticket finanzieren.",
+        "Die Forderung, Auszubildenden das Deutschlandticket kostenlos zur Verfügung zu "
+        "stellen, wird nicht weiterverfolgt.",
+        id="wird nicht weiterverfolgt",
+    ),
+    pytest.param(
+        "Wir fordern ein eigenes Bundesprogramm zur Förderung von Betriebskitas.",
+        "Ein eigenes Bundesprogramm für Betriebskitas hält die Bundesregierung nicht für "
+        "zielführend, da die Kinderbetreuung Sache der Länder ist.",
+        id="hält nicht für zielführend",
+    ),
+]
+
+
 @pytest.mark.parametrize(("demand", "passage"), REJECTED)
 def test_a_passage_that_turns_the_demand_down_is_a_rejection_and_no_adoption(
     demand: str, passage: str
@@ -227,6 +297,29 @@ def test_a_passage_that_turns_the_demand_down_is_a_rejection_and_no_adoption(
     assert rejection.quote in passage
 
 
+def test_a_restated_proposal_followed_by_a_refusal_is_a_rejection() -> None:
+    result = assess(
+        "Die Landesregierung muss das Wasserentnahmeentgelt für Industriebetriebe abschaffen.",
+        "Der Verband fordert zudem, das Wasserentnahmeentgelt für gewerbliche Nutzer "
+        "abzuschaffen. Dem kann die Landesregierung nicht entsprechen. Das Entgelt setzt einen "
+        "Anreiz zum sparsamen Umgang mit Wasser.",
+    )
+    assert result.adoptions == []
+    assert "Wasserentnahmeentgelt" in only(result.rejections).quote
+
+
+def test_a_proposal_reported_with_words_in_between_is_no_adoption() -> None:
+    result = assess(
+        "Wir fordern, dass das Land ein eigenes Programm zur Senkung der Industriestrompreise "
+        "auflegt.",
+        "Der Verband schlägt darüber hinaus ein landeseigenes Programm vor, mit dem die "
+        "Strompreise der Industrie bezuschusst werden. Die Landesregierung hält einen solchen "
+        "Zuschuss nicht für umsetzbar.",
+    )
+    assert result.adoptions == []
+    assert len(result.rejections) == 1
+
+
 def test_a_negation_elsewhere_in_the_outcome_does_not_touch_an_adoption() -> None:
     result = assess(
         "Die Ladeinfrastruktur an Betriebsstandorten muss gefördert werden.",
@@ -237,6 +330,81 @@ def test_a_negation_elsewhere_in_the_outcome_does_not_touch_an_adoption() -> Non
     assert (
         match.quote == "Die Förderung der Ladeinfrastruktur an Betriebsstandorten wird fortgesetzt."
     )
+
+
+def test_a_negation_inside_an_adoption_keeps_it_an_adoption() -> None:
+    result = assess(
+        "Wir fordern, dass Unternehmen Daten, die sie bereits einer Behörde gemeldet haben, "
+        "kein zweites Mal übermitteln müssen.",
+        "Künftig sollen Angaben, die einer Stelle der öffentlichen Verwaltung bereits "
+        "vorliegen, von den Betrieben nicht erneut angefordert werden.",
+    )
+    assert result.rejections == []
+    assert only(result.adoptions).kind == "reworded"
+
+
+def test_a_demand_in_other_words_without_shared_words_is_found_by_meaning() -> None:
+    # No thesaurus pair links these; the sentence embeddings do.
+    result = assess(
+        "Wir fordern, dass Arbeitsvisa für Fachkräfte aus Drittstaaten schneller erteilt werden.",
+        "Die Visaverfahren für qualifizierte Arbeitskräfte aus Staaten außerhalb der "
+        "Europäischen Union werden künftig beschleunigt.",
+    )
+    assert only(result.adoptions).kind == "reworded"
+
+
+MENTIONS = [
+    pytest.param(
+        "Die Stromsteuer muss für alle Unternehmen auf den europäischen Mindestsatz gesenkt "
+        "werden.",
+        "Für kleine und mittlere Unternehmen wird die Stromsteuer ab 2027 auf den europäischen "
+        "Mindestsatz gesenkt.",
+        id="for small firms only, asked for all",
+    ),
+    pytest.param(
+        "Die Landesregierung muss die Meisterprämie erhöhen.",
+        "Die Meisterprämie des Landes wird ab 2027 gekürzt.",
+        id="lowered, asked to raise",
+    ),
+    pytest.param(
+        "Das Land muss mehr Geld für die Sanierung von Berufsschulen bereitstellen.",
+        "Der Zustand vieler Berufsschulen ist nach Auskunft der Länder verbesserungsbedürftig.",
+        id="a noun before the body is no present-tense act",
+    ),
+    pytest.param(
+        "Wir fordern, dass die EU-Kommission die Taxonomie-Berichtspflichten für den "
+        "Mittelstand streicht.",
+        "Mehrere Verbände fordern, dass die Europäische Kommission die Berichtspflichten nach "
+        "der Taxonomie-Verordnung für mittelständische Unternehmen streicht.",
+        id="someone else's demand reported",
+    ),
+    pytest.param(
+        "Die Grenze für geringwertige Wirtschaftsgüter muss auf 5.000 Euro angehoben werden.",
+        "Die Grenze für geringwertige Wirtschaftsgüter wird auf 1.000 Euro angehoben.",
+        id="other figure",
+    ),
+    pytest.param(
+        "Die Kommunen müssen die Gewerbeflächen für Handwerksbetriebe in Innenstädten sichern.",
+        "Die Sicherung von Gewerbeflächen in den Innenstädten ist eine Aufgabe der kommunalen "
+        "Bauleitplanung.",
+        id="description, no measure",
+    ),
+]
+
+
+@pytest.mark.parametrize(("demand", "passage"), MENTIONS)
+def test_a_mere_mention_is_neither_adoption_nor_rejection(demand: str, passage: str) -> None:
+    assert assess(demand, passage) == Assessment(adoptions=[], rejections=[])
+
+
+def test_progress_is_reported_while_the_outcome_is_read() -> None:
+    seen: list[tuple[int, int]] = []
+    assess_outcome(
+        [Demand(key=1, text="Die Stromsteuer muss gesenkt werden.")],
+        outcome("Die Stromsteuer wird gesenkt."),
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen and seen[-1][0] == seen[-1][1] > 0
 
 
 # --- unrelated --------------------------------------------------------------------------
@@ -394,6 +562,38 @@ def test_the_labelled_set_reaches_the_goals() -> None:
     # A demand the outcome turns down is never counted as taken up.
     assert "verbatim" not in scores["confusion"]["negated"]
     assert "reworded" not in scores["confusion"]["negated"]
+
+
+def test_the_tune_set_keeps_what_the_matcher_reached() -> None:
+    # Not the goals of the issue (reworded recall 0.8): the figures reached when tuning, so
+    # that a change that loses ground shows. Its second part (demands 41-64) was written as
+    # a check after tuning on the first; reworded recall there was 0.25, then 0.5.
+    labelled = impact_tune.load()
+    assert 30_000 <= len(labelled.outcome) <= 40_000
+    demands = [Demand(key=d.key, text=d.text) for d in labelled.demands]
+    scores = evaluate(labelled, assess_outcome(demands, labelled.outcome))
+    assert scores["verbatim"]["recall"] >= 0.95
+    assert scores["verbatim"]["precision"] >= 0.95
+    assert scores["reworded"]["recall"] >= 0.75
+    assert scores["reworded"]["precision"] >= 0.9
+    assert scores["rejection"]["recall"] >= 0.9
+    assert scores["rejection"]["precision"] >= 0.9
+    assert scores["absent_reported"] <= 1
+
+
+def test_the_third_tune_part_keeps_what_the_matcher_reached() -> None:
+    # Part 3 (a Land ministry's "Stellungnahme", written before the round that tuned on it):
+    # present-tense commitments, scope, restate-then-refuse, look-alike figures and years.
+    labelled = impact_tune.load_part3()
+    assert 18_000 <= len(labelled.outcome) <= 22_000
+    demands = [Demand(key=d.key, text=d.text) for d in labelled.demands]
+    scores = evaluate(labelled, assess_outcome(demands, labelled.outcome))
+    assert scores["verbatim"]["recall"] >= 0.95
+    assert scores["reworded"]["recall"] >= 0.8
+    assert scores["reworded"]["precision"] >= 0.9
+    assert scores["rejection"]["recall"] >= 0.8
+    assert scores["rejection"]["precision"] >= 0.9
+    assert scores["absent_reported"] <= 1
 
 
 def test_the_hand_written_material_parses() -> None:

@@ -23,6 +23,7 @@ from db.models import (
     PaperKind,
     PaperStatus,
     Setting,
+    TextEmbedding,
     id_of,
 )
 from exports import lobbyregister as lobbyregister_package
@@ -78,6 +79,42 @@ def test_a_new_outcome_is_searched_and_decisions_count(demo_engine: Engine) -> N
         outcomes.decide(session=session, actor=SYSTEM, match_id=id_of(found), confirmed=True)
         after = outcomes.adoption(session=session, actor=SYSTEM, forum_id=forum_id).rate
     assert (before, after) == (0.5, 0.75)
+
+
+def test_the_outcome_sentences_are_embedded_once_and_kept_in_the_database(
+    demo_engine: Engine,
+) -> None:
+    forum_id = _forum(demo_engine, "TDA")
+    text = (
+        "Die Forschungszulage wird für Auftragsforschung an Zulieferer geöffnet. "
+        "Weitere Maßnahmen betreffen den Wohnungsbau."
+    )
+    with write_session(demo_engine) as session:
+        outcome = outcomes.record_outcome(
+            session=session,
+            actor=SYSTEM,
+            forum_id=forum_id,
+            values=outcomes.OutcomeInput(title="Eckpunkte", pasted_text=text),
+        )
+        first: list[tuple[int, int]] = []
+        outcomes.find_matches(
+            session=session,
+            actor=SYSTEM,
+            outcome_id=id_of(outcome),
+            progress=lambda done, total: first.append((done, total)),
+        )
+        stored = len(session.exec(select(TextEmbedding)).all())
+        again: list[tuple[int, int]] = []
+        outcomes.find_matches(
+            session=session,
+            actor=SYSTEM,
+            outcome_id=id_of(outcome),
+            progress=lambda done, total: again.append((done, total)),
+        )
+    assert first and first[-1][0] == first[-1][1] > 0
+    assert stored >= 2  # the two sentences at least, and the demands
+    # The second search computes nothing new: the progress bar has nothing to count.
+    assert again == []
 
 
 def test_bad_outcomes_get_german_messages(demo_engine: Engine) -> None:

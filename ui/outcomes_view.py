@@ -3,6 +3,9 @@ staff's confirmation, and the adoption rate with its course over time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -70,6 +73,19 @@ def outcomes_tab(actor: Actor, forum_id: int) -> None:
         new_outcome(actor, forum_id)
 
 
+def reading(bar: Any) -> Callable[[int, int], None]:
+    """A progress callback that shows how many of the outcome's sentences are read."""
+
+    def show(done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        bar.progress(
+            share,
+            text=f"Das Ergebnis wird gelesen: {done:,} von {total:,} Sätzen".replace(",", "."),
+        )
+
+    return show
+
+
 def matches(actor: Actor, outcome_id: int) -> None:
     with database.reading() as session:
         found = outcomes.matches_of(session=session, actor=actor, outcome_id=outcome_id)
@@ -77,12 +93,12 @@ def matches(actor: Actor, outcome_id: int) -> None:
     if manage and st.button(
         "Nach unseren Forderungen suchen", key=f"find-{outcome_id}", icon=":material/search:"
     ):
-        with (
-            st.spinner("Das Ergebnis wird durchsucht …"),
-            user_errors(),
-            database.writing() as session,
-        ):
-            outcomes.find_matches(session=session, actor=actor, outcome_id=outcome_id)
+        bar = st.progress(0.0, text="Das Ergebnis wird durchsucht …")
+        with user_errors(), database.writing() as session:
+            outcomes.find_matches(
+                session=session, actor=actor, outcome_id=outcome_id, progress=reading(bar)
+            )
+        bar.empty()
         done("Suche abgeschlossen.")
     if not found:
         st.caption("Keine Fundstellen.")
@@ -136,9 +152,16 @@ def new_outcome(actor: Actor, forum_id: int) -> None:
                         file=(upload.name, upload.getvalue()) if upload else None,
                     ),
                 )
+                bar = st.progress(0.0, text="Das Ergebnis wird durchsucht …")
                 found = (
-                    outcomes.find_matches(session=session, actor=actor, outcome_id=id_of(outcome))
+                    outcomes.find_matches(
+                        session=session,
+                        actor=actor,
+                        outcome_id=id_of(outcome),
+                        progress=reading(bar),
+                    )
                     if outcomes.demands_for(session=session, forum_id=forum_id)
                     else []
                 )
+                bar.empty()
             done(f"Ergebnis gespeichert; {len(found)} Fundstellen zum Prüfen.")

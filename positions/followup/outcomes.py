@@ -24,6 +24,7 @@ from db.models import (
 )
 from positions.core import audit, cleaning
 from positions.core.clock import utcnow
+from positions.core.embedding_store import Progress, StoredEmbeddings
 from positions.core.errors import InvalidInput, NotFound
 from positions.core.permissions import Action, Actor, require
 from positions.followup import impact, outcome_text
@@ -104,10 +105,18 @@ def demands_for(*, session: Session, forum_id: int) -> list[tuple[Paragraph, Pap
 
 
 def find_matches(
-    *, session: Session, actor: Actor, outcome_id: int, now: datetime | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    outcome_id: int,
+    now: datetime | None = None,
+    progress: Progress | None = None,
 ) -> list[OutcomeMatch]:
     """Search the outcome for every paragraph sent to its forum and store the passages as
-    suggestions; staff's earlier decisions on the same passages stay."""
+    suggestions; staff's earlier decisions on the same passages stay.
+
+    Sentence vectors come from the database cache (computed once per sentence);
+    `progress(done, total)` is called while missing ones are computed."""
     require(actor, Action.OUTCOME_MANAGE)
     now = now or utcnow()
     outcome = session.get(Outcome, outcome_id)
@@ -120,7 +129,9 @@ def find_matches(
             "Forderungen, nach denen gesucht werden könnte."
         )
     assessment = impact.assess_outcome(
-        [impact.Demand(id_of(paragraph), paragraph.text) for paragraph, _ in demands], outcome.text
+        [impact.Demand(id_of(paragraph), paragraph.text) for paragraph, _ in demands],
+        outcome.text,
+        embed=StoredEmbeddings(session, progress=progress),
     )
     decided = {
         (m.paragraph_id, m.start, m.end): m

@@ -1,0 +1,271 @@
+"""How a passage of a published outcome stands towards what it talks about: does it commit to
+a measure, turn a proposal down, only report that others ask for it, or only describe?
+
+`positions.followup.impact` finds the passages that talk about a demand (by meaning and by
+words); this module reads their stance with patterns of German administrative prose, on
+folded text (lower case, umlauts spelled out):
+
+- `refuses`: a strong refusal that needs no comparison with the demand: "sieht keinen
+  Anlass", "wird nicht weiterverfolgt", "lehnt … ab", "hält … nicht für zielführend /
+  erforderlich / vertretbar", "folgt … nicht", "kein Spielraum". Weaker negations ("ist
+  nicht vorgesehen", "wird nicht eingeführt") can also be part of an adoption ("Eine
+  Antragspflicht ist nicht vorgesehen" adopts "ohne Antrag"), so the caller compares them
+  clause by clause with the demand instead.
+- `reports`: the passage reports someone else's demand ("Mehrere Verbände fordern …",
+  "Vorgeschlagen wurde …", "Die Forderung, … wird …") and does not take it up
+  ("greift … auf", "folgt diesem Vorschlag"). A report alone is a mention, no adoption; a
+  report followed by a refusal is a refusal.
+- `commits`: the passage announces or agrees to something (future "wird/werden/soll",
+  "beabsichtigt", "strebt an", "ist vorgesehen", "künftig", "Einvernehmen", "teilt die
+  Auffassung", dates from which something applies); a passage that only describes ("wurde
+  2024 angehoben", "gilt weiterhin", "hat sich bewährt") or only promises to look at
+  something ("wird prüfen, ob", "beobachten", "auswerten") commits to nothing.
+- `acts_now`: a public body as subject with a finite verb in the present tense next to it
+  (verb second, read on text that keeps its capitals so that a noun is no verb): "Das Land
+  schafft …", "Für kleine Betriebe ermäßigt das Land …"; a commitment unless the passage
+  also describes ("bereits", "seit", "weiterhin").
+- `addressees`: which level of government a text names as acting (Bund, Land, EU,
+  Kommunen), so a passage about the Länder does not adopt a demand to the Bund.
+- `scope_conflict`: the demand is for one group of firms by size (all / small / large) and
+  the passage names only another ("für alle Unternehmen" against "für KMU").
+- `direction_conflict`: the demand asks to raise an amount and the passage only lowers one,
+  or the other way round (narrow verb lists: "erhöhen/anheben" against "senken/kürzen").
+
+Limits: patterns, not parsing. A refusal phrase far from the demand's words in a long
+sentence still counts for the whole sentence; irony, conditions ("sofern der Haushalt es
+zulässt") and commitments phrased as descriptions ("Der Bund finanziert künftig …" is
+caught by "künftig", "Der Bund finanziert …" by `acts_now`, which also takes present-tense
+descriptions for commitments) are read as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from positions.core import text
+
+_W = r"(?:\W+\w+)"  # one more word
+
+_STRONG_REFUSAL = re.compile(
+    "|".join(
+        (
+            r"\bkeine[nrms]? (?:\w+ )?(?:anlass|veranlassung|spielraum|notwendigkeit|"
+            r"handlungsbedarf|raum|grundlage|mehrheit)\b",
+            r"\bnicht (?:weiter ?)?(?:verfolgt|verfolgen|weiterverfolgt|weiterverfolgen)\b",
+            r"\b(?:lehnt|lehnen|lehnte|lehnten)\b" + _W + r"{0,14}?\W+ab\b",
+            r"\babgelehnt\b|\bablehnung\b|\bablehnend\b|\babzulehnen\b",
+            r"\b(?:haelt|halten|hielt|erachtet|erachten|betrachtet|sieht|sehen)\b"
+            + _W
+            + r"{0,16}?\W+nicht (?:fuer |als )?(?:zielfuehrend|erforderlich|sachgerecht|"
+            r"vertretbar|angemessen|geboten|sinnvoll|notwendig|angezeigt|umsetzbar|"
+            r"finanzierbar|vereinbar|zweckmaessig|vordringlich|realistisch|tragfaehig)\b",
+            r"\b(?:folgt|folgen|entspricht|entsprechen|schliesst|schliessen)\b"
+            + _W
+            + r"{0,6}?\W+nicht(?: an)?\b",
+            r"\bnicht (?:gefolgt|entsprochen|aufgegriffen|aufgreifen|uebernommen|angeschlossen|"
+            r"folgen|entsprechen|nachkommen|zustimmen|anschliessen)\b",
+            r"\b(?:unterstuetzt|unterstuetzen|befuerwortet|befuerworten)"
+            r"(?: [^ ,;:.]+){0,4}? nicht\b",
+            r"\bsieht (?:die bundesregierung |der bund |sie )?(?:davon |von \w+ \w+ )ab\b",
+            r"\bkommt nicht in betracht\b|\bkommen nicht in betracht\b|\bscheidet aus\b",
+            r"\bnicht in betracht\b",
+        )
+    )
+)
+# Words that say that someone other than the outcome's author asks for something.
+_REPORT = re.compile(
+    r"\b(?:fordern|fordert|forderten|forderte|gefordert|vorgeschlagen|"
+    r"(?:schlagen|schlaegt|regen|regt)(?: [^ ,;:.]+){0,8}? (?:vor|an)\b|"
+    r"angeregt|plaedieren|plaediert|verlangen|"
+    r"gewuenscht|wuenschen|sprechen sich|spricht sich|setzen sich \w+ dafuer ein, dass)\b"
+    r"|^(?:die|der|dem|diese[rnm]?) (?:forderung|vorschlag|anregung)\b"
+)
+# Words that take a reported demand up.
+_TAKES_UP = re.compile(
+    r"\b(?:greift|greifen)\b" + _W + r"{0,8}?\W+auf\b"
+    r"|\baufgegriffen\b|\baufgreifen\b|\bumsetzen\b|\bumgesetzt\b|\bteilt\b|\bteilen\b"
+    r"|\b(?:folgt|folgen|entspricht|entsprechen)\b(?!" + _W + r"{0,6}\W+nicht\b)"
+)
+_WEAK_COMMITS = re.compile(r"\b(?:wird|werden|unterstuetzt|unterstuetzen)\b")
+_COMMITS = re.compile(
+    r"\b(?:soll|sollen|sollte|sollten|beabsichtigt|beabsichtigen|strebt|streben|"
+    r"plant|planen|vorgesehen|kuenftig|zukuenftig|einvernehmen|ueberein|"
+    r"vorgenommen|verstaendigt|vereinbart|sicherstellen|gewaehrleisten|setzt sich|"
+    r"setzen sich|ziel|zielt|beschlossen|beschliesst)\b"
+    r"|\bab (?:dem )?(?:\d{1,2}\. )?(?:\w+ )?\d{4}\b|\bbis (?:ende |mitte |anfang )?\d{4}\b"
+    r"|\b(?:teilt|teilen)\b(?:\W+\w+){0,4}?\W+(?:auffassung|einschaetzung|ansicht|anliegen)\b"
+)
+# Future auxiliaries whose verb only promises to look at something.
+_ONLY_LOOKS = re.compile(
+    r"\b(?:wird|werden|will|wollen)\b"
+    + _W
+    + r"{0,10}?\W+(?:beobachten|betrachten|auswerten|abwarten|eroertern|analysieren|"
+    r"untersuchen|bewerten|weiterleiten|diskutieren|beraten|begleiten)\b"
+    r"|\b(?:beobachtet|diskutiert|eroertert|thematisiert|dargestellt|beleuchtet|betrachtet)\b"
+)
+# Descriptions of the present or the past.
+_DESCRIBES = re.compile(
+    r"\b(?:wurde|wurden|hat sich|haben sich|weiterhin|bleibt es|"
+    r"bereits|bislang|bisher|derzeit|zuletzt|seit|aufgabe der|zustaendig|in der verantwortung)\b"
+)
+
+_ADDRESSEES = {
+    "bund": re.compile(r"\bbund\w*|\bbmwk\b|\bministerium\b|\bressort"),
+    "land": re.compile(r"\b(?:laender|land|landes\w*|laendern)\b"),
+    "eu": re.compile(
+        r"\b(?:eu|europaeische[nrs]? (?:kommission|union|ebene)|kommission|unionsrecht\w*)\b"
+    ),
+    "kommune": re.compile(r"\b(?:kommunen|kommunal\w*|gemeinden|staedte|landkreise|kreise)\b"),
+}
+
+
+# A public body as the subject of a sentence, and a finite verb in the present tense next to
+# it (main clause, verb second): "Das Land schafft …", "Für kleine Betriebe ermäßigt das Land
+# …", "Jede Hochschule richtet … ein". Auxiliaries of description (ist, hat, wurde) and verbs
+# of looking (prüft, beobachtet) do not count.
+_ACTOR = (
+    r"(?:(?:die|das|der|jede[rs]?) (?:[^ ,;:.]+ ){0,2}?"
+    r"(?:land|landesregierung|bund|bundesregierung|regierung|\w*ministerium|\w*foerderbank|"
+    r"\w*behoerden?|\w*aufsicht|\w*hochschulen?|\w*verwaltung|\w*agentur|\w*gesellschaft|"
+    r"\w*amt|\w*aemter|\w*kammer|kommission|laender|kommunen|gemeinden))"
+)
+_NOT_ACTING = (
+    r"(?!(?:ist|sind|war|waren|hat|haben|hatte|wurde|wurden|wird|werden|bleibt|bleiben|"
+    r"prueft|pruefen|beobachtet|beobachten|erwartet|geht|sieht|haelt|lehnt|verfuegt|"
+    r"verfuegen|liegt|liegen|gilt|gelten|traegt|tragen|kennt|weiss|begruesst)\b)"
+)
+# Read on text that keeps its capitals: the verb is a lower-case word ("Auskunft der Länder"
+# is a noun before the body, no verb).
+_ACTS_NOW = re.compile(
+    rf"^{_ACTOR} {_NOT_ACTING}(?-i:[a-z]\w*(?:t|en))\b"
+    rf"|^[^,;:.]{{3,80}}? {_NOT_ACTING}(?-i:[a-z]\w*t) {_ACTOR}\b",
+    re.IGNORECASE,
+)
+_UMLAUTS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
+)
+
+
+def acts_now(sentence: str) -> bool:
+    """Whether a sentence says that a public body does something, in the present tense
+    ("Das Land schafft 450 Stellen", "Für Kleinbetriebe ermäßigt das Land die Gebühren")."""
+    spelled = " ".join(sentence.translate(_UMLAUTS).split())
+    return bool(_ACTS_NOW.search(spelled))
+
+
+def folded(passage: str) -> str:
+    """The passage as the patterns read it: folded, whitespace collapsed."""
+    return " ".join(text.fold(passage).split())
+
+
+def refuses(passage: str) -> bool:
+    """Whether the passage turns something down in so many words."""
+    return bool(_STRONG_REFUSAL.search(folded(passage)))
+
+
+_WEAK_REFUSAL = re.compile(
+    r"\bnicht (?:vorgesehen|geplant|beabsichtigt|eingefuehrt|aufgelegt|umgesetzt|"
+    r"geschaffen|ergriffen|moeglich)\b"
+    # "wird … nicht", within one clause (no comma between)
+    r"|\b(?:wird|werden|ist|sind)(?: [^ ,;:.]+){0,8}? nicht\b"
+    r"(?! (?:mehr|laenger|erneut|nur|allein|zuletzt|unerheblich|wesentlich))"
+    r"|\bwird es(?: [^ ,;:.]+){0,3}? nicht geben\b|\bkein\w*(?: [^ ,;:.]+){0,6}? geben\b"
+)
+
+
+def refuses_weakly(passage: str) -> bool:
+    """Whether the passage says that something will not be done ("ist nicht vorgesehen",
+    "wird nicht eingeführt"): a refusal when it follows a report of the demand."""
+    plain = folded(passage)
+    return bool(_STRONG_REFUSAL.search(plain) or _WEAK_REFUSAL.search(plain))
+
+
+def reports(passage: str) -> bool:
+    """Whether the passage reports a demand of others without taking it up."""
+    plain = folded(passage)
+    return bool(_REPORT.search(plain)) and not _TAKES_UP.search(plain)
+
+
+def commits(passage: str) -> bool:
+    """Whether the passage announces or agrees to a measure (see the module docstring)."""
+    plain = folded(passage)
+    if _ONLY_LOOKS.search(plain):
+        return False
+    if _COMMITS.search(plain):
+        return True
+    if _DESCRIBES.search(plain):
+        return False
+    return bool(_WEAK_COMMITS.search(plain)) or acts_now(passage)
+
+
+def addressees(passage: str) -> frozenset[str]:
+    """The levels of government a text names (see `_ADDRESSEES`)."""
+    plain = folded(passage)
+    return frozenset(name for name, pattern in _ADDRESSEES.items() if pattern.search(plain))
+
+
+# Who a measure is for, by size: a demand for all firms is not met by a measure for small
+# ones only, nor one for large firms by a measure for small ones (and the other way round).
+_SCOPES = {
+    "small": re.compile(
+        r"\b(?:klein\w*|kleinst\w*|kmu|mittelstaend\w*|mittelstand\w*|handwerksbetrieb\w*|"
+        r"(?:weniger als|bis zu|unter) \d+(?:\.\d+)? beschaeftigt\w*)"
+    ),
+    "large": re.compile(
+        r"\b(?:gross(?:unternehm|betrieb|konzern)\w*|konzern\w*|energieintensiv\w*|"
+        r"stromintensiv\w*|(?:mehr als|ueber|ab) \d+(?:\.\d+)? beschaeftigt\w*)"
+    ),
+    "all": re.compile(
+        r"\b(?:alle[nr]? (?:\w+ )?(?:unternehmen|betriebe|arbeitgeber|firmen)|"
+        r"unabhaengig von (?:der|ihrer) (?:\w+)?groesse|saemtliche[nr]? (?:\w+ )?"
+        r"(?:unternehmen|betriebe))"
+    ),
+}
+
+
+def scopes(passage: str) -> frozenset[str]:
+    """The groups of firms a text names by size ("small", "large", "all")."""
+    plain = folded(passage)
+    return frozenset(name for name, pattern in _SCOPES.items() if pattern.search(plain))
+
+
+def scope_conflict(demand: str, passage: str) -> bool:
+    """Whether the passage is for another group of firms than the demand: the demand names
+    one size (or all firms) and the passage names only others."""
+    asked, given = scopes(demand), scopes(passage)
+    if not asked or not given or asked & given:
+        return False
+    if "all" in asked:
+        return True  # "für alle Unternehmen" is not met by "für kleine Betriebe"
+    return "all" not in given  # "alle" in the passage covers any group asked for
+
+
+# Which way a measure moves an amount (narrow on purpose: "verkürzen" and "ausweiten" say
+# nothing about the direction of a charge or a sum).
+_UP = re.compile(r"\b(?:erhoeh|anheb|angehoben|hebt \w+ an|aufstock|aufgestockt|steiger)\w*")
+_DOWN = re.compile(
+    r"\b(?:senk|gesenkt|absenk|abgesenkt|reduzier|kuerz|gekuerzt|verringer|vermindert|ermaessig)\w*"
+)
+
+
+def direction_conflict(demand: str, passage: str) -> bool:
+    """Whether the demand asks to raise an amount and the passage only lowers one, or the
+    other way round ("Gebühren senken" against "Gebühren werden angehoben")."""
+    asked, given = folded(demand), folded(passage)
+    up, down = bool(_UP.search(asked)), bool(_DOWN.search(asked))
+    if up == down:
+        return False
+    has_up, has_down = bool(_UP.search(given)), bool(_DOWN.search(given))
+    return (has_down and not has_up) if up else (has_up and not has_down)
+
+
+_REFERS_BACK = re.compile(
+    r"^(?:\w+ ){0,4}?(?:solche[rnms]?|dies|diese[rnms]?|hierfuer|dafuer|dazu|hierzu|dem|das|"
+    r"es|sie|ihm|ihr)\b"
+)
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether a sentence opens by pointing back at the one before ("Dies lehnt …",
+    "Eine solche Ausweitung hält …", "Hierfür sieht …")."""
+    return bool(_REFERS_BACK.search(folded(sentence)))
