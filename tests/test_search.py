@@ -1,10 +1,12 @@
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from db.engine import read_session, write_session
-from db.models import Role, StatementSource, Visibility, id_of
+from db.models import Role, StatementSource, TextEmbedding, Visibility, id_of
+from positions.core import embedding_store, embeddings
 from positions.core.permissions import Actor
 from positions.statements import search, statements
 from tests import factories
@@ -95,8 +97,119 @@ def test_german_aware_search_respects_who_may_read(
 def test_umlauts_case_and_endings_do_not_matter(engine: Engine, query: str, found: int) -> None:
     actors = _statements(engine)
     with read_session(engine) as session:
-        hits = search.search(session=session, actor=actors["A"], query=query)
+        hits = search.search(session=session, actor=actors["A"], query=query, meaning=False)
     assert len(hits) == found
+    assert all(hit.by_words for hit in hits)
+
+
+def _energy_statements(engine: Engine) -> dict[str, Actor]:
+    """Member A writes about energy costs (never the word "Strompreis"), member B about
+    "Strompreise" and, "nur intern", member C about energy costs too."""
+    with write_session(engine) as session:
+        staff = factories.actor(session)
+        board = factories.actor(session, Role.BOARD)
+        orgs = {k: factories.organisation(session, f"Firma {k} GmbH") for k in "ABC"}
+        call = factories.call(
+            session, staff, factories.forum(session, staff), invited=list(orgs.values())
+        )
+        for key, text_, visibility in (
+            (
+                "A",
+                "Die Förderprogramme für Zulieferer müssen einfacher werden. Hohe Energiekosten "
+                "belasten die Betriebe.",
+                Visibility.NAMED,
+            ),
+            ("B", "Die Strompreise für den Mittelstand müssen sinken.", Visibility.NAMED),
+            ("C", "Die Energiekosten sind für Gießereien zu hoch.", Visibility.INTERNAL),
+        ):
+            member = Actor.for_user(factories.user(session, Role.MEMBER, orgs[key], password=None))
+            statements.save_statement(
+                session=session,
+                actor=member,
+                call_id=id_of(call),
+                text_input=text_,
+                visibility=visibility,
+                submit=True,
+                expected_version=None,
+                source=StatementSource.WEB,
+            )
+    return {"staff": staff, "board": board}
+
+
+def test_strompreis_finds_energy_costs_by_meaning_with_the_word_marked(
+    engine: Engine,
+) -> None:
+    actors = _energy_statements(engine)
+    with write_session(engine) as session:
+        hits = search.search(session=session, actor=actors["staff"], query="Strompreis")
+    assert [hit.organisation.name[6] for hit in hits][:1] == ["B"]  # by words: first
+    assert hits[0].by_words
+    assert ("Strompreise", True) in hits[0].fragments
+    by_meaning = {hit.organisation.name[6]: hit for hit in hits if not hit.by_words}
+    assert set(by_meaning) == {"A", "C"}
+    # The word that stands for the query is marked, nothing of the sentence about funding.
+    assert [piece for piece, marked in by_meaning["A"].fragments if marked] == ["Energiekosten"]
+    assert "".join(piece for piece, _ in by_meaning["A"].fragments) == (by_meaning["A"].point.text)
+
+
+def test_a_query_close_to_a_sentence_has_that_sentence_marked(engine: Engine) -> None:
+    with write_session(engine) as session:
+        staff = factories.actor(session)
+        organisation = factories.organisation(session, "Firma A GmbH")
+        call = factories.call(
+            session, staff, factories.forum(session, staff), invited=[organisation]
+        )
+        member = Actor.for_user(factories.user(session, Role.MEMBER, organisation, password=None))
+        statements.save_statement(
+            session=session,
+            actor=member,
+            call_id=id_of(call),
+            text_input="Wir bilden zwölf Lehrlinge aus. Die Kosten für Energie sind zu hoch.",
+            visibility=Visibility.NAMED,
+            submit=True,
+            expected_version=None,
+            source=StatementSource.WEB,
+        )
+        [hit] = search.search(session=session, actor=staff, query="Strompreise senken")
+    assert not hit.by_words
+    assert [piece for piece, marked in hit.fragments if marked] == [
+        "Die Kosten für Energie sind zu hoch."
+    ]
+
+
+def test_meaning_search_keeps_to_what_the_person_may_read(engine: Engine) -> None:
+    actors = _energy_statements(engine)
+    with write_session(engine) as session:
+        found = {
+            h.organisation.name[6]
+            for h in search.search(
+                session=session, actor=actors["board"], query="Energiekosten senken"
+            )
+        }
+    assert found == {"A", "B"}  # "nur intern" (C) is for the office only
+
+
+def test_an_unrelated_query_finds_nothing_by_meaning(engine: Engine) -> None:
+    actors = _energy_statements(engine)
+    with write_session(engine) as session:
+        hits = search.search(session=session, actor=actors["staff"], query="Glasfaserausbau")
+    assert hits == []
+
+
+def test_the_sentences_found_by_meaning_are_embedded_once(engine: Engine) -> None:
+    actors = _energy_statements(engine)
+    search.forget_memory()  # other tests searched the same texts in this process
+    with write_session(engine) as session:
+        search.search(session=session, actor=actors["staff"], query="Strompreis")
+    with write_session(engine) as session:
+        stored = session.execute(sa.select(sa.func.count()).select_from(TextEmbedding)).scalar()
+        search.search(session=session, actor=actors["staff"], query="Energiekosten")
+        again = session.execute(sa.select(sa.func.count()).select_from(TextEmbedding)).scalar()
+    # Sentences and words of the points are embedded once; the query is never stored.
+    assert stored and stored == again
+    with read_session(engine) as session:
+        query_digest = embedding_store.digest(embeddings.normalised("Strompreis"))
+        assert session.get(TextEmbedding, (embeddings.MODEL_NAME, query_digest)) is None
 
 
 def test_matches_are_marked_and_html_stays_text() -> None:
@@ -138,3 +251,47 @@ def test_a_draft_the_office_recorded_is_found_by_staff_but_not_by_the_board(
             for who in ("staff", "board")
         }
     assert found == {"staff": {"F"}, "board": set()}
+
+
+def test_the_search_page_marks_the_word_found_by_meaning(demo_url: str) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    import demo
+    from db.engine import create_engine_for
+    from tests.conftest import REPO
+
+    engine = create_engine_for(demo_url)
+    with write_session(engine) as session:
+        staff = factories.actor(session)
+        organisation = factories.organisation(session, "Kunststoffwerk Lüdenscheid GmbH")
+        call = factories.call(
+            session, staff, factories.forum(session, staff), invited=[organisation]
+        )
+        member = Actor.for_user(factories.user(session, Role.MEMBER, organisation, password=None))
+        statements.save_statement(
+            session=session,
+            actor=member,
+            call_id=id_of(call),
+            text_input="Wir bilden zwölf Lehrlinge aus. Hohe Energiekosten belasten die Betriebe.",
+            visibility=Visibility.NAMED,
+            submit=True,
+            expected_version=None,
+            source=StatementSource.WEB,
+        )
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    [email] = [w for w in app.text_input if w.label == "E-Mail"]
+    [password] = [w for w in app.text_input if w.label == "Passwort"]
+    email.input("referat@demo.example")
+    password.input(demo.DEMO_PASSWORD)
+    [submit] = [b for b in app.button if b.label == "Anmelden"]
+    submit.click().run()
+    app.switch_page("ui/pages/search.py").run()
+    [field] = [w for w in app.text_input if w.label == "Suchbegriffe"]
+    field.input("Strompreis").run()
+    assert not app.exception
+    assert any("Ähnliche Bedeutung" in caption.value for caption in app.caption)
+    marked = [m.value for m in app.markdown if "Lehrlinge" in m.value]
+    assert marked == [
+        "Wir bilden zwölf Lehrlinge aus. Hohe :orange-background[Energiekosten] belasten die "
+        "Betriebe."
+    ]

@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 import pytest
 
 from bench.labelled.tracing_set import HAND_PARAGRAPHS, HAND_POINTS
@@ -12,7 +14,9 @@ from positions.analysis.guards import (
     contradictions,
     demand_claims,
 )
-from positions.analysis.tracing import Trace, TraceIndex, trace
+from positions.analysis.tracing import Trace, TraceIndex, marked, trace
+from positions.core.embeddings import Vectors, embed
+from positions.core.text import split_points
 
 NAMES = list(HAND_POINTS)
 POINTS = list(HAND_POINTS.values())
@@ -357,3 +361,175 @@ def test_staff_read_a_contradiction_in_german() -> None:
     )
     stance = Contradiction(STANCE, (REJECTS,), (DEMANDS,))
     assert stance.describe("der Absatz") == "lehnt ab, was der Absatz fordert"
+
+
+# --- issue 20: demands phrased "Wir fordern, dass …", campaigns, meaning ------------------------
+
+
+def test_a_demand_phrased_wir_fordern_dass_is_the_source_of_its_paragraph() -> None:
+    # The demand key was cut to "wir fordern": no paragraph took such a demand up.
+    points = [
+        "Wir fordern, dass die Strompreise für energieintensive Betriebe auf ein international "
+        "wettbewerbsfähiges Niveau sinken.",
+        "Es ist notwendig, dass ausländische Berufsabschlüsse in höchstens acht Wochen "
+        "anerkannt werden.",
+        OTHER,
+    ]
+    index = TraceIndex(points)
+    assert [
+        t.point_index
+        for t in index.trace(
+            "Die Strompreise für energieintensive Betriebe müssen auf ein wettbewerbsfähiges "
+            "Niveau sinken."
+        )
+    ] == [0]
+    assert [
+        t.point_index
+        for t in index.trace(
+            "Berufsabschlüsse aus dem Ausland sind binnen acht Wochen anzuerkennen."
+        )
+    ] == [1]
+
+
+def test_wir_fordern_dass_look_alikes_for_another_level_are_no_source() -> None:
+    federal = (
+        "Wir fordern, dass der Bund die Umstellung von Gasöfen auf elektrische Öfen mit einem "
+        "Investitionszuschuss fördert."
+    )
+    state = federal.replace("der Bund", "das Land")
+    found = TraceIndex([state, federal, OTHER]).find(
+        "Der Bund soll Investitionen in elektrische Öfen, die Gasöfen ersetzen, bezuschussen."
+    )
+    assert [t.point_index for t in found.sources] == [1]
+    assert 0 not in {t.point_index for t in found.sources}
+
+
+def test_a_campaign_copy_split_at_a_colon_keeps_its_campaign() -> None:
+    campaign = (
+        "Die Netzentgelte für Produktionsstandorte müssen gedeckelt werden. Der Bund muss die "
+        "Kosten des Netzausbaus stärker aus dem Haushalt finanzieren."
+    )
+    colon = campaign.replace("werden. Der Bund", "werden: Der Bund")
+    unrelated = "Die Kommunen müssen Brachflächen schneller für die Industrie aufbereiten."
+    points = [*split_points(campaign), *split_points(campaign), *split_points(colon), unrelated]
+    assert len(points) == 6  # two copies of two points each, the colon copy one point
+    index = TraceIndex(points)
+    deckeln = {
+        t.point_index
+        for t in index.trace("Die Netzentgelte für Produktionsstandorte müssen gedeckelt werden.")
+    }
+    assert deckeln == {0, 2, 4}
+    both = {
+        t.point_index
+        for t in index.trace(
+            "Die Netzentgelte für Produktionsstandorte sind zu deckeln; die Kosten des Netzausbaus "
+            "soll der Bund aus dem Haushalt tragen.",
+            top=10,
+        )
+    }
+    assert both == {0, 1, 2, 3, 4}
+
+
+def test_a_point_in_other_words_is_found_by_meaning() -> None:
+    points = [
+        "Die Energiekosten gefährden die Wettbewerbsfähigkeit unserer Kunststoffverarbeitung; "
+        "sie müssen dauerhaft tragbar werden.",
+        "Gewerbeflächen sind in unserer Region knapp.",
+        OTHER,
+    ]
+    found = TraceIndex(points).trace(
+        "Die Kosten für Strom bringen energieintensive Betriebe in Bedrängnis; die "
+        "Energiepreise müssen auf ein international wettbewerbsfähiges Niveau sinken."
+    )
+    assert [t.point_index for t in found] == [0]
+
+
+def test_a_rejection_is_no_source_though_the_words_differ() -> None:
+    points = [
+        "Eine Senkung der Stromsteuer lehnen wir ab, solange der Haushalt nicht ausgeglichen ist.",
+        OTHER,
+    ]
+    found = TraceIndex(points).find(
+        "Die Stromsteuer muss auf das europäische Mindestmaß gesenkt werden."
+    )
+    assert found.sources == []
+
+
+def test_point_embeddings_are_computed_once_per_index() -> None:
+    calls: list[int] = []
+
+    def counting(texts: Sequence[str]) -> Vectors:
+        calls.append(len(texts))
+        return embed(texts)
+
+    index = TraceIndex(POINTS, embed=counting)
+    assert calls == [len(POINTS)]
+    index.trace_all([paragraph for paragraph, _ in HAND_PARAGRAPHS[:3]])
+    index.trace(HAND_PARAGRAPHS[4][0])
+    # Afterwards only the paragraphs' sentences are embedded, never the points again.
+    assert calls[0] == len(POINTS) and all(count < len(POINTS) for count in calls[1:])
+
+
+def test_the_shared_words_are_marked() -> None:
+    fragments = marked(
+        "Die Netzentgelte für Produktionsstandorte sind zu deckeln.",
+        "Die Netzentgelte steigen seit Jahren. Der Bund sollte sie für Produktionsstandorte "
+        "deckeln.",
+    )
+    assert [piece for piece, hit in fragments if hit] == [
+        "Netzentgelte",
+        "Produktionsstandorte deckeln",
+    ]
+    assert "".join(piece for piece, _ in fragments).startswith("Die Netzentgelte steigen")
+
+
+def test_a_source_in_other_words_has_its_closest_sentence_marked() -> None:
+    point = (
+        "Unsere Gießerei zahlt doppelt so viel wie Wettbewerber in Frankreich. Die Strompreise "
+        "müssen dauerhaft wettbewerbsfähig werden."
+    )
+    fragments = marked("Die Energiekosten müssen für energieintensive Betriebe sinken.", point)
+    assert [piece for piece, hit in fragments if hit] == [
+        "Die Strompreise müssen dauerhaft wettbewerbsfähig werden."
+    ]
+    assert "".join(piece for piece, _ in fragments) == point
+
+
+# --- the paper editor ----------------------------------------------------------------------
+
+
+def test_suggested_sources_show_the_shared_words_marked(demo_url: str) -> None:
+    from sqlmodel import select
+    from streamlit.testing.v1 import AppTest
+
+    import demo
+    from db.engine import create_engine_for, read_session
+    from db.models import Paper
+    from tests.conftest import REPO
+
+    with read_session(create_engine_for(demo_url)) as session:
+        papers = session.exec(select(Paper)).all()
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    [email] = [w for w in app.text_input if w.label == "E-Mail"]
+    [password] = [w for w in app.text_input if w.label == "Passwort"]
+    email.input("referat@demo.example")
+    password.input(demo.DEMO_PASSWORD)
+    [submit] = [b for b in app.button if b.label == "Anmelden"]
+    submit.click().run()
+    marked_captions: list[str] = []
+    for paper in papers:
+        app.query_params["papier"] = str(paper.id)
+        app.switch_page("ui/pages/paper.py").run()
+        for button in [b for b in app.button if b.label == "Quellen vorschlagen"]:
+            button.click().run()
+            assert not app.exception
+            marked_captions += [
+                c.value
+                for c in app.caption
+                if "Übereinstimmung" in c.value and ":orange-background[" in c.value
+            ]
+            if marked_captions:
+                break
+        if marked_captions:
+            break
+    assert marked_captions, "a suggested source shows what it shares with the paragraph"

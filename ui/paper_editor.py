@@ -3,6 +3,7 @@ view when a colleague saved the same paragraph in between."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import streamlit as st
@@ -398,7 +399,8 @@ def _excerpt(text: str, limit: int = 160) -> str:
 def _marked_excerpt(fragments: tuple[tuple[str, bool], ...], limit: int = 240) -> str:
     """Markdown of a point with what it shares with the paragraph marked, cut to about `limit`
     characters from a little before the first mark."""
-    pieces = [(" ".join(piece.split()) if piece.strip() else " ", hit) for piece, hit in fragments]
+    # Whitespace collapsed, but kept at the edges: the pieces are joined again.
+    pieces = [(re.sub(r"\s+", " ", piece), hit) for piece, hit in fragments]
     first = next((i for i, (_, hit) in enumerate(pieces) if hit), 0)
     before = sum(len(piece) for piece, _ in pieces[:first])
     skip = max(0, before - limit // 3)
@@ -406,14 +408,17 @@ def _marked_excerpt(fragments: tuple[tuple[str, bool], ...], limit: int = 240) -
     room = limit
     for piece, hit in pieces:
         visible = piece[skip:]
+        if 0 < skip < len(piece) and piece[skip - 1] != " ":
+            visible = visible.partition(" ")[2]  # start at a whole word
         skip = max(0, skip - len(piece))
         if not visible:
             continue
-        if len(visible) > room:
+        cut = len(visible) > room
+        if cut:
             visible = visible[:room].rsplit(" ", 1)[0] + " …"
         out.append(f":orange-background[{md(visible)}]" if hit and visible.strip() else md(visible))
         room -= len(visible)
-        if room <= 0:
+        if cut or room <= 0:
             break
     return "".join(out)
 

@@ -13,7 +13,21 @@ pair with "Dichtungen, Zahnräder und Stanzteile"). A feature weighs its kind (a
 another word `OTHER_WEIGHT`, a part `PART_WEIGHT`, a topic `TOPIC_WEIGHT`, a pair
 `PAIR_WEIGHT`) times its inverse document frequency among the points. A point's *demand* is
 the main clauses of its demand sentences (`positions.core.text.is_demand`; "…, weil …" and
-"…, damit …" clauses left out), or of all its sentences if none is a demand.
+"…, damit …" clauses left out, but "dass" clauses kept: in "Wir fordern, dass der Bund …" the
+"dass" clause is the demand, not "wir fordern"), or of all its sentences if none is a demand.
+
+Meaning: each point is embedded once per index (`embed`, by default
+`positions.core.embeddings.embed`; DB-backed callers pass `StoredEmbeddings`, so a text is
+embedded once at all), and so is each sentence of a paragraph; a point's *closeness* is its
+cosine similarity with the paragraph's closest sentence. The `SEMANTIC_CANDIDATES` closest
+points are candidates too. A *rewording*, a point at least `SEMANTIC_SOURCE` close whose
+demand the paragraph's words do not take up (rule 1) and whose words alone would not be
+chosen, counts as taking up the demand and as explaining enough (rule 2); its `score` is then
+its closeness. Points whose words take their demand up are chosen by their words only: one
+more member making the same demand for other products or places is close in meaning too
+(0.6 and more), and the greedy choice by words is what tells it apart.
+Embeddings do not see negation, figures or addressees, so the guards of rule 4 stay
+decisive for every point, whether chosen by words or by meaning.
 
 A paragraph rests on a point when
 
@@ -32,21 +46,34 @@ A paragraph rests on a point when
    it up ("bis 2035" for "bis 2030, 8 ct", "Das Land muss …" for "Der Bund muss …", "lehnen
    wir ab" for "Wir fordern …"; `positions.analysis.guards.contradictions`) is no source but
    a `Conflict`, which staff are shown; it leaves the paragraph's words unexplained for the
-   points that follow. What the paragraph leaves out is no contradiction.
+   points that follow. What the paragraph leaves out is no contradiction. A point that only
+   rejects, picked for a paragraph that rejects nothing, is a stance conflict even where no
+   sentence of the paragraph takes it up word for word.
+
+Copies: a point chosen brings its copies with it, those with the same features and those
+whose normalised words are a run of its own or contain it (at least `CONTAINED_MIN_WORDS`
+words): a campaign text that one member split at a colon where the others wrote a full stop
+is one point there and two elsewhere, and all of them are sources. Of `top` places, the
+points chosen take the first and their copies the rest, so a campaign of ten copies does not
+crowd out a paragraph's second source.
 
 A point's stem of at least `FUZZY_MIN_LENGTH` letters that the paragraph lacks counts as
 present when rapidfuzz's `fuzz.ratio` finds a paragraph stem at `FUZZY_CUTOFF` or better
 (typos: "Förderprogamme").
 
 Speed: the shares of every point in every paragraph come from one sparse matrix product
-(paragraphs × features × points); the `CANDIDATES` points with the largest share and the
-`CANDIDATES` with the largest amount are then aligned and chosen per paragraph, with small
-sparse products. Nothing loops over all pairs. Contradictions are read only for the points
-the greedy choice picks, each point once per index.
+(paragraphs × features × points), the closeness from one dense product (paragraph sentences
+× points × 512); the `CANDIDATES` points with the largest share and the `CANDIDATES` with the
+largest amount, and the `SEMANTIC_CANDIDATES` closest, are then aligned and chosen per
+paragraph, with small sparse products. Nothing loops over all pairs. Embedding is the cost:
+a cold index of 5,000 points takes a minute or more on two cores (once; cached afterwards).
+Contradictions are read only for the points the greedy choice picks, each point once per
+index.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,9 +83,11 @@ from rapidfuzz import fuzz, process
 from scipy import sparse  # type: ignore[import-untyped]
 
 from positions.analysis import guards
-from positions.analysis.clustering import Lexicon
+from positions.analysis.clustering import Lexicon, is_content_word
 from positions.analysis.guards import main_clauses
-from positions.core.text import is_demand, normalize_all, split_sentences
+from positions.core import embeddings
+from positions.core.embeddings import Embed
+from positions.core.text import fold, is_demand, normalize_all, split_sentences, stem
 
 THRESHOLD = 0.15
 DEMAND_SHARE = 0.1
@@ -73,6 +102,14 @@ PAIR_WEIGHT = 0.5
 WINDOW = 3
 FUZZY_CUTOFF = 85
 FUZZY_MIN_LENGTH = 6
+# Meaning (sentence embeddings, cosine similarity of a point with the paragraph's closest
+# sentence): the points closest in meaning are candidates too, and a rewording (a point whose
+# demand the paragraph's words do not take up) at least `SEMANTIC_SOURCE` close is a source.
+SEMANTIC_CANDIDATES = 20
+SEMANTIC_SOURCE = 0.6
+# Copies of part of a point: a point whose words (normalised) are a run of the chosen one's,
+# or the other way round, of at least this many words (a campaign copy split otherwise).
+CONTAINED_MIN_WORDS = 4
 MAX_WORDS = 2000  # words of one text that are compared; a 50,000-character paste is cut
 _CELLS = 2_000_000  # paragraph × point scores held at once (16 MB)
 
@@ -112,15 +149,21 @@ class Findings:
 class TraceIndex:
     """A call's points, prepared for tracing many paragraphs against them."""
 
-    def __init__(self, points: Sequence[str]) -> None:
+    def __init__(self, points: Sequence[str], *, embed: Embed | None = None) -> None:
         self.size = len(points)
         self._texts = points
+        self._embed: Embed = embed if embed is not None else embeddings.embed
         self._demand_claims: dict[int, tuple[guards.Claim, ...]] = {}
         self._lexicon = Lexicon(
             other_weight=OTHER_WEIGHT, part_weight=PART_WEIGHT, topic_weight=TOPIC_WEIGHT
         )
         normals = normalize_all(points)
+        self._normals = [f" {normal} " for normal in normals]
         self._lexicon.learn(points, normals)
+        # Computed once per index (and per text, with a cache behind `embed`).
+        self._vectors = np.asarray(self._embed(list(points)), dtype=np.float32).reshape(
+            self.size, embeddings.DIMENSIONS
+        )
         self._columns: dict[object, int] = {}
         kinds = self._kinds(normals, grow=True)
         count = max(len(self._columns), 1)
@@ -236,28 +279,51 @@ class TraceIndex:
         # How much of each point's weight the paragraph has: the candidates are the points
         # with the largest share and with the largest amount.
         shared = np.asarray((presence @ self._points_t).toarray())
+        semantic = self._semantic(paragraphs)
         count = min(CANDIDATES, self.size)
+        closest = min(SEMANTIC_CANDIDATES, self.size)
         candidates = np.concatenate(
             [
                 np.argpartition(-(shared / self._totals), count - 1, axis=1)[:, :count],
                 np.argpartition(-shared, count - 1, axis=1)[:, :count],
+                np.argpartition(-semantic, closest - 1, axis=1)[:, :closest],
             ],
             axis=1,
         )
         found: list[Findings] = []
         for row, paragraph in enumerate(paragraphs):
             start, end = kinds.indptr[row], kinds.indptr[row + 1]
+            own = np.unique(candidates[row])
             found.append(
                 self._choose(
                     _Paragraph(paragraph),
                     kinds.indices[start:end],
                     kinds.data[start:end],
-                    np.unique(candidates[row]),
+                    own,
+                    semantic[row, own].astype(np.float64),
                     top=top,
                     threshold=threshold,
                 )
             )
         return found
+
+    def _semantic(self, paragraphs: Sequence[str]) -> FloatArray:
+        """Paragraphs × points: the cosine similarity of each point with the closest of the
+        paragraph's sentences."""
+        texts: list[str] = []
+        owners: list[int] = []
+        for row, paragraph in enumerate(paragraphs):
+            pieces = split_sentences(paragraph[: MAX_WORDS * 20])[: guards.MAX_SENTENCES]
+            for piece in pieces or [paragraph]:
+                texts.append(piece)
+                owners.append(row)
+        result = np.zeros((len(paragraphs), self.size), dtype=np.float32)
+        if not texts or not self.size:
+            return result.astype(np.float64)
+        vectors = np.asarray(self._embed(texts), dtype=np.float32)
+        similar = embeddings.similarities(vectors, self._vectors)
+        np.maximum.at(result, np.asarray(owners), similar)
+        return result.astype(np.float64)
 
     def _choose(
         self,
@@ -265,6 +331,7 @@ class TraceIndex:
         columns: IntArray,
         kind_weights: FloatArray,
         candidates: IntArray,
+        semantic: FloatArray,
         *,
         top: int,
         threshold: float,
@@ -281,32 +348,61 @@ class TraceIndex:
         found = self._points[candidates][:, columns].tocsr()
         score = np.asarray(found.sum(axis=1)).reshape(-1) / self._totals[candidates]
         demand = self._demand_shares(candidates, columns)
-        keep = demand >= DEMAND_SHARE
+        # A rewording: close in meaning, though the words do not take its demand up (points
+        # whose words do are chosen by their words: one more point making the same demand
+        # for other products or places is close in meaning too, and no source).
+        close = (semantic >= SEMANTIC_SOURCE) & (demand < DEMAND_SHARE)
+        keep = (demand >= DEMAND_SHARE) | close
         candidates, score, demand = candidates[keep], score[keep], demand[keep]
+        close = close[keep]
+        # Close in meaning: the similarity stands for the share of words found (ties are
+        # still broken by the words).
+        share = score
+        score = np.where(close, np.maximum(score, semantic[keep]), score)
         explains = found[keep].tocsr()
         explains.data[:] = 1.0
         residual = weights.copy()
         # Enough gain: as much as a rare word or so, or half the paragraph (a paragraph of
         # words every point uses still rests on the point that says all of it).
         least_gain = min(MIN_GAIN * self._rarest, MIN_GAIN_SHARE * float(weights.sum()))
+        # A point that says what the paragraph says in other words explains enough by meaning;
+        # one the words would pick anyway competes by its words (so that of two points
+        # alike, the one whose words the paragraph has not yet explained is picked).
+        bonus = np.where(close & (explains @ residual < least_gain), least_gain, 0.0)
         available = np.ones(len(candidates), dtype=bool)
-        chosen: list[Trace] = []
+        # Each group is a chosen point and its copies; `top` counts groups, so that copies of
+        # one campaign do not crowd out the paragraph's other sources.
+        groups: list[list[Trace]] = []
         conflicts: list[Conflict] = []
-        while available.any() and len(chosen) < top:
-            gains = np.where(available, explains @ residual, -1.0)
+        while available.any() and len(groups) < top:
+            gains = np.where(available, explains @ residual + bonus, -1.0)
             # Most gain first; on a tie the larger share, then the earlier point.
-            best = int(np.lexsort((candidates, -score, -gains))[0])
+            best = int(np.lexsort((candidates, -share, -gains))[0])
             if gains[best] < least_gain:
                 break
             agreed = False
-            # Copies of the chosen point (the same features) are sources just as much, unless
-            # they contradict the paragraph ("bis 2035" has the features of "bis 2030").
-            for other in [best, *np.flatnonzero(available & (gains == gains[best])).tolist()]:
-                if not available[other] or not self._same(candidates[other], candidates[best]):
-                    continue
+            group: list[Trace] = []
+            # Copies of the chosen point (the same features, or a run of its words: a campaign
+            # copy split otherwise) are sources just as much, unless they contradict the
+            # paragraph ("bis 2035" has the features of "bis 2030").
+            copies = [
+                other
+                for other in [best, *np.flatnonzero(available).tolist()]
+                if available[other]
+                and (
+                    (
+                        gains[other] == gains[best]
+                        and self._same(candidates[other], candidates[best])
+                    )
+                    or self._contained(int(candidates[other]), int(candidates[best]))
+                )
+            ]
+            for other in dict.fromkeys(copies):
                 available[other] = False
                 point = int(candidates[other])
-                differences = guards.contradictions(self._claims_of(point), paragraph.claims)
+                differences = guards.contradictions(
+                    self._claims_of(point), paragraph.claims
+                ) or _stance_against(self._claims_of(point), paragraph.claims)
                 if differences:
                     if score[other] >= threshold and len(conflicts) < top:
                         conflicts.append(
@@ -314,26 +410,39 @@ class TraceIndex:
                         )
                     continue
                 agreed = True
-                if score[other] >= threshold and len(chosen) < top:
-                    chosen.append(
+                if score[other] >= threshold:
+                    group.append(
                         Trace(
                             point_index=point,
                             score=round(float(score[other]), 4),
                             demand=round(float(demand[other]), 4),
                         )
                     )
+            if group:
+                groups.append(group)
             if agreed:
                 explained = explains.indices[explains.indptr[best] : explains.indptr[best + 1]]
                 residual[explained] = 0.0
-        return Findings(chosen, conflicts)
+        # The best of each group first, then the copies, in the order chosen.
+        chosen = [group[0] for group in groups] + [t for group in groups for t in group[1:]]
+        return Findings(chosen[:top], conflicts)
 
     def _claims_of(self, point: int) -> tuple[guards.Claim, ...]:
         """What a point demands, read when first needed (few points are ever picked)."""
         found = self._demand_claims.get(point)
         if found is None:
             text = self._texts[point][: MAX_WORDS * 20]
-            found = self._demand_claims[point] = guards.demand_claims(text)
+            found = self._demand_claims[point] = guards.demand_claims(_with_content_clauses(text))
         return found
+
+    def _contained(self, point: int, other: int) -> bool:
+        """Whether one point's normalised words are a run of the other's (at least
+        `CONTAINED_MIN_WORDS` words): the same member text, split into points otherwise."""
+        if point == other:
+            return True
+        first, second = self._normals[point], self._normals[other]
+        shorter, longer = (first, second) if len(first) <= len(second) else (second, first)
+        return shorter.count(" ") > CONTAINED_MIN_WORDS and shorter in longer
 
     def _same(self, point: int, other: int) -> bool:
         """Whether two points have the same features (copies after normalising)."""
@@ -385,19 +494,105 @@ class _Paragraph:
     @property
     def claims(self) -> tuple[guards.Claim, ...]:
         if self._claims is None:
-            self._claims = guards.claims(self.text[: MAX_WORDS * 20])
+            self._claims = guards.claims(_with_content_clauses(self.text[: MAX_WORDS * 20]))
         return self._claims
+
+
+def _stance_against(
+    theirs: Sequence[guards.Claim], ours: Sequence[guards.Claim]
+) -> tuple[guards.Contradiction, ...]:
+    """A point that only says no, picked for a paragraph that says no to nothing: a stance
+    contradiction even where the guards find no sentence of the paragraph that takes the
+    point's up word for word ("Eine Senkung der Stromsteuer lehnen wir ab, solange …" for
+    "Die Stromsteuer muss … gesenkt werden")."""
+    if theirs and ours and all(c.negates for c in theirs) and not any(c.negates for c in ours):
+        return (guards.Contradiction(guards.STANCE, (guards.REJECTS,), (guards.DEMANDS,)),)
+    return ()
 
 
 def _positive(values: FloatArray) -> FloatArray:
     return np.where(values > 0, values, 1.0)
 
 
+# ", dass" after a frame ("Wir fordern, dass …", "Es ist notwendig, dass …", "Wir setzen
+# uns dafür ein, dass …"): the clause is what is demanded, not a reason.
+_CONTENT_CLAUSE = re.compile(r",\s*(?=dass\b)", re.IGNORECASE)
+
+
+def _with_content_clauses(text: str) -> str:
+    """`text` with the comma before "dass" dropped, so that `main_clauses` and the guards'
+    claims keep a demand's content clause ("Wir fordern, dass der Bund …" is read as "wir
+    fordern dass der bund …", not as "wir fordern")."""
+    return _CONTENT_CLAUSE.sub(" ", text)
+
+
 def _demand_clauses(point: str) -> list[str]:
-    """The main clauses of a point's demand sentences (of all sentences if none demands)."""
+    """The main clauses of a point's demand sentences (of all sentences if none demands),
+    with their "dass" clauses."""
     sentences = split_sentences(point[: MAX_WORDS * 20]) or [point]
     demands = [sentence for sentence in sentences if is_demand(sentence)] or sentences
-    return [" ".join(main_clauses(sentence)) or sentence for sentence in demands]
+    return [
+        " ".join(main_clauses(_with_content_clauses(sentence))) or sentence for sentence in demands
+    ]
+
+
+# --- what to mark ----------------------------------------------------------------------------
+
+MIN_MARKED_WORDS = 2  # fewer shared words than this: the sentence closest in meaning is marked
+MARK_SIMILARITY = 0.4  # ... if it is at least this close (unrelated sentences score < 0.3)
+_WORD = re.compile(r"[^\W_]+")
+Fragments = tuple[tuple[str, bool], ...]
+
+
+def marked(paragraph: str, point: str, *, embed: Embed | None = None) -> Fragments:
+    """The point's text in pieces, True marking what it shares with the paragraph: its content
+    words whose stems the paragraph has ("Netzentgelte" for "Netzentgelten"), or, where it
+    shares fewer than `MIN_MARKED_WORDS` (a source found by meaning), its sentence closest in
+    meaning to one of the paragraph's."""
+    wanted = {stem(word) for word in _WORD.findall(fold(paragraph)) if is_content_word(word)}
+    spans = [
+        (match.start(), match.end())
+        for match in _WORD.finditer(point)
+        if is_content_word(folded := fold(match.group())) and stem(folded) in wanted
+    ]
+    if len(spans) < MIN_MARKED_WORDS:
+        sentence = _closest_sentence(paragraph, point, embed or embeddings.embed)
+        start = point.find(sentence) if sentence else -1
+        spans = [(start, start + len(sentence))] if start >= 0 else spans
+    return _cut(point, spans)
+
+
+def _closest_sentence(paragraph: str, point: str, embed: Embed) -> str:
+    """The point's sentence closest in meaning to one of the paragraph's ("" if none is
+    `MARK_SIMILARITY` close)."""
+    ours = split_sentences(paragraph)[: guards.MAX_SENTENCES]
+    theirs = split_sentences(point)[: guards.MAX_SENTENCES]
+    if not ours or not theirs:
+        return ""
+    vectors = np.asarray(embed([*theirs, *ours]), dtype=np.float32)
+    similar = embeddings.similarities(vectors[: len(theirs)], vectors[len(theirs) :]).max(axis=1)
+    best = int(np.argmax(similar))
+    return theirs[best] if similar[best] >= MARK_SIMILARITY else ""
+
+
+def _cut(text: str, spans: Sequence[tuple[int, int]]) -> Fragments:
+    """`text` in pieces, the spans (in order, not overlapping) marked True; marked words with
+    only spaces between them are one piece."""
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for start, end in spans:
+        if start > position:
+            gap = text[position:start]
+            if pieces and pieces[-1][1] and not gap.strip():
+                pieces[-1] = (pieces[-1][0] + gap + text[start:end], True)
+                position = end
+                continue
+            pieces.append((gap, False))
+        pieces.append((text[start:end], True))
+        position = end
+    if position < len(text):
+        pieces.append((text[position:], False))
+    return tuple(pieces)
 
 
 def trace(
@@ -406,8 +601,9 @@ def trace(
     *,
     top: int = TOP,
     threshold: float = THRESHOLD,
+    embed: Embed | None = None,
 ) -> list[list[Trace]]:
     """For each paragraph the points it rests on, the most explaining first: at most `top`,
     each with at least `threshold` of its weight in the paragraph (see the module
     docstring)."""
-    return TraceIndex(points).trace_all(paragraphs, top=top, threshold=threshold)
+    return TraceIndex(points, embed=embed).trace_all(paragraphs, top=top, threshold=threshold)

@@ -1,10 +1,12 @@
-"""Search across the statements the person may read, with the matching words marked."""
+"""Search across the statements the person may read, by words and by meaning, with the
+matching words (or the sentence closest in meaning) marked."""
 
 import streamlit as st
 
 from db.models import Visibility
 from positions.core import labels
 from positions.core.clock import BERLIN
+from positions.core.embedding_store import StoredEmbeddings
 from positions.core.formatting import date_time, short_date
 from positions.statements import search, statements
 from ui import auth, database
@@ -14,19 +16,43 @@ actor = auth.signed_in()
 st.title("Suche in Stellungnahmen")
 st.caption(
     "Groß- und Kleinschreibung, Umlaute (ä/ae, ß/ss) und Wortendungen spielen keine "
-    "Rolle: „Förderprogramme“ findet auch „Foerderprogramm“."
+    "Rolle: „Förderprogramme“ findet auch „Foerderprogramm“. Die Suche findet auch Punkte, "
+    "die dasselbe mit anderen Worten sagen („Strompreis“ findet „Energiekosten“); dort sind "
+    "die Wörter oder der Satz markiert, die der Suche am nächsten kommen."
 )
 query = st.text_input("Suchbegriffe", placeholder="z. B. Strompreis Mittelstand", max_chars=200)
 if query.strip():
-    with database.reading() as session:
-        hits = search.search(session=session, actor=actor, query=query)
+    bar = st.empty()
+
+    def _progress(done: int, total: int) -> None:
+        # Only the first search after new statements computes their sentences' and words' vectors.
+        bar.progress(done / max(total, 1), text=f"Texte für die Suche erfassen: {done} von {total}")
+
+    # A writing session: the sentence vectors computed now are kept for the next search.
+    with database.writing() as session:
+        hits = search.search(
+            session=session,
+            actor=actor,
+            query=query,
+            embed=StoredEmbeddings(session, progress=_progress),
+        )
+    bar.empty()
     if not hits:
-        st.info("Keine Stellungnahme enthält alle Suchbegriffe.")
+        st.info("Keine Stellungnahme enthält die Suchbegriffe oder etwas Ähnliches.")
     else:
         more = " (die ersten 200)" if len(hits) >= search.MAX_RESULTS else ""
-        st.caption(f"{len(hits)} Treffer{more}")
+        by_words = sum(hit.by_words for hit in hits)
+        st.caption(
+            f"{len(hits)} Treffer{more}: {by_words} mit allen Suchbegriffen, "
+            f"{len(hits) - by_words} mit ähnlicher Bedeutung"
+        )
     for hit in hits:
         with st.container(border=True):
+            if not hit.by_words:
+                st.caption(
+                    f":material/lightbulb: Ähnliche Bedeutung ({hit.similarity:.0%}), "
+                    "markiert ist, was der Suche am nächsten kommt"
+                )
             source, changed = hit.organisation.name, date_time(hit.statement.updated_at)
             if not statements.shown_with_name(actor, hit.statement):
                 # The minute of the last change, next to the same minute in the answer table,
