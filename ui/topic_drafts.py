@@ -19,7 +19,7 @@ from positions.core.errors import InvalidInput, PositionenError
 from positions.core.formatting import counted
 from positions.core.permissions import Actor
 from ui import database
-from ui.widgets import done, md
+from ui.widgets import done, md, section_target
 
 SHOWN_UNPROCESSED = 100
 
@@ -165,13 +165,7 @@ def _accept_form(actor: Actor, cluster_id: int, draft: TopicDraft, targets: dict
     with st.form(f"model-accept-{cluster_id}"):
         text = st.text_area("Entwurf des Absatzes", value=draft.text, height=160)
         core = st.checkbox("Kernforderung", key=f"model-core-{cluster_id}")
-        target = st.selectbox(
-            "In Abschnitt",
-            list(targets),
-            index=None,
-            format_func=lambda i: targets[i],
-            placeholder="Papier und Abschnitt wählen",
-        )
+        target = section_target(targets, key=f"model-target-{cluster_id}")
         st.caption(
             f"Quellen: {counted(len(draft.source_point_ids), 'Punkt', 'Punkte')}, auf die "
             "sich die Sätze berufen (mit ihren gleichlautenden Kopien)."

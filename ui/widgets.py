@@ -168,3 +168,17 @@ def document_download(actor: Actor, row: DocumentRow) -> None:
         key=f"document-{document.id}",
         icon=":material/download:",
     )
+
+
+def section_target(targets: dict[int, str], *, key: str) -> int | None:
+    """The paper section (of the call's papers) a suggested paragraph goes into, chosen in
+    the caller's form; None until one is chosen."""
+    chosen: int | None = st.selectbox(
+        "In Abschnitt",
+        list(targets),
+        index=None,
+        key=key,
+        format_func=lambda i: targets[i],
+        placeholder="Papier und Abschnitt wählen",
+    )
+    return chosen

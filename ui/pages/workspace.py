@@ -25,7 +25,7 @@ from positions.forums import calls
 from positions.papers import papers
 from ui import auth, database
 from ui.topic_drafts import topic_draft_panel
-from ui.widgets import done, md, query_id, user_errors
+from ui.widgets import done, md, query_id, section_target, user_errors
 
 SHOWN_POINTS = 30
 SHOWN_UNUSED = 200
@@ -141,13 +141,7 @@ def topic(actor: Actor, view: ClusterView, seen: Overview, targets: dict[int, st
     with st.form(f"accept-{cluster_id}"):
         text = st.text_area("Vorgeschlagener Absatz", value=suggestion.text, height=160)
         core = st.checkbox("Kernforderung", key=f"core-{cluster_id}")
-        target = st.selectbox(
-            "In Abschnitt",
-            list(targets),
-            index=None,
-            format_func=lambda i: targets[i],
-            placeholder="Papier und Abschnitt wählen",
-        )
+        target = section_target(targets, key=f"target-{cluster_id}")
         if st.form_submit_button("In das Papier übernehmen", type="primary"):
             with user_errors():
                 if target is None:
