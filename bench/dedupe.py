@@ -24,7 +24,19 @@ family is one demand sent with small edits.
     which shows what the LSH loses (`share_of_its_grouped_pairs_we_group`).
 
 `run()` is what `make bench` calls: corpora of 1k, 10k and 100k points plus the 20k baseline
-comparison, each measured in its own process so that peak memory is not inherited.
+comparison, each measured in its own process so that peak memory is not inherited, and the
+labelled pairs:
+
+- `tune_a` / `tune_b`: `bench.labelled.dedupe_tune` part A (tuned on) and part B (written
+  with it, only measured). Each pair is grouped on its own: `near_duplicate_recall` (pairs
+  merged), `look_alikes_merged` and `unrelated_merged` (must be 0), `precision` (merged near
+  duplicates over all merged pairs).
+- `heldout`: `bench.labelled.statements_heldout`, written by someone else and never tuned on:
+  all its points grouped at once, as the workspace does. `near_duplicate_recall`: labelled
+  near-duplicate pairs in one group; `look_alikes_merged`; `precision`: grouped pairs that
+  are labelled near duplicates (or follow from two labelled pairs sharing a point) over all
+  grouped pairs, a strict figure, since an unlabelled copy counts against it;
+  `precision_labelled_pairs`: over the labelled pairs only (near duplicates and look-alikes).
 """
 
 from __future__ import annotations
@@ -45,6 +57,7 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz, process, utils
 
 from bench import corpus
+from bench.labelled import dedupe_tune
 from positions.analysis.dedupe import (
     DEFAULT_THRESHOLD,
     Features,
@@ -257,9 +270,15 @@ def run() -> dict[str, Any]:
         )
     largest, middle = sizes["100000"], sizes["10000"]
     naive, exhaustive = compared["baseline"], compared["exhaustive"]
+    tune_a = labelled_pairs(dedupe_tune.TUNE, DEFAULT_THRESHOLD)
+    tune_b = labelled_pairs(dedupe_tune.CHECK, DEFAULT_THRESHOLD)
+    held = heldout(DEFAULT_THRESHOLD)
     return {
         "sizes": sizes,
         "compared_20k": compared,
+        "tune_a": tune_a,
+        "tune_b": tune_b,
+        "heldout": held,
         "growth_10k_to_100k": round(largest["seconds"] / middle["seconds"], 2),
         "targets_met": {
             "100k_seconds_le_10": largest["seconds"] <= 10,
@@ -277,7 +296,73 @@ def run() -> dict[str, Any]:
             "20k_share_of_exhaustive_pairs_ge_0.95": (
                 exhaustive["share_of_its_grouped_pairs_we_group"] >= 0.95
             ),
+            "heldout_near_duplicate_precision_ge_0.95": held["precision"] >= 0.95,
+            "heldout_near_duplicate_recall_ge_0.95": held["near_duplicate_recall"] >= 0.95,
+            "heldout_no_look_alike_merged": held["look_alikes_merged"] == 0,
         },
+    }
+
+
+def labelled_pairs(pairs: dedupe_tune.DedupePairs, threshold: float) -> dict[str, Any]:
+    """Each labelled pair grouped on its own (see the module docstring)."""
+
+    def merged(kind: Sequence[dedupe_tune.Pair]) -> list[str]:
+        return [name for name, a, b in kind if group_near_duplicates([a, b], threshold=threshold)]
+
+    near, looks, unrelated = (
+        merged(pairs.near_duplicates),
+        merged(pairs.look_alikes),
+        merged(pairs.unrelated),
+    )
+    wrong = len(looks) + len(unrelated)
+    return {
+        "near_duplicate_pairs": len(pairs.near_duplicates),
+        "near_duplicate_recall": round(len(near) / len(pairs.near_duplicates), 3),
+        "precision": round(len(near) / (len(near) + wrong), 3) if near or wrong else 1.0,
+        "look_alike_pairs": len(pairs.look_alikes),
+        "look_alikes_merged": len(looks),
+        "unrelated_pairs": len(pairs.unrelated),
+        "unrelated_merged": len(unrelated),
+        "near_duplicates_missed": [
+            name for name, _a, _b in pairs.near_duplicates if name not in near
+        ],
+        "look_alikes_merged_kinds": looks,
+        "unrelated_merged_kinds": unrelated,
+    }
+
+
+def heldout(threshold: float) -> dict[str, Any]:
+    """The held-out statements' points grouped at once; labelled pairs counted (see above).
+    Prints no text of the set: only counts."""
+    from bench.labelled import statements_heldout
+
+    data = statements_heldout.load()
+    ids = [point.id for point in data.points]
+    index = {point_id: number for number, point_id in enumerate(ids)}
+    start = time.perf_counter()
+    groups = group_near_duplicates([point.text for point in data.points], threshold=threshold)
+    seconds = time.perf_counter() - start
+    labels = group_labels(groups, len(ids))
+    near = [(index[a], index[b]) for a, b in data.near_duplicates]
+    looks = [(index[pair.first], index[pair.second]) for pair in data.look_alikes]
+    truth = connected_components(len(ids), np.asarray(near, dtype=np.int64).reshape(-1, 2))
+    near_hits = sum(labels[a] == labels[b] for a, b in near)
+    looks_merged = sum(labels[a] == labels[b] for a, b in looks)
+    grouped = pairs_together(labels)
+    right = pairs_together(labels, truth)
+    return {
+        "points": len(ids),
+        "groups": len(groups),
+        "seconds": round(seconds, 3),
+        "near_duplicate_pairs": len(near),
+        "near_duplicate_recall": round(near_hits / len(near), 3) if near else 1.0,
+        "pairs_grouped": grouped,
+        "precision": round(right / grouped, 3) if grouped else 1.0,
+        "precision_labelled_pairs": round(near_hits / (near_hits + looks_merged), 3)
+        if near_hits + looks_merged
+        else 1.0,
+        "look_alike_pairs": len(looks),
+        "look_alikes_merged": int(looks_merged),
     }
 
 
@@ -287,7 +372,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--baseline", action="store_true", help="compare with exact all-pairs")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     parser.add_argument("--repeat", type=int, default=1, help="runs; the fastest counts")
+    parser.add_argument(
+        "--labelled",
+        choices=("tune", "heldout"),
+        help="only the labelled pairs: tune parts A and B, or the held-out set",
+    )
     args = parser.parse_args(argv)
+    if args.labelled == "tune":
+        parts = {"tune_a": dedupe_tune.TUNE, "tune_b": dedupe_tune.CHECK}
+        print(json.dumps({name: labelled_pairs(p, args.threshold) for name, p in parts.items()}))
+        return 0
+    if args.labelled == "heldout":
+        print(json.dumps(heldout(args.threshold)))
+        return 0
     if args.corpus is None:
         print(json.dumps(run()))
         return 0

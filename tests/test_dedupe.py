@@ -115,7 +115,7 @@ def test_groups_are_transitive() -> None:
 
 def test_a_higher_threshold_merges_less() -> None:
     point = "Die Landesregierung muss Weiterbildungsverbünde in den Regionen dauerhaft finanzieren."
-    longer = point.replace("den Regionen", "den ländlichen Regionen")
+    longer = point.replace("den Regionen", "den betroffenen Regionen")
     assert grouped([point, longer], threshold=DEFAULT_THRESHOLD) == [[0, 1]]
     assert grouped([point, longer], threshold=0.95) == []
     assert grouped([point, point.upper()], threshold=1.0) == [[0, 1]]
@@ -255,3 +255,235 @@ def test_the_generated_corpus_is_reproducible_with_the_share_of_duplicates_asked
     assert [json.loads(line) for line in lines] == [
         dataclasses.asdict(point) for point in corpus.generate(3, seed=5)
     ]
+
+
+# --- look-alikes: negation, place, measure, beneficiaries ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("point", "other"),
+    [
+        pytest.param(
+            "Wir fordern, dass der Bund die Netzentgelte für energieintensive Betriebe senkt.",
+            "Wir fordern nicht, dass der Bund die Netzentgelte für energieintensive Betriebe "
+            "senkt.",
+            id="wir fordern nicht, dass",
+        ),
+        pytest.param(
+            "Der Bund muss Ladepunkte für E-Lkw an Autobahnen schneller genehmigen.",
+            "Der Bund muss Ladepunkte für E-Lkw in Gewerbegebieten schneller genehmigen.",
+            id="another place",
+        ),
+        pytest.param(
+            "Das Land muss die Bahnanbindung der Industriegebiete im Sauerland verbessern, damit "
+            "Betriebe mehr Güter auf die Schiene verlagern können.",
+            "Das Land muss die Bahnanbindung der Industriegebiete im Ruhrgebiet verbessern, damit "
+            "Betriebe mehr Güter auf die Schiene verlagern können.",
+            id="another region in a long demand",
+        ),
+        pytest.param(
+            "Die Netzbetreiber müssen Anfragen für Netzanschlüsse binnen acht Wochen beantworten.",
+            "Die Netzbetreiber müssen Anfragen für Netzanschlüsse binnen acht Wochen umsetzen.",
+            id="beantworten or umsetzen",
+        ),
+        pytest.param(
+            "Die Bundesregierung muss die CO2-Bepreisung für Prozesswärme aussetzen.",
+            "Die Bundesregierung muss die CO2-Bepreisung für Prozesswärme abschaffen.",
+            id="aussetzen or abschaffen",
+        ),
+        pytest.param(
+            "Die Kommunen müssen die Gewerbesteuer für Industriebetriebe senken.",
+            "Die Kommunen dürfen die Gewerbesteuer für Industriebetriebe nicht erhöhen.",
+            id="senken or nicht erhöhen",
+        ),
+        pytest.param(
+            "Der Bund muss den Industriestrompreis für energieintensive Betriebe befristet "
+            "einführen.",
+            "Der Bund muss den Industriestrompreis für energieintensive Betriebe unbefristet "
+            "einführen.",
+            id="befristet or unbefristet",
+        ),
+        pytest.param(
+            "Die Bundesregierung muss die Stromsteuer für KMU auf das europäische Mindestmaß "
+            "senken.",
+            "Die Bundesregierung muss die Stromsteuer für alle Unternehmen auf das europäische "
+            "Mindestmaß senken.",
+            id="KMU or all companies",
+        ),
+    ],
+)
+def test_look_alikes_that_ask_for_something_else_stay_apart(point: str, other: str) -> None:
+    assert grouped([point, other]) == []
+
+
+def test_a_look_alike_never_joins_the_campaign_it_resembles() -> None:
+    # Three members send the campaign (one with its details around it), one sends the same
+    # words for another place: the campaign is one group, the look-alike stays on its own.
+    campaign = "Der Bund muss Ladepunkte für E-Lkw an Autobahnen schneller genehmigen."
+    texts = [
+        campaign,
+        "Als Spedition mit 60 Lkw in Hamm fordern wir: " + campaign,
+        campaign.replace("schneller", "zügiger"),
+        campaign.replace("an Autobahnen", "in Gewerbegebieten"),
+    ]
+    assert grouped(texts) == [[0, 1, 2]]
+
+
+# --- edited copies of a campaign text -------------------------------------------------------
+
+_CAMPAIGN = (
+    "Wir fordern, dass der Bund die Netzentgelte für energieintensive Betriebe dauerhaft senkt. "
+    "Nur so bleiben Produktionsstandorte in Deutschland wettbewerbsfähig."
+)
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        pytest.param(
+            "Als Gießerei mit 240 Beschäftigten in Lüdenscheid fordern wir, dass der Bund die "
+            "Netzentgelte für energieintensive Betriebe dauerhaft senkt. Nur so bleiben "
+            "Produktionsstandorte in Deutschland wettbewerbsfähig.",
+            id="sender details inserted",
+        ),
+        pytest.param(
+            "Wir sind ein Kunststoffverarbeiter aus Gummersbach mit 85 Mitarbeitenden. "
+            + _CAMPAIGN,
+            id="sentence about the sender",
+        ),
+        pytest.param(
+            "Sehr geehrte Damen und Herren, "
+            + _CAMPAIGN[0].lower()
+            + _CAMPAIGN[1:]
+            + " Für Rückfragen stehen wir gerne zur Verfügung. Mit freundlichen Grüßen",
+            id="greeting and closing",
+        ),
+        pytest.param(
+            "Die Müller Stanztechnik GmbH unterstützt die Position des Verbands. " + _CAMPAIGN,
+            id="support of the association",
+        ),
+        pytest.param(
+            _CAMPAIGN.replace("senkt. Nur", "senkt: Nur"),
+            id="colon instead of full stop",
+        ),
+        pytest.param(
+            "Nur so bleiben Produktionsstandorte in Deutschland wettbewerbsfähig. Wir fordern, "
+            "dass der Bund die Netzentgelte für energieintensive Betriebe dauerhaft senkt.",
+            id="sentences reordered",
+        ),
+        pytest.param(
+            _CAMPAIGN + " Viele Betriebe zahlen heute doppelt so viel wie ihre Konkurrenz.",
+            id="a sentence of reasons more",
+        ),
+        pytest.param(
+            _CAMPAIGN.replace("Betriebe", "Unternehmen"),
+            id="a synonym exchanged",
+        ),
+        pytest.param(
+            _CAMPAIGN.replace("Wir fordern", "Die Müller Präzisionstechnik GmbH fordert"),
+            id="a sister firm names itself",
+        ),
+    ],
+)
+def test_edited_copies_of_a_campaign_text_form_one_group(copy: str) -> None:
+    assert grouped([_CAMPAIGN, copy]) == [[0, 1]]
+
+
+def test_a_longer_point_with_a_demand_of_its_own_is_no_copy() -> None:
+    # The sender keeps the campaign text and adds a demand: that is a point of its own.
+    longer = _CAMPAIGN + " Außerdem muss das Land die Stromsteuer für Gießereien erstatten."
+    assert grouped([_CAMPAIGN, longer]) == []
+
+
+def test_the_frame_around_a_demand_does_not_make_two_demands_one() -> None:
+    # Same sender sentence, different demands: the frame is left out, the demands compared.
+    intro = "Wir sind ein Zulieferer aus Hagen mit 120 Beschäftigten. "
+    assert (
+        grouped(
+            [
+                intro + "Das Land muss die Berufsschulen besser ausstatten.",
+                intro + "Das Land muss mehr Studienplätze in Elektrotechnik schaffen.",
+            ]
+        )
+        == []
+    )
+
+
+def test_core_text_leaves_out_greeting_sender_and_closing() -> None:
+    from positions.analysis.dedupe import core_text
+
+    text = (
+        "Sehr geehrte Damen und Herren, als Familienbetrieb mit 40 Beschäftigten fordern wir, "
+        "dass das Land die Meisterausbildung kostenfrei stellt. Mit freundlichen Grüßen, Anna Berg"
+    )
+    assert core_text(text) == "wir fordern, dass das land die meisterausbildung kostenfrei stellt."
+
+
+def test_guards_read_measure_place_and_beneficiaries_in_any_inflection() -> None:
+    from positions.core.text import fold
+
+    def marker(word: str) -> str | None:
+        return guards.look_alike_marker(fold(word))
+
+    assert marker("senken") == marker("gesenkt") == marker("Senkung") == "measure senken"
+    assert marker("abschaffen") != marker("aussetzen")
+    assert marker("Autobahnen") == "place autobahn" != marker("Gewerbegebieten")
+    assert marker("Sauerland") != marker("Ruhrgebiet")
+    assert marker("KMU") == marker("mittelständische") != marker("Großunternehmen")
+    assert marker("Förderprogramme") is None
+
+
+@pytest.mark.parametrize(
+    ("point", "other"),
+    [
+        pytest.param(
+            "Die Bundesregierung muss die Netzentgelte für Industriebetriebe bis 2030 halbieren.",
+            "Der Bund muss die Netzentgelte für Industriebetriebe bis 2030 halbieren.",
+            id="Bundesregierung or Bund",
+        ),
+        pytest.param(
+            "Die EU-Kommission muss die Berichtspflichten für Zulieferer vereinfachen.",
+            "Die EU muss die Berichtspflichten für Zulieferer vereinfachen.",
+            id="EU-Kommission or EU",
+        ),
+        pytest.param(
+            "Die Bundesregierung muss die Netzentgelte für mittelständische Industriebetriebe bis "
+            "2030 halbieren. Nur so können wir im internationalen Wettbewerb bestehen.",
+            "Die Bundesregierung muss die Netzentgelte für mittelständische Industriebetriebe bis "
+            "2030 halbieren.",
+            id="copy without the sentence of reasons",
+        ),
+        pytest.param(
+            "Die Bundesregierung muss die Netzentgelte für mittelständische Industriebetriebe bis "
+            "2030 halbieren. Nur so können wir im internationalen Wettbewerb bestehen.",
+            "Die Bundesregierung muss die Netzentgelte für mittelständische Industriebetriebe bis "
+            "2030 halbieren. Unsere Stromkosten haben sich seit 2021 verdreifacht.",
+            id="own reason with own figures instead of the campaign's",
+        ),
+    ],
+)
+def test_copies_naming_one_government_differently_or_shortened_are_one_group(
+    point: str, other: str
+) -> None:
+    assert grouped([point, other]) == [[0, 1]]
+
+
+def test_a_negation_is_never_read_as_a_typo_of_another_word_in_the_input() -> None:
+    # "keine" is one letter from "kleine", "nicht" from "Licht": with those words elsewhere in
+    # the input, the negated demand must still stay apart from the plain one.
+    texts = [
+        "Die EU muss neue Berichtspflichten für Zulieferer einführen.",
+        "Die EU muss keine neuen Berichtspflichten für Zulieferer einführen.",
+        "Die EU muss die Ausnahmen für kleine Importeure ausweiten.",
+        "Wir fordern, dass der Bund die Netzentgelte für Gießereien senkt.",
+        "Wir fordern nicht, dass der Bund die Netzentgelte für Gießereien senkt.",
+        "Das Licht in den Hallen muss mit Solarstrom betrieben werden.",
+    ]
+    assert grouped(texts) == []
+
+
+def test_a_short_first_sentence_that_takes_a_stance_is_kept() -> None:
+    # A short lead-in is left out as a headline, but not one that rejects or welcomes.
+    demand = " Der Bund muss die Zulieferer in der Transformation anders fördern."
+    assert grouped(["Den Fonds lehnen wir ab." + demand, "Den Fonds begrüßen wir." + demand]) == []
+    assert grouped(["Entlastung jetzt:" + demand, demand.strip()]) == [[0, 1]]

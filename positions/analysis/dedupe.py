@@ -5,10 +5,21 @@ campaign text sent by many members, a copied draft, typos, an added filler ("aus
 Sicht", "unbedingt"), swapped clauses, other punctuation, case or umlaut spelling. Each group
 names a `canonical` member, the wording the others co-sign. Pure functions over texts.
 
-How two points are compared. Each is reduced to its content words: folded
-(`positions.core.text.fold`), without function words, modal verbs ("muss" and "sollte" make the
-same demand) and filler phrases, stemmed, at most `MAX_WORDS` words. Words of five or more
-letters one typo apart (a letter added, dropped, changed, or two swapped) count as one word.
+How two points are compared. First the frame a member wraps around a copied text is left
+out (`core_text`): a greeting ("Sehr geehrte Damen und Herren, …"), the sender put before the
+demand ("Als Gießerei mit 240 Beschäftigten in Lüdenscheid fordern wir, dass …" reads "Wir
+fordern, dass …", as do "Die X GmbH fordert" and "Unser Unternehmen fordert"; "(so auch
+unsere Stadt)", "wie uns in Südwestfalen"), sentences about the
+sender that demand nothing ("Wir sind ein Zulieferer aus Hagen mit 85 Mitarbeitenden.", "Die
+X GmbH unterstützt die Position des Verbands."), a short lead-in or headline before the
+demand ("Entlastung jetzt:"), thanks, offers of contact and the closing with what follows it.
+A colon ends a sentence as a full stop does. What is left is reduced to its content words:
+folded (`positions.core.text.fold`), without function words, modal verbs ("muss" and "sollte"
+make the same demand) and filler phrases, stemmed, at most `MAX_WORDS` words, a few plain
+synonyms as one ("Betriebe" / "Unternehmen", "Beschäftigte" / "Mitarbeitende", "schneller" /
+"zügiger"). Words of five or more letters one typo apart (a letter added, dropped, changed,
+or two swapped) count as one word; actors and the words of rule 2 only from eight letters
+on ("Landesregierng").
 The score is the overlap of the two bags of content words, word order ignored: Dice, twice
 the shared weight over the total weight, 0 … 1. Every word weighs 3, except in large inputs
 words that many points share (boilerplate such as "Das betrifft …"): 2 if in more than 1/16 of
@@ -17,15 +28,33 @@ Two points are duplicates when
 
 1. the score is at least `threshold`,
 2. they name the same public actors ("Bund", "Land", "EU-Kommission", "Kommunen", a
-   ministry …), the same numbers ("2030", "80 Prozent", "zwei Jahre") and the same number of
-   negations ("nicht", "kein" …), in the words of `positions.analysis.guards`, which keeps
-   look-alikes apart for tracing and merging too, and
+   ministry …), the same numbers ("2030", "80 Prozent", "zwei Jahre"), the same number of
+   negations ("nicht", "kein" …), the same measures ("senken" / "abschaffen" / "aussetzen",
+   "beantworten" / "umsetzen", "befristet" / "unbefristet"), places ("an Autobahnen" / "in
+   Gewerbegebieten", "im Sauerland" / "im Ruhrgebiet") and groups of companies ("KMU" /
+   "alle Unternehmen" / "Großunternehmen"), in the words of `positions.analysis.guards`
+   (`look_alike_marker`; closed lists: a measure, place or group they do not know is only
+   told apart by the score). "Bundesregierung" and "Bund", "EU-Kommission" and "EU",
+   "Landesregierung" and "Land" are one actor here; parliaments, ministries and agencies
+   are actors of their own. And
 3. the subject of each, the words before its modal verb ("Die Hochschulen müssen …"), is
-   found in the other (to `SUBJECT_THRESHOLD`), so "Die Kammern müssen …" differs.
+   found in the other (to `SUBJECT_THRESHOLD`), so "Die Kammern müssen …" differs;
+4. or, instead of rule 1, one is the other with whole sentences left out (a shortened copy):
+   its content words are nearly all in the other (`CONTAINED_SHARE`), every one of its
+   sentences is a sentence of the other (Dice at least `threshold`, at least
+   `MIN_SENTENCE_WORDS` content words in all), and the sentences only the longer has demand
+   nothing ("Das hat sich in der Krise bewährt."; not "Außerdem muss das Land …"). Rule 2
+   holds here too, for the whole texts and for the sentences they share. A sentence of
+   reasons added to a one-sentence demand is such a copy, but not one that names a figure,
+   place or measure of its own ("Die Kosten sind seit 2021 um 40 Prozent gestiegen."): the
+   candidates are found by their attributes, and leaving that out cost twice the time and
+   more memory than the 100k target allows.
 
 Groups are the connected components of this relation, with exact duplicates (equal
-`positions.core.text.text_hash`) added. Rule 2 holds along every edge, so all members of a group
-name the same actors and numbers: no point can bridge "bis 2030" and "bis 2035".
+`positions.core.text.text_hash`) added. Rule 2 holds along every edge, so all members of a
+group name the same actors, numbers, measures, places and groups: no point can bridge "bis
+2030" and "bis 2035". Figures and places inside the frame (the sender's 240 Beschäftigte) are not
+compared, since the frame is left out.
 
 What `threshold` = 0.85 (the default) means, for points in a small input:
 
@@ -41,6 +70,10 @@ What `threshold` = 0.85 (the default) means, for points in a small input:
   or places in more than one content word in seven ("Das betrifft vor allem Kabelbäume,
   Zahnräder und Dichtungen im Raum Hagen" against "… Sensormodule, Stanzteile und Dichtungen
   im Raum Siegen");
+- not merged either: "… an Autobahnen …" against "… in Gewerbegebieten …", "… senken"
+  against "… nicht erhöhen", "… für KMU …" against "… für alle Unternehmen …" (rule 2), and
+  a place or group named in one only ("in den ländlichen Regionen" against "in den
+  Regionen");
 - one word exchanged is tolerated from seven content words on (6/7), two from fourteen.
   Higher thresholds merge less (0.95: hardly more than typos, fillers and word order); lower
   ones start to merge rewordings, which is the job of clustering, not of deduplication.
@@ -51,9 +84,16 @@ comparison). Candidate pairs come from MinHash-LSH over each point's set of cont
 matrices, and a pair is a candidate if it agrees in a whole band and has equal rule-2
 attributes. Sets with a Jaccard similarity of 0.74 (Dice 0.85) become candidates with
 probability 0.87, of 0.8 with 0.98, of 0.9 with > 0.9999; unrelated points sharing 40 % of
-their words with 0.03. Only candidates are scored (rapidfuzz `cpdist` over the pair arrays).
-Campaign variants that fill one bucket beyond `MAX_BUCKET` are linked along a window. Time and
-memory grow about linearly with the number of points. The same texts in the same order give
+their words with 0.03. `SHORT_BANDS` bands of `SHORT_ROWS` hashes more find shortened copies
+(rule 4), whose sets overlap less: at a Jaccard similarity of 0.67 (one sentence in three
+left out) a pair becomes a candidate with probability about 0.89 in all (0.63 without them),
+unrelated points sharing 40 % of their words with about 0.1, which costs time, not
+precision. Only candidates are scored (rapidfuzz `cpdist` over the pair arrays).
+Campaign variants that fill one bucket beyond `MAX_BUCKET` are linked along a window. Frames
+are looked for only in texts with a hint of one (" wir ", "unser", "dank", "GmbH", a short
+first sentence), rule 4 is read sentence by sentence only for candidate pairs that fail rule
+1 and whose shorter side is nearly all in the longer. Time and memory grow about linearly with
+the number of points. The same texts in the same order give
 the same groups on every run and machine.
 """
 
@@ -71,18 +111,31 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
-from positions.analysis.guards import NEGATIONS, is_actor, number
-from positions.core.text import MODAL_VERBS, STOPWORDS, fold, normalize_all, stem
+from positions.analysis.guards import NEGATIONS, is_actor, look_alike_marker, negates, number
+from positions.core.text import (
+    MODAL_VERBS,
+    STOPWORDS,
+    fold,
+    is_demand,
+    normalize,
+    normalize_all,
+    stem,
+)
 
 DEFAULT_THRESHOLD = 0.85
 SUBJECT_THRESHOLD = 0.8
 MAX_WORDS = 200  # words of one point that are compared; a 50,000-character point is cut
 BANDS = 16
 ROWS = 7
+SHORT_BANDS = 8  # bands of SHORT_ROWS hashes more, for shortened copies
+SHORT_ROWS = 5
 SEED = 20_240_601  # fixed: the same texts give the same groups on every run and machine
 MAX_BUCKET = 64  # larger LSH buckets are linked along a window instead of in all pairs
 BUCKET_WINDOW = 8
 TYPO_MIN_LENGTH = 5  # shorter words are never taken for typos of each other ("Bund", "Bunt")
+MARKED_TYPO_MIN_LENGTH = 8  # actors and look-alike markers this long may be typos too
+CONTAINED_SHARE = 0.95  # share of the shorter text's words the longer must hold (rule 4)
+MIN_SENTENCE_WORDS = 4  # content words a shared sentence needs to carry a containment
 
 Progress = Callable[[float], None]
 IntArray = NDArray[np.int64]
@@ -133,13 +186,170 @@ _FILLER_WORDS = _folded(
     """
     unbedingt insbesondere klar dringend zeitnah ausdrücklich zwingend grundsätzlich eindeutig
     natürlich selbstverständlich tatsächlich wirklich letztlich jedenfalls bitte endlich
-    möglichst besonders
+    möglichst besonders nachdrücklich eindringlich daher deshalb
     """
 )
 _IGNORED = STOPWORDS | MODAL_VERBS | _FILLER_WORDS
+
+# Words members exchange in a copy without changing the demand ("Betriebe" / "Unternehmen"):
+# one stem per group. Only plain synonyms; words whose stem another word shares ("fördern",
+# "fordern") are left out.
+_SYNONYM_GROUPS = (
+    "unternehmen betriebe firmen firma",
+    "beschäftigte mitarbeitende mitarbeiter arbeitnehmer",
+    "schnell zügig rasch",
+    "deutlich spürbar erheblich",
+    "dauerhaft langfristig",
+)
+_SYNONYM_STEM = {
+    stem(fold(word)): stem(fold(group.split()[0]))
+    for group in _SYNONYM_GROUPS
+    for word in group.split()
+}
 _SUBJECT_END = MODAL_VERBS | _folded("fordern fordert brauchen braucht benötigen benötigt")
 _SUBJECT_MAX_WORDS = 8  # a modal verb further in does not close a subject
 _HAS_WORD = re.compile(r"[^\W_]")
+
+
+# --- frame: what a member wraps around a campaign text ------------------------------------
+
+# A member who copies a campaign text often wraps it: a greeting, "Als Gießerei mit 240
+# Beschäftigten in Lüdenscheid fordern wir, dass …", a sentence about itself, "Wir schließen
+# uns der Forderung des Verbands an", thanks and a closing. That frame is no part of the demand
+# and is left out of the comparison (`core_text`); its own figures and places would otherwise
+# keep the copy apart. Only texts with a hint of a frame are looked at closely.
+# Words that hint at a frame, looked for in normalised text (" wir " but not the filler
+# "wir fordern", " unser" but not "aus unserer sicht"); only texts with one are read closely.
+_FRAME_HINTS = (
+    " wir ",
+    " uns ",
+    " unser",
+    " ich ",
+    " mein",
+    " geehrte",
+    " lieb",
+    "gruess",
+    "dank",
+    "rueckfragen",
+    " gmbh ",
+    " ag ",
+    " kg ",
+    " ohg ",
+    " gruppe ",
+)
+_NO_FRAME = re.compile(
+    r"\b(?:wir fordern(?: daher| deshalb)?|aus unserer sicht|nach unserer "
+    r"(?:auffassung|ansicht|einschaetzung)|unserer meinung nach|unseres erachtens)\b"
+)
+
+
+def _has_frame_hint(normal: str) -> bool:
+    padded = f" {normal} "
+    if not any(hint in padded for hint in _FRAME_HINTS):
+        return False
+    padded = _NO_FRAME.sub(" ", padded)
+    return any(hint in padded for hint in _FRAME_HINTS)
+
+
+# A short first sentence, on the raw text; "Wir fordern:" is a filler, not a lead-in.
+_LEAD_IN = re.compile(r"^(?![Ww]ir fordern)[^.!?:]{0,60}[.!?:]\s")
+_GREETING = re.compile(r"^(?:sehr geehrte|liebe|hallo|guten tag)\b[^,.!:;]*[,!:;]?\s*")
+_CLOSING = re.compile(
+    r"\b(?:mit )?(?:freundlichen|vielen|besten|herzlichen|viele|beste)\s+gruessen?\b"
+)
+_COURTESY = re.compile(
+    r"\b(?:vielen|herzlichen|besten) dank\b|\bwir danken\b|\bfuer rueckfragen\b"
+    r"|\bzur verfuegung\b|\bsprechen sie uns\b"
+)
+_SUPPORT = re.compile(
+    r"\b(?:unterstuetz\w*|teil\w*|schliess\w*|begruess\w*|trag\w*)\b[^.]{0,60}"
+    r"\b(?:position\w*|forderung\w*|stellungnahme\w*|anliegen|verband\w*|kampagne|initiative)\b"
+)
+_FIRST_PERSON_START = re.compile(r"^(?:wir|unser\w*|ich|mein\w*|uns)\b|^als\b[^,]{0,150}\bwir\b")
+_COMPANY = re.compile(r"\b(?:gmbh|ag|kg|ohg|e ?k)\b")
+_STANCE_VERB = re.compile(r"\b(?:begruess|unterstuetz|befuerwort|lehn|kritisier|forder|bitt)\w*")
+# "Als Gießerei … fordern wir, dass", "Wir als Betrieb … fordern", "Wir, die X GmbH, fordern",
+# "Die X GmbH fordert", "Unser Unternehmen fordert": the sender before the demand.
+_SENDER_PREFIX = re.compile(
+    r"^(?:als\b[^.:;!?]{0,150}?\b(?P<a>fordern|bitten|appellieren|empfehlen)\s+wir\b"
+    r"|wir\s*,?\s+als\b[^.:;!?]{0,150}?\b(?P<b>fordern|bitten|appellieren|empfehlen)\b"
+    r"|wir\s*,[^,.:;]{0,100},\s*(?P<c>fordern|bitten|appellieren|empfehlen)\b"
+    r"|[^,.:;!?]{0,100}\b(?:gmbh|ag|kg|ohg|se|gruppe)\s+(?P<d>fordert|bittet|appelliert)\b"
+    r"|unser\w* (?:unternehmen|betrieb|haus|firma|werk) (?P<e>fordert|bittet|appelliert)\b)"
+)
+_VERB_OF_WE = {"fordert": "fordern", "bittet": "bitten", "appelliert": "appellieren"}
+_SENDER_ASIDE = re.compile(
+    r"\([^()]*\b(?:wir|uns|unser\w*)\b[^()]*\)"
+    r"|\bwie (?:uns|unser\w*)(?: (?:in|im|aus|am) \w+)?"
+)
+_HEADLINE_MAX_WORDS = 5
+_ANY_BREAK = re.compile(r"(?<=[.!?:])\s+")
+_SENTENCE_BREAK = _ANY_BREAK
+_FILLER_PATTERN = re.compile(
+    r"\b(?:" + "|".join(" ".join(phrase) for phrase in _FILLER_PHRASES_FOLDED) + r")\b"
+)
+
+
+def _takes_stance(sentence: str) -> bool:
+    """Whether a folded sentence demands, rejects or welcomes something."""
+    return bool(is_demand(sentence) or negates(sentence) or _STANCE_VERB.search(sentence))
+
+
+def _is_frame(sentence: str) -> bool:
+    """Whether a folded sentence is frame rather than demand (see above)."""
+    if _COURTESY.search(sentence) or _SUPPORT.search(sentence):
+        return True
+    if _takes_stance(sentence):
+        return False
+    return bool(_FIRST_PERSON_START.search(sentence) or _COMPANY.search(sentence))
+
+
+def _raw_sentences(text: str) -> list[str]:
+    """The sentences of a text, a colon ending one as a full stop does ("Die Lage ist
+    ernst: das Land muss …" has two), so that either punctuation gives the same frame."""
+    return [sentence for sentence in _ANY_BREAK.split(text.strip()) if sentence]
+
+
+def core_text(text: str) -> str:
+    """The text without its frame (greeting, sender, thanks, closing), folded; the whole text
+    folded if nothing but frame is left. A colon before a capital counts as a full stop, so
+    "Die Lage ist ernst: Das Land muss …" and "… ernst. Das Land muss …" read alike."""
+    if not (_has_frame_hint(normalize(text)) or _LEAD_IN.match(text)):
+        return fold(text)
+    kept: list[str] = []
+    for position, sentence in enumerate(_raw_sentences(text)):
+        folded = fold(sentence)
+        closing = _CLOSING.search(folded)
+        if closing:  # the closing and whatever follows it (a signature)
+            folded = folded[: closing.start()]
+        if position == 0:
+            folded = _GREETING.sub("", folded)
+        words = folded.split()
+        if position == 0 and len(words) <= _HEADLINE_MAX_WORDS and not _takes_stance(folded):
+            folded = ""  # a lead-in before the demand ("Entlastung jetzt:"), or a headline
+        folded = _SENDER_ASIDE.sub(" ", folded)
+        prefix = _SENDER_PREFIX.match(folded)
+        if prefix:
+            verb = next(found for found in prefix.groups() if found)
+            folded = f"wir {_VERB_OF_WE.get(verb, verb)}{folded[prefix.end() :]}"
+        if folded.strip() and not _is_frame(folded):
+            kept.append(folded.strip())
+        if closing:
+            break
+    return " ".join(kept) if kept else fold(text)
+
+
+# Names of one government that a copy may exchange ("Die Bundesregierung muss …" / "Der Bund
+# muss …"); parliaments, ministries and agencies keep names of their own.
+_ACTOR_ALIASES = {
+    fold(word): name
+    for name, words in (
+        ("bund", "bund bundesregierung"),
+        ("land", "land landesregierung"),
+        ("eu", "eu kommission"),
+    )
+    for word in words.split()
+}
 
 
 def _stable_hash(value: str) -> int:
@@ -158,8 +368,12 @@ def _typo_canonical(words: list[str], counts: IntArray) -> IntArray:
         word = words[index]
         if len(word) < TYPO_MIN_LENGTH or not word.isalpha():
             continue  # short words and numbers are never typos ("2030" is not "2035")
+        if word in NEGATIONS or number(word) is not None:
+            # Neither a typo nor typed wrongly: "keine" is not "kleine", "nicht" not "licht".
+            continue
         keys = [word, *(word[:k] + word[k + 1 :] for k in range(len(word)))]
-        if not is_actor(word):
+        protected = is_actor(word) or look_alike_marker(word) is not None
+        if not protected or len(word) >= MARKED_TYPO_MIN_LENGTH:
             ranks = [owner[key] for key in keys if key in owner]
             if ranks:
                 canonical[index] = order[min(ranks)]
@@ -246,14 +460,22 @@ def _word_table(words: list[str], counts: IntArray) -> _WordTable:
             # Function words need no stem; typos take their word's stem below. The Snowball
             # stemmer is pure Python (~50 µs a word), so it runs on as few words as possible.
             word_stem = word if ignored[i] else stem(word)
+            word_stem = _ACTOR_ALIASES.get(word, _SYNONYM_STEM.get(word_stem, word_stem))
             stem_id[i] = stem_index.setdefault(word_stem, len(stem_index))
         subject_end[i] = word in _SUBJECT_END
         negation[i] = word in NEGATIONS
         value = number(word)
+        distinguishing = look_alike_marker(word)
         if value is not None:
             marker[i] = _stable_hash("number " + value)
         elif is_actor(word):
-            marker[i] = _stable_hash("actor " + word)
+            marker[i] = _stable_hash("actor " + _ACTOR_ALIASES.get(word, word))
+        elif distinguishing is not None:
+            marker[i] = _stable_hash(distinguishing)
+    # A typo stands for its word: it takes the word's marker ("Landesregierng").
+    typos = np.flatnonzero((canonical != np.arange(len(words))) & (marker != 0))
+    unmarked = typos[marker[canonical[typos]] == 0]
+    marker[canonical[unmarked]] = marker[unmarked]
     stem_hashes = np.fromiter(
         (_stable_hash(s) for s in stem_index), dtype=np.uint64, count=len(stem_index)
     )
@@ -329,10 +551,13 @@ def _features(normals: Sequence[str]) -> Features:
     table = _word_table(words, np.bincount(word_ids, minlength=len(words)))
     stem_id, word_ids = table.stem_id, table.canonical[word_ids]
 
-    # Attributes: a set hash (sum of element hashes) of actors and numbers, plus negations.
+    # Attributes: a set hash (sum of element hashes) of the markers (actors, numbers,
+    # measures, places, groups), each once ("EU-Kommission" names the EU once), plus negations.
     marked = table.marker[word_ids] != 0
-    combined = np.unique(text_of[marked] * np.int64(len(words)) + word_ids[marked])
-    attributes = _sum_per_text(combined // len(words), table.marker[combined % len(words)], count)
+    marker_ids, marker_of = np.unique(table.marker[word_ids[marked]], return_inverse=True)
+    kinds = np.int64(max(len(marker_ids), 1))
+    combined = np.unique(text_of[marked] * kinds + marker_of)
+    attributes = _sum_per_text(combined // kinds, marker_ids[combined % kinds], count)
     negations = np.bincount(text_of[table.negation[word_ids]], minlength=count).astype(np.uint64)
     attributes += negations * np.uint64(_stable_hash("negation") | 1)
 
@@ -436,6 +661,13 @@ def _candidate_pairs(signatures: NDArray[np.uint32], attributes: NDArray[np.uint
         rows = signatures[:, band * ROWS : (band + 1) * ROWS].astype(np.uint64)
         keys = (rows * mixers).sum(axis=1, dtype=np.uint64) ^ attributes
         found.append(_pairs_in_buckets(keys))
+    # Shorter bands, for shortened copies (rule 4), whose sets overlap less.
+    width = BANDS * ROWS
+    for band in range(SHORT_BANDS):
+        columns = [(band * 13 + row * 37) % width for row in range(SHORT_ROWS)]
+        rows = signatures[:, columns].astype(np.uint64)
+        keys = (rows * mixers[:SHORT_ROWS]).sum(axis=1, dtype=np.uint64) ^ attributes
+        found.append(_pairs_in_buckets(keys))
     pairs = np.concatenate(found)
     count = np.int64(len(signatures))
     unique = np.sort(pairs[:, 0] * count + pairs[:, 1])
@@ -484,6 +716,153 @@ def _verified(
         found = _found_in(subjects[pairs[has, this]].tolist(), keys[pairs[has, other]].tolist())
         keep[np.flatnonzero(has)[found < SUBJECT_THRESHOLD]] = False
     return pairs[keep], scores[keep]
+
+
+def _cores(texts: Sequence[str], representatives: list[int], normals: list[str]) -> list[str]:
+    """Per representative its folded `core_text`, or "" if it has no frame to leave out;
+    `normals` of texts with a frame are replaced by their cores, normalised, in place."""
+    cores = [""] * len(representatives)
+    for slot, index in enumerate(representatives):
+        text = texts[index]
+        if normals[slot] and (_has_frame_hint(normals[slot]) or _LEAD_IN.match(text)):
+            core = core_text(text)
+            cores[slot] = core
+            normals[slot] = normalize(core) or normals[slot]
+    return cores
+
+
+Bag = dict[str, int]
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """A sentence as rule 4 reads it: its folded text, content stems with their counts, and
+    what rule 2 compares (markers and negations)."""
+
+    text: str
+    bag: Bag
+    markers: frozenset[str]
+    negations: int
+
+
+def _marker_of(word: str) -> str | None:
+    value = number(word)
+    if value is not None:
+        return "number " + value
+    if is_actor(word):
+        return "actor " + _ACTOR_ALIASES.get(word, word)
+    return look_alike_marker(word)
+
+
+def _sentence_bags(text: str) -> list[_Sentence]:
+    """Each sentence of a folded text as rule 4 reads it; sentences of nothing but function
+    words and fillers ("wir fordern:") are left out."""
+    sentences = []
+    for sentence in _SENTENCE_BREAK.split(text):
+        bag: Bag = {}
+        markers: set[str] = set()
+        negations = 0
+        for word in _FILLER_PATTERN.sub(" ", normalize(sentence)).split():
+            negations += word in NEGATIONS
+            marker = _marker_of(word)
+            if marker is not None:
+                markers.add(marker)
+            if word not in _IGNORED:
+                found = _ACTOR_ALIASES.get(word) or stem(word)
+                found = _SYNONYM_STEM.get(found, found)
+                bag[found] = bag.get(found, 0) + 1
+        if bag:
+            sentences.append(_Sentence(sentence, bag, frozenset(markers), negations))
+    return sentences
+
+
+def _dice(one: dict[str, int], other: dict[str, int]) -> float:
+    shared = sum(min(count, other.get(word, 0)) for word, count in one.items())
+    return 2 * shared / (sum(one.values()) + sum(other.values()))
+
+
+def _sentences_contained(
+    short: str,
+    long: str,
+    threshold: float,
+    bags_of: Callable[[str], list[_Sentence]] = _sentence_bags,
+) -> bool:
+    """Rule 4 for two folded texts: every sentence of `short` is one of `long` (to
+    `threshold`), the sentences matched name the same markers (rule 2), and what `long` says
+    besides is no demand of its own (its figures and places there are reasons, not the
+    demand)."""
+    longer = bags_of(long)
+    if not longer:
+        return False
+    matched = [False] * len(longer)
+    words = 0
+    shorter = bags_of(short)
+    for sentence in shorter:
+        best = max(range(len(longer)), key=lambda i: _dice(sentence.bag, longer[i].bag))
+        if _dice(sentence.bag, longer[best].bag) < threshold:
+            return False
+        matched[best] = True
+        words += sum(sentence.bag.values())
+    if words < MIN_SENTENCE_WORDS:
+        return False
+    used = [sentence for sentence, taken in zip(longer, matched, strict=True) if taken]
+    if frozenset().union(*(s.markers for s in shorter)) != frozenset().union(
+        *(s.markers for s in used)
+    ) or sum(s.negations for s in shorter) != sum(s.negations for s in used):
+        return False
+    return not any(
+        is_demand(sentence.text) or negates(sentence.text)
+        for sentence, taken in zip(longer, matched, strict=True)
+        if not taken
+    )
+
+
+def _contained(
+    pairs: IntArray,
+    features: Features,
+    sentences_of: Callable[[int], str],
+    threshold: float,
+) -> IntArray:
+    """Candidate pairs where one text is the other with whole sentences left out (rule 4):
+    a shortened copy. Only pairs whose shorter side is nearly all found in the longer one
+    are read sentence by sentence."""
+    if not len(pairs):
+        return pairs
+    keys = np.array(features.keys, dtype=object)
+    lengths = np.fromiter((len(key) for key in features.keys), dtype=np.int64)
+    left_shorter = lengths[pairs[:, 0]] <= lengths[pairs[:, 1]]
+    short = np.where(left_shorter, pairs[:, 0], pairs[:, 1])
+    long = np.where(left_shorter, pairs[:, 1], pairs[:, 0])
+    differ = lengths[short] < lengths[long]
+    short, long, pairs = short[differ], long[differ], pairs[differ]
+    found = _found_in(keys[short].tolist(), keys[long].tolist())
+    chosen = np.flatnonzero(found >= CONTAINED_SHARE).tolist()
+    texts: dict[int, str] = {}
+    bags: dict[str, list[_Sentence]] = {}
+
+    def bags_of(text: str) -> list[_Sentence]:
+        if text not in bags:
+            bags[text] = _sentence_bags(text)
+        return bags[text]
+
+    def sentences(slot: int) -> str:
+        if slot not in texts:
+            texts[slot] = sentences_of(slot)
+        return texts[slot]
+
+    def count(slot: int) -> int:
+        return len(_SENTENCE_BREAK.findall(sentences(slot)))
+
+    keep = [
+        at
+        for at in chosen
+        # Whole sentences left out: the shorter has fewer of them.
+        if count(int(short[at])) < count(int(long[at]))
+        and _sentences_contained(
+            sentences(int(short[at])), sentences(int(long[at])), threshold, bags_of
+        )
+    ]
+    return pairs[keep]
 
 
 def connected_components(count: int, edges: IntArray) -> IntArray:
@@ -574,6 +953,7 @@ def group_with_candidates(
             normals.append(normal if _HAS_WORD.search(normal) else "")
         owner[index] = slot
     del representative_of
+    cores = _cores(texts, representatives, normals)
     report(0.3)
 
     if not representatives:
@@ -589,6 +969,16 @@ def group_with_candidates(
         found = candidates(features, comparable)
         report(0.8)
         edges, scores = _verified(found, features, threshold)
+        size = np.int64(len(representatives))
+        found = found[~np.isin(found[:, 0] * size + found[:, 1], edges[:, 0] * size + edges[:, 1])]
+
+        def sentences_of(slot: int) -> str:
+            raw = texts[representatives[slot]]
+            return cores[slot] or fold(raw)
+
+        contained = _contained(found, features, sentences_of, threshold)
+        edges = np.concatenate((edges, contained))
+        scores = np.concatenate((scores, np.full(len(contained), threshold)))
     report(0.9)
 
     # 3. Components over representatives, then back to every point.

@@ -6,8 +6,9 @@ are "Wir fordern einen Transformationsfonds" and "Einen Transformationsfonds leh
 This module is where the analysis decides what tells such texts apart:
 
 - deduplication (`positions.analysis.dedupe`) takes two points for copies only if they name
-  the same public actors (`is_actor`) and numbers (`number`) and equally many negations
-  (`NEGATIONS`): copies say everything alike;
+  the same public actors (`is_actor`) and numbers (`number`), equally many negations
+  (`NEGATIONS`), and the same measures, places and groups of companies (`look_alike_marker`:
+  `measure`, `place`, `scope`): copies say everything alike;
 - merge dissent (`positions.analysis.merging`) asks whether a point `rejects` what the
   cluster demands;
 - tracing and merge suggestions compare texts that reword, merge and abridge one another, so
@@ -93,6 +94,116 @@ def number(word: str) -> str | None:
 def is_actor(word: str) -> bool:
     """Whether a folded word names a public actor (a government, ministry, authority, place)."""
     return word in _ACTORS or word.endswith(_ACTOR_SUFFIXES)
+
+
+# What a demand asks to be done, where, and for whom. Two points that agree in every other
+# word but name another measure ("senken" / "abschaffen", "beantworten" / "umsetzen"), another
+# place ("an Autobahnen" / "in Gewerbegebieten") or other beneficiaries ("KMU" / "alle
+# Unternehmen") are two demands. Each list maps a folded word, by a pattern over its start or
+# end, to a class; words of one class are one meaning ("senken", "gesenkt", "Senkung"), so
+# copies that inflect differently still agree. Closed lists: a measure verb, place or group
+# they do not know is not told apart by them (the score of the other words still is).
+_MEASURES_BY_CLASS = {
+    "senken": r"(?:ge)?senk(?:en|t|te|ten|ung)?|absenk\w*|reduzier\w*|verringer\w*"
+    r"|sink(?:en|t)|gesunken",
+    "erhoehen": r"(?:er|an)?hoeh(?:en|t|te|ten|ung)|erhoeh\w*|anheb\w*|angehoben"
+    r"|steiger(?:n|t|ung)|steig(?:en|t)|gestiegen|anstieg\w*",
+    "abschaffen": r"abschaff\w*|abgeschafft|abzuschaffen|streich\w*|gestrichen|aufheb\w*"
+    r"|aufgehoben",
+    "einfuehren": r"einfuehr\w*|eingefuehrt|einzufuehren",
+    "aussetzen": r"aussetz\w*|ausgesetzt|auszusetzen|aussetzung|pausier\w*",
+    "verschieben": r"verschieb\w*|verschoben|aufschieb\w*|aufgeschoben",
+    "verlaengern": r"verlaenger\w*|fortsetz\w*|fortgesetzt|fortfuehr\w*|fortgefuehrt",
+    "beenden": r"beend\w*|auslaufen|auslaufen\w*",
+    "ausweiten": r"ausweit\w*|ausgeweitet|auszuweiten|erweiter\w*",
+    "begrenzen": r"begrenz\w*|deckel\w*|gedeckelt|beschraenk\w*",
+    "beantworten": r"beantwort\w*",
+    "umsetzen": r"umsetz\w*|umgesetzt|umzusetzen|umsetzung|realisier\w*",
+    "pruefen": r"pruef(?:en|t|ung)|geprueft|zu pruefen",
+    "bewilligen": r"bewillig\w*|genehmig(?:en|t|te|ten)|genehmigt",
+    "verdoppeln": r"verdoppel\w*|verdopplung",
+    "halbieren": r"halbier\w*",
+    "befristet": r"befriste\w*|vorruebergehend\w*|voruebergehend\w*|zeitweise|zeitweilig\w*",
+    "unbefristet": r"unbefriste\w*|entfrist\w*",
+    "verpflichtend": r"verpflichtend\w*|verbindlich\w*",
+    "freiwillig": r"freiwillig\w*",
+}
+_PLACES_BY_CLASS = {
+    "autobahn": r"\w*autobahn\w*",
+    "gewerbegebiet": r"\w*gewerbegebiet\w*|\w*industriegebiet\w*|\w*gewerbeflaeche\w*",
+    "wohngebiet": r"\w*wohngebiet\w*",
+    "innenstadt": r"innenstaed\w*|innenstadt\w*|stadtzentr\w*|ortskern\w*",
+    "flughafen": r"flughafen|flughaefen",
+    "hafen": r"\w*hafen|\w*haefen",
+    "bahnhof": r"\w*bahnhof|\w*bahnhoefe\w*",
+    "laendlich": r"laendlich\w*",
+    "staedtisch": r"staedtisch\w*|grossstaed\w*",
+    "grenzregion": r"grenznah\w*|grenzregion\w*",
+    "kueste": r"kueste\w*",
+    # Regions of the association's members: another region is another demand.
+    "region": r"sauerland\w*|siegerland\w*|muensterland\w*|ruhrgebiet\w*|suedwestfalen\w*"
+    r"|ostwestfalen\w*|rheinland\w*|niederrhein\w*|bergische\w*|eifel|lausitz|oberpfalz",
+}
+_SCOPES_BY_CLASS = {
+    "kmu": r"kmu|mittelstaend\w*|mittelstand\w*|kleinunternehm\w*",
+    "kleinbetrieb": r"kleinbetrieb\w*|kleinstunternehm\w*|kleinstbetrieb\w*|solo\w*",
+    "grossbetrieb": r"grossunternehm\w*|grossbetrieb\w*|grossindustrie\w*|konzern\w*",
+    "handwerk": r"handwerksbetrieb\w*",
+    "startup": r"startup\w*|gruender\w*",
+}
+
+
+def _alternatives(kind: str, patterns: dict[str, str]) -> str:
+    return "|".join(f"(?P<{kind}_{name}>{pattern})" for name, pattern in patterns.items())
+
+
+# One pattern for all classes, so that each word is matched once; the group says the class.
+_MARKERS = re.compile(
+    "|".join(
+        _alternatives(kind, patterns)
+        for kind, patterns in (
+            ("measure", _MEASURES_BY_CLASS),
+            ("place", _PLACES_BY_CLASS),
+            ("scope", _SCOPES_BY_CLASS),
+        )
+    )
+)
+
+
+def _marked(word: str) -> tuple[str, str] | None:
+    found = _MARKERS.fullmatch(word)
+    if found is None or found.lastgroup is None:
+        return None
+    kind, _, name = found.lastgroup.partition("_")
+    return kind, (word if name == "region" else name)
+
+
+def measure(word: str) -> str | None:
+    """The measure a folded word asks for ("gesenkt" → "senken", "Abschaffung" →
+    "abschaffen", "befristet"), None if it names none we know."""
+    found = _marked(word)
+    return found[1] if found and found[0] == "measure" else None
+
+
+def place(word: str) -> str | None:
+    """The kind of place a folded word names ("Autobahnen" → "autobahn"; a region names
+    itself: "Sauerland" → "sauerland"), None if none we know."""
+    found = _marked(word)
+    return found[1] if found and found[0] == "place" else None
+
+
+def scope(word: str) -> str | None:
+    """The group of companies a folded word names ("KMU", "mittelständische" → "kmu",
+    "Großunternehmen" → "grossbetrieb"), None if none we know."""
+    found = _marked(word)
+    return found[1] if found and found[0] == "scope" else None
+
+
+def look_alike_marker(word: str) -> str | None:
+    """What a folded word tells apart from look-alikes beyond actors, numbers and negations:
+    "measure senken", "place autobahn", "scope kmu"; None for other words."""
+    found = _marked(word)
+    return f"{found[0]} {found[1]}" if found else None
 
 
 # Levels of government a demand is addressed to; the keys are how staff name them.
