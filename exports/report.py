@@ -22,7 +22,7 @@ from exports.document import PaperDocument, Paragraph, Section, Table
 from exports.paper_exports import letterhead
 from positions.core import labels
 from positions.core.clock import BERLIN
-from positions.core.formatting import LOCALE, long_date
+from positions.core.formatting import LOCALE, long_date, percent
 from positions.core.permissions import Actor
 from positions.followup.report import ActivityReport, CallActivity, ForumActivity, activity
 
@@ -88,10 +88,6 @@ def counted(number: int, one: str, many: str, none: str | None = None) -> str:
     if number == 0 and none is not None:
         return none
     return one if number == 1 else f"{number} {many}"
-
-
-def percent(share: float) -> str:
-    return f"{round(share * 100)} %"
 
 
 def _listed(items: Sequence[str]) -> str:

@@ -12,7 +12,7 @@ from db.models import Paragraph, Section, SourceHow, StatementStatus, Visibility
 from positions.analysis import tracing, workspace
 from positions.core import attribution, labels
 from positions.core.errors import PositionenError
-from positions.core.formatting import counted, date_time
+from positions.core.formatting import counted, date_time, percent
 from positions.core.permissions import Actor
 from positions.papers import papers
 from positions.papers.core_demands import MAX_SHORT_FORM, box_entry, default_short_form
@@ -575,7 +575,7 @@ def _source_finder(actor: Actor, view: ParagraphView, call_id: int) -> None:
             line, action = st.columns([6, 1])
             line.caption(
                 f"„{_marked_excerpt(candidate.fragments or ((candidate.text, False),))}“ — "
-                f"{md(candidate.who)} · {candidate.score:.0%} Übereinstimmung"
+                f"{md(candidate.who)} · {percent(candidate.score)} Übereinstimmung"
             )
             if action.button(
                 ":material/add_link:",

@@ -56,6 +56,11 @@ def decimal(value: float, digits: int = 2) -> str:
     return format_decimal(value, format="0." + "0" * digits, locale=LOCALE)
 
 
+def percent(share: float) -> str:
+    """E.g. "45 %" for 0.45 (German puts a space before the sign)."""
+    return f"{round(share * 100)} %"
+
+
 def megabytes(size: int) -> str:
     """E.g. "2,5 MB" for a size in bytes."""
     return f"{decimal(size / (1024 * 1024), 1)} MB"

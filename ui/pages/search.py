@@ -7,7 +7,7 @@ from db.models import Visibility
 from positions.core import labels
 from positions.core.clock import BERLIN
 from positions.core.embedding_store import StoredEmbeddings
-from positions.core.formatting import date_time, short_date
+from positions.core.formatting import date_time, percent, short_date
 from positions.statements import search, statements
 from ui import auth, database
 from ui.widgets import md
@@ -50,7 +50,7 @@ if query.strip():
         with st.container(border=True):
             if not hit.by_words:
                 st.caption(
-                    f":material/lightbulb: Ähnliche Bedeutung ({hit.similarity:.0%}), "
+                    f":material/lightbulb: Ähnliche Bedeutung ({percent(hit.similarity)}), "
                     "markiert ist, was der Suche am nächsten kommt"
                 )
             source, changed = hit.organisation.name, date_time(hit.statement.updated_at)
