@@ -81,6 +81,9 @@ function listen() {
   listening = true;
   document.addEventListener("input", typed, { capture: true, passive: true });
   window.addEventListener("pagehide", flush);
+  // What is typed before this point is not kept: the mark lets the browser tests (and
+  // anyone debugging) see when the page starts keeping drafts.
+  document.documentElement.dataset.positionenEntwurf = "bereit";
 }
 
 function stored(key) {

@@ -47,6 +47,12 @@ def stored_drafts(page: Page) -> dict[str, str]:
     )
 
 
+def keeping_drafts(page: Page) -> None:
+    """Wait until the page keeps what is typed: the draft keeper mounts a moment after the
+    form, later on a busy machine, and typing before that is not kept (as for a person)."""
+    expect(page.locator("html[data-positionen-entwurf='bereit']")).to_have_count(1)
+
+
 def wait_for_drafts(page: Page, expected: set[str], what: str) -> dict[str, str]:
     """Wait until the stored drafts hold exactly the texts `expected`; the drafts."""
     wait_until(
@@ -86,6 +92,7 @@ def test_a_members_unsaved_statement_survives_a_reload_and_logout_deletes_it(
     saved = editor.input_value()
 
     typed = "Ergänzung: Bürgschaftsrahmen verdoppeln, Antragsfristen halbieren."
+    keeping_drafts(page)
     editor.fill(typed)
     [key] = wait_for_drafts(page, {typed}, "the typed statement kept in the browser")
     assert re.fullmatch(rf"{PREFIX}u\d+:stellungnahme:\d+", key)
@@ -106,6 +113,7 @@ def test_a_members_unsaved_statement_survives_a_reload_and_logout_deletes_it(
     expect(editor).to_have_value(typed)  # now the stored statement
     expect(offer(page)).to_have_count(0)
 
+    keeping_drafts(page)
     editor.fill(typed + " Und noch ein Satz.")
     wait_for_drafts(page, {typed + " Und noch ein Satz."}, "the second draft kept")
     page.evaluate("localStorage.setItem('positionen:probe', 'x')")
@@ -129,6 +137,7 @@ def test_a_paragraph_draft_survives_a_reload_and_an_ended_session_for_its_author
     editor = open_editor(page)
 
     typed = "Der Fonds soll auch Minderheitsbeteiligungen eingehen dürfen."
+    keeping_drafts(page)
     editor.fill(typed)
     [key] = wait_for_drafts(page, {typed}, "the typed paragraph kept in the browser")
     assert re.fullmatch(rf"{PREFIX}u\d+:absatz:\d+", key)
@@ -145,6 +154,7 @@ def test_a_paragraph_draft_survives_a_reload_and_an_ended_session_for_its_author
     wait_for_drafts(page, set(), "the draft deleted after the save")
 
     editor = open_editor(page)
+    keeping_drafts(page)
     editor.fill("Noch nicht gespeichert.")
     wait_for_drafts(page, {"Noch nicht gespeichert."}, "the second draft kept")
     idle_out(page, database)
