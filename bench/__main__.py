@@ -46,9 +46,17 @@ def _topics() -> dict[str, Any]:
 BENCHMARKS["topics"] = _topics
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars (a figure computed with numpy) as the Python numbers JSON knows."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
 def main() -> int:
     results = {name: benchmark() for name, benchmark in BENCHMARKS.items()}
-    print(json.dumps({"python": platform.python_version(), "benchmarks": results}, indent=2))
+    document = {"python": platform.python_version(), "benchmarks": results}
+    print(json.dumps(document, indent=2, default=_plain))
     return 0
 
 
