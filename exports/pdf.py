@@ -131,7 +131,7 @@ def _render(docx_bytes: bytes, *, timeout: float) -> bytes:
         profile = _profile.get(soffice, deadline)
         macro = f'macro:///Standard.Positionen.ToPdf("{source.as_uri()}","{target.as_uri()}")'
         try:
-            _run([soffice, *_soffice_flags(profile), macro], deadline)
+            _run([soffice, *soffice_flags(profile), macro], deadline)
         except PdfUnavailable:
             _profile.discard()
             raise
@@ -251,7 +251,8 @@ def pdf_pages_to_png(
         return [page.read_bytes() for page in sorted(Path(tmp).glob("page-*.png"))]
 
 
-def _soffice_flags(profile: Path) -> list[str]:
+def soffice_flags(profile: Path) -> list[str]:
+    """How LibreOffice runs here: headless, with the private profile at `profile`."""
     return [
         f"-env:UserInstallation={profile.as_uri()}",
         "--headless",
@@ -277,7 +278,7 @@ class _Profile:
         path = Path(tempfile.mkdtemp(prefix="positionen-lo-profile-"))
         library = path / "user" / "basic" / "Standard"
         try:
-            _run([soffice, *_soffice_flags(path), "--terminate_after_init"], deadline)
+            _run([soffice, *soffice_flags(path), "--terminate_after_init"], deadline)
             if not library.is_dir():
                 raise PdfUnavailable("LibreOffice ließ sich nicht einrichten.")
         except PdfUnavailable:

@@ -233,24 +233,15 @@ _LIBRARY = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _flags(profile: Path) -> list[str]:
-    return [
-        f"-env:UserInstallation={profile.as_uri()}",
-        "--headless",
-        "--invisible",
-        "--nologo",
-        "--norestore",
-        "--nolockcheck",
-    ]
-
-
 @cache
 def _profile() -> Path:
     """A LibreOffice profile of this test process with the macro (made once)."""
     soffice = shutil.which("soffice")
     assert soffice is not None
     path = Path(tempfile.mkdtemp(prefix="synopse-lo-profile-"))
-    subprocess.run([soffice, *_flags(path), "--terminate_after_init"], check=True, timeout=180)
+    subprocess.run(
+        [soffice, *pdf.soffice_flags(path), "--terminate_after_init"], check=True, timeout=180
+    )
     library = path / "user" / "basic" / "Standard"
     (library / "Changes.xba").write_text(_MACRO, encoding="utf-8")
     (library / "script.xlb").write_text(_LIBRARY, encoding="utf-8")
@@ -271,7 +262,9 @@ def libreoffice(data: bytes, action: Action) -> bytes:
         with pdf.LOCK_FILE.open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                subprocess.run([soffice, *_flags(_profile()), macro], check=True, timeout=180)
+                subprocess.run(
+                    [soffice, *pdf.soffice_flags(_profile()), macro], check=True, timeout=180
+                )
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
         assert target.exists(), "LibreOffice wrote nothing"

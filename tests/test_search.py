@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from db.engine import read_session, write_session
 from db.models import Role, StatementSource, TextEmbedding, Visibility, id_of
@@ -152,23 +153,31 @@ def test_strompreis_finds_energy_costs_by_meaning_with_the_word_marked(
     assert "".join(piece for piece, _ in by_meaning["A"].fragments) == (by_meaning["A"].point.text)
 
 
+def _submitted_alone(session: Session, staff: Actor, organisation_name: str, text: str) -> None:
+    """A new organisation's member submits `text` to a call of its own, named."""
+    organisation = factories.organisation(session, organisation_name)
+    call = factories.call(session, staff, factories.forum(session, staff), invited=[organisation])
+    member = Actor.for_user(factories.user(session, Role.MEMBER, organisation, password=None))
+    statements.save_statement(
+        session=session,
+        actor=member,
+        call_id=id_of(call),
+        text_input=text,
+        visibility=Visibility.NAMED,
+        submit=True,
+        expected_version=None,
+        source=StatementSource.WEB,
+    )
+
+
 def test_a_query_close_to_a_sentence_has_that_sentence_marked(engine: Engine) -> None:
     with write_session(engine) as session:
         staff = factories.actor(session)
-        organisation = factories.organisation(session, "Firma A GmbH")
-        call = factories.call(
-            session, staff, factories.forum(session, staff), invited=[organisation]
-        )
-        member = Actor.for_user(factories.user(session, Role.MEMBER, organisation, password=None))
-        statements.save_statement(
-            session=session,
-            actor=member,
-            call_id=id_of(call),
-            text_input="Wir bilden zwölf Lehrlinge aus. Die Kosten für Energie sind zu hoch.",
-            visibility=Visibility.NAMED,
-            submit=True,
-            expected_version=None,
-            source=StatementSource.WEB,
+        _submitted_alone(
+            session,
+            staff,
+            "Firma A GmbH",
+            "Wir bilden zwölf Lehrlinge aus. Die Kosten für Energie sind zu hoch.",
         )
         [hit] = search.search(session=session, actor=staff, query="Strompreise senken")
     assert not hit.by_words
@@ -262,21 +271,11 @@ def test_the_search_page_marks_the_word_found_by_meaning(demo_url: str) -> None:
 
     engine = create_engine_for(demo_url)
     with write_session(engine) as session:
-        staff = factories.actor(session)
-        organisation = factories.organisation(session, "Kunststoffwerk Lüdenscheid GmbH")
-        call = factories.call(
-            session, staff, factories.forum(session, staff), invited=[organisation]
-        )
-        member = Actor.for_user(factories.user(session, Role.MEMBER, organisation, password=None))
-        statements.save_statement(
-            session=session,
-            actor=member,
-            call_id=id_of(call),
-            text_input="Wir bilden zwölf Lehrlinge aus. Hohe Energiekosten belasten die Betriebe.",
-            visibility=Visibility.NAMED,
-            submit=True,
-            expected_version=None,
-            source=StatementSource.WEB,
+        _submitted_alone(
+            session,
+            factories.actor(session),
+            "Kunststoffwerk Lüdenscheid GmbH",
+            "Wir bilden zwölf Lehrlinge aus. Hohe Energiekosten belasten die Betriebe.",
         )
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
     [email] = [w for w in app.text_input if w.label == "E-Mail"]

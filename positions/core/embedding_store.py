@@ -40,20 +40,17 @@ class StoredEmbeddings:
         keys = [embeddings.normalised(t) for t in texts]
         digests = [digest(k) for k in keys]
         known = self._lookup(set(digests))
-        missing = list(
-            dict.fromkeys(k for k, d in zip(keys, digests, strict=True) if d not in known)
-        )
-        for start in range(0, len(missing), embeddings.BATCH):
-            batch = missing[start : start + embeddings.BATCH]
+        # digest -> text, each missing text once
+        missing = {d: k for k, d in zip(keys, digests, strict=True) if d not in known}
+        pending = list(missing.items())
+        for start in range(0, len(pending), embeddings.BATCH):
+            batch = pending[start : start + embeddings.BATCH]
+            vectors = embeddings.compute([text for _, text in batch])
             rows = []
-            for key, vector in zip(batch, embeddings.compute(batch), strict=True):
-                known[digest(key)] = vector
+            for (key, _), vector in zip(batch, vectors, strict=True):
+                known[key] = vector
                 rows.append(
-                    {
-                        "model": MODEL_NAME,
-                        "digest": digest(key),
-                        "vector": vector.astype("<f4").tobytes(),
-                    }
+                    {"model": MODEL_NAME, "digest": key, "vector": vector.astype("<f4").tobytes()}
                 )
             self._insert(rows)
             if self.progress is not None:
