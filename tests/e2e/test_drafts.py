@@ -163,6 +163,8 @@ def test_a_paragraph_draft_survives_a_reload_and_an_ended_session_for_its_author
     # offered it.
     log_in(page, "s.schulte@demo.example")
     expect(page.get_by_role("heading", name=TDA_PAPER)).to_be_visible()
+    # The first paragraph must stand before its "Bearbeiten" is the first one on the page.
+    expect(saved_text(page, typed)).to_be_visible()
     editor = open_editor(page)
     expect(editor).to_have_value(typed)
     expect(offer(page)).to_have_count(0)
