@@ -186,6 +186,24 @@ def test_a_query_close_to_a_sentence_has_that_sentence_marked(engine: Engine) ->
     ]
 
 
+def test_a_one_word_query_finds_a_long_sentence_that_means_it(engine: Engine) -> None:
+    """A word scores lower against a whole sentence than a sentence does (here 0.31):
+    queries of one or two words have a lower threshold."""
+    with write_session(engine) as session:
+        staff = factories.actor(session)
+        _submitted_alone(
+            session,
+            staff,
+            "Gießerei A GmbH",
+            "Als Gießerei zahlen wir heute mehr als doppelt so viel für Strom wie unsere "
+            "Wettbewerber in Frankreich.",
+        )
+        [hit] = search.search(session=session, actor=staff, query="Strompreis")
+    assert not hit.by_words
+    assert search.MIN_SHORT_SIMILARITY <= hit.similarity < search.MIN_SIMILARITY
+    assert [piece for piece, marked in hit.fragments if marked] == [hit.point.text]
+
+
 def test_meaning_search_keeps_to_what_the_person_may_read(engine: Engine) -> None:
     actors = _energy_statements(engine)
     with write_session(engine) as session:

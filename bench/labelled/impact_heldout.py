@@ -101,10 +101,10 @@ def _demand(entry: dict[str, object], outcome: str) -> LabelledDemand:
     )
 
 
-def load() -> ImpactSet:
+def load(directory: Path = HERE) -> ImpactSet:
     """The held-out set: demands with spans computed from their quotes in the report."""
-    outcome = OUTCOME.read_text(encoding="utf-8")
-    entries = json.loads(LABELS.read_text(encoding="utf-8"))
+    outcome = (directory / OUTCOME.name).read_text(encoding="utf-8")
+    entries = json.loads((directory / LABELS.name).read_text(encoding="utf-8"))
     demands = tuple(_demand(entry, outcome) for entry in entries)
     keys = [demand.key for demand in demands]
     if len(set(keys)) != len(keys):
