@@ -199,6 +199,18 @@ REWORDED = [
         "als vier Monate liegen.",
         id="nicht mehr als",
     ),
+    pytest.param(
+        "Der Bund muss bei Exportkreditgarantien für Zulieferer 90 Prozent des Risikos tragen.",
+        "Bei Exportkreditgarantien zugunsten von Zulieferunternehmen übernimmt der Bund künftig "
+        "neun Zehntel des Ausfallrisikos.",
+        id="a share written as a fraction",
+    ),
+    pytest.param(
+        "Anträge auf Investitionszuschüsse müssen binnen zwölf Wochen beschieden werden.",
+        "Über Anträge auf Investitionszuschüsse soll künftig spätestens drei Monate nach "
+        "Eingang entschieden werden.",
+        id="weeks restated as months",
+    ),
 ]
 
 
@@ -388,6 +400,19 @@ MENTIONS = [
         "Die Sicherung von Gewerbeflächen in den Innenstädten ist eine Aufgabe der kommunalen "
         "Bauleitplanung.",
         id="description, no measure",
+    ),
+    pytest.param(
+        "Der Bund muss in der Lausitz ein Prüfzentrum für Batteriesicherheit aufbauen.",
+        "Das Land Brandenburg wird in der Lausitz ein Prüfzentrum für die Sicherheit von "
+        "Batteriezellen aufbauen. Die Bundesregierung begrüßt dieses Vorhaben und wird prüfen, "
+        "ob es in Programme des Bundes eingebunden werden kann.",
+        id="another level acts, the Bund only looks on",
+    ),
+    pytest.param(
+        "Die Genehmigungsgebühren für Werkserweiterungen müssen gesenkt werden.",
+        "Mehrere Unternehmen haben auf die hohen Genehmigungsgebühren für Werkserweiterungen "
+        "hingewiesen, die künftig weiter steigen werden.",
+        id="others pointed it out",
     ),
 ]
 

@@ -762,14 +762,61 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _DECADE_END = re.compile(r"\bEnde (?:des|dieses) Jahrzehnts\b", re.IGNORECASE)
 
 
+# A share written as a fraction ("vier Fünftel" is 80 Prozent) and durations in another
+# unit ("acht Wochen" are about "zwei Monate"): ministries restate figures that way.
+_FRACTION = re.compile(
+    r"\b(\d+|ein|eine|zwei|drei|vier|neun)\s+(hälfte|drittel|viertel|fünftel|zehntel)\b"
+    r"|\b(die|zur) (hälfte)\b",
+    re.IGNORECASE,
+)
+_PARTS = {"hälfte": 2, "drittel": 3, "viertel": 4, "fünftel": 5, "zehntel": 10}
+_DURATION = re.compile(r"\b(\d+|[a-zäöüß]+)\s+(wochen|monate|monaten)\b", re.IGNORECASE)
+_DAYS_PER = {"wochen": 7.0, "monate": 30.44, "monaten": 30.44}
+_ARTICLES = frozenset(("ein", "eine", "die", "zur"))
+_CLOSE_ENOUGH = 0.25  # of a unit: 8 Wochen are 1.84 Monate, 12 Wochen 2.76: "2", "3 Monate"
+
+
+def _count(word: str) -> int | None:
+    folded = text.fold(word)
+    if folded.isdigit():
+        return int(folded)
+    if folded in _ARTICLES:
+        return 1
+    value = _NUMBER_WORDS.get(folded)
+    return int(value) if value is not None else None
+
+
+def _restated(passage: str) -> set[str]:
+    """The same figures in the other way of writing them: a fraction as a percentage, weeks
+    as months and months as weeks where they come out nearly whole."""
+    found: set[str] = set()
+    for match in _FRACTION.finditer(passage):
+        count = _count(match.group(1) or match.group(3))
+        parts = _PARTS[(match.group(2) or match.group(4)).lower()]
+        if count is not None:
+            found.add(str(round(100 * count / parts)))
+    for match in _DURATION.finditer(passage):
+        count = _count(match.group(1)) if text.fold(match.group(1)) not in _ARTICLES else None
+        if count is None:
+            continue
+        days = count * _DAYS_PER[match.group(2).lower()]
+        for unit in ("wochen", "monate"):
+            other = days / _DAYS_PER[unit]
+            if abs(other - round(other)) <= _CLOSE_ENOUGH:
+                found.add(str(round(other)))
+    return found
+
+
 def _numbers(passage: str) -> set[str]:
     """The numbers of a text, "1.000" as "1000", number words as digits ("sechs" is "6"),
-    "Ende des Jahrzehnts" as "2030"."""
+    "Ende des Jahrzehnts" as "2030", fractions and durations also as restated (see
+    `_restated`)."""
     found = {m.group().replace(".", "") for m in _NUMBER.finditer(passage)}
     if _DECADE_END.search(passage):
         found.add("2030")
     words = (text.fold(word) for word in _WORD.findall(passage))
-    return found | {_NUMBER_WORDS[word] for word in words if word in _NUMBER_WORDS}
+    found |= {_NUMBER_WORDS[word] for word in words if word in _NUMBER_WORDS}
+    return found | _restated(passage)
 
 
 def _is_year(figure: str) -> bool:
@@ -1307,6 +1354,8 @@ class _Assessor:
         about = " ".join(self.outcome[slice(*self.spans[s])] for s in self._about(demand, window))
         if stance.reports(passage) or not stance.commits(about):
             return None
+        if stance.level_conflict(demand_body(demand.demand.text), about):
+            return None  # "Das Land wird … errichten. Die Bundesregierung begrüßt …"
         if self._guarded(demand, start, end) or not self._adopts(demand, window, score):
             return None
         return self._match(demand, "reworded", score, start, end), False

@@ -26,6 +26,9 @@ folded text (lower case, umlauts spelled out):
   also describes ("bereits", "seit", "weiterhin").
 - `addressees`: which level of government a text names as acting (Bund, Land, EU,
   Kommunen), so a passage about the Länder does not adopt a demand to the Bund.
+- `level_conflict`: the sentences about the demand open with another level as subject and
+  never name the asked one ("Das Land NRW wird … errichten" against "Der Bund muss …").
+- `reports` also knows pointing out ("hat auf … hingewiesen", "macht geltend", "beklagt").
 - `scope_conflict`: the demand is for one group of firms by size (all / small / large) and
   the passage names only another ("für alle Unternehmen" against "für KMU").
 - `direction_conflict`: the demand asks to raise an amount and the passage only lowers one,
@@ -77,7 +80,9 @@ _REPORT = re.compile(
     r"\b(?:fordern|fordert|forderten|forderte|gefordert|vorgeschlagen|"
     r"(?:schlagen|schlaegt|regen|regt)(?: [^ ,;:.]+){0,8}? (?:vor|an)\b|"
     r"angeregt|plaedieren|plaediert|verlangen|"
-    r"gewuenscht|wuenschen|sprechen sich|spricht sich|setzen sich \w+ dafuer ein, dass)\b"
+    r"gewuenscht|wuenschen|sprechen sich|spricht sich|setzen sich \w+ dafuer ein, dass|"
+    r"hingewiesen|(?:weist|weisen) (?:\w+ )?darauf hin|geltend gemacht|(?:macht|machen) geltend|"
+    r"beklagt|beklagen|bemaengelt|bemaengeln)\b"
     r"|^(?:die|der|dem|diese[rnm]?) (?:forderung|vorschlag|anregung)\b"
 )
 # Words that take a reported demand up.
@@ -202,6 +207,42 @@ def addressees(passage: str) -> frozenset[str]:
     """The levels of government a text names (see `_ADDRESSEES`)."""
     plain = folded(passage)
     return frozenset(name for name, pattern in _ADDRESSEES.items() if pattern.search(plain))
+
+
+# A level of government as the subject opening a sentence ("Das Land Nordrhein-Westfalen
+# wird …", "Die Bundesregierung strebt an …"), and the level named as a body of its own
+# anywhere ("der Bund", not the "Bundesförderung" an act of the Land may follow).
+_SUBJECTS = {
+    "bund": re.compile(r"^(?:der bund|die bundesregierung|das bundes\w*ministerium)\b"),
+    "land": re.compile(r"^(?:das land|die laender|die landesregierung|das landes\w*ministerium)\b"),
+    "eu": re.compile(r"^(?:die eu|die europaeische (?:union|kommission)|die kommission)\b"),
+    "kommune": re.compile(r"^(?:die kommunen|die gemeinden|die staedte)\b"),
+}
+_BODIES = {
+    "bund": re.compile(r"\b(?:bund|bundesregierung|bundesebene|bundesgesetzgeber)\b"),
+    "land": re.compile(r"\b(?:land|laender|landesregierung|landesebene)\b"),
+    "eu": re.compile(r"\b(?:eu|union|kommission)\b"),
+    "kommune": re.compile(r"\b(?:kommunen|gemeinden)\b"),
+}
+
+
+def level_conflict(demand: str, passage: str) -> bool:
+    """Whether the passage has another level of government act than the one the demand
+    asks: its sentences open with only other levels as subjects and never name the asked
+    one as a body ("Das Land NRW wird … errichten" does not adopt "Der Bund muss …
+    errichten", even after "nach Auslaufen der Bundesförderung")."""
+    asked = addressees(demand)
+    sentences = [folded(sentence) for sentence in text.split_sentences(passage)]
+    acting = {
+        level
+        for sentence in sentences
+        for level, pattern in _SUBJECTS.items()
+        if pattern.search(sentence)
+    }
+    if not asked or not acting or asked & acting:
+        return False
+    plain = folded(passage)
+    return not any(_BODIES[level].search(plain) for level in asked if level in _BODIES)
 
 
 # Who a measure is for, by size: a demand for all firms is not met by a measure for small
