@@ -211,6 +211,21 @@ REWORDED = [
         "Eingang entschieden werden.",
         id="weeks restated as months",
     ),
+    pytest.param(
+        "Wir fordern, dass die Bundesregierung sich für die Aussetzung der EU-Schutzzölle auf "
+        "Aluminiumfelgen einsetzt.",
+        "Die Bundesregierung wird sich in Brüssel dafür einsetzen, die Schutzzölle auf "
+        "Aluminiumfelgen vorerst auszusetzen.",
+        id="EU in a compound names a thing, not who acts",
+    ),
+    pytest.param(
+        "Die Zuschüsse zu Meisterkursen müssen unabhängig von der Betriebsgröße gleich hoch "
+        "sein.",
+        "Bisher erhalten kleinere Betriebe höhere Zuschüsse zu Meisterkursen. Künftig werden "
+        "die Zuschüsse zu Meisterkursen ohne Staffelung nach der Zahl der Beschäftigten "
+        "gezahlt.",
+        id="without staggering by size is for all firms",
+    ),
 ]
 
 

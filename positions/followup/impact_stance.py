@@ -115,10 +115,12 @@ _DESCRIBES = re.compile(
 )
 
 _ADDRESSEES = {
-    "bund": re.compile(r"\bbund\w*|\bbmwk\b|\bministerium\b|\bressort"),
+    # A level in a compound that names a thing ("EU-Ausgleichszölle", "Bundes-Immissions-
+    # schutzgesetz") is no addressee.
+    "bund": re.compile(r"\bbund\w*+(?!-)|\bbmwk\b|\bministerium\b|\bressort"),
     "land": re.compile(r"\b(?:laender|land|landes\w*|laendern)\b"),
     "eu": re.compile(
-        r"\b(?:eu|europaeische[nrs]? (?:kommission|union|ebene)|kommission|unionsrecht\w*)\b"
+        r"\b(?:eu|europaeische[nrs]? (?:kommission|union|ebene)|kommission|unionsrecht\w*)\b(?!-)"
     ),
     "kommune": re.compile(r"\b(?:kommunen|kommunal\w*|gemeinden|staedte|landkreise|kreise)\b"),
 }
@@ -259,7 +261,7 @@ _SCOPES = {
     "all": re.compile(
         r"\b(?:alle[nr]? (?:\w+ )?(?:unternehmen|betriebe|arbeitgeber|firmen)|"
         r"unabhaengig von (?:der|ihrer) (?:\w+)?groesse|saemtliche[nr]? (?:\w+ )?"
-        r"(?:unternehmen|betriebe))"
+        r"(?:unternehmen|betriebe)|ohne (?:\w+ )?staffelung nach|gleich welcher groesse)"
     ),
 }
 
