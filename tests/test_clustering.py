@@ -101,6 +101,39 @@ def test_a_topic_is_named_after_the_demand_of_its_most_central_point() -> None:
             "Die Stromkosten sind hoch. Sie müssen sinken. Die Netze müssen ausgebaut werden.",
             "Netze ausbauen",
         ),
+        (
+            "Wir fordern, dass der Bund die Stromsteuer dauerhaft senkt.",
+            "Der Bund soll die Stromsteuer dauerhaft senken",
+        ),
+        (
+            "Wir fordern, dass die Sparkassen mehr Risiko übernehmen.",
+            "Die Sparkassen sollen mehr Risiko übernehmen",
+        ),
+        (
+            "Wir fordern, dass das Land die Kosten der Prüfung übernimmt.",
+            "Das Land übernimmt die Kosten der Prüfung",
+        ),
+        (
+            "Wir fordern, dass Mobilfunk in allen Gewerbegebieten bis 2027 verfügbar ist.",
+            "Mobilfunk in allen Gewerbegebieten bis 2027 verfügbar",
+        ),
+        (
+            "Aus unserer Sicht sollte die Landesregierung einen Flächenfonds auflegen.",
+            "Die Landesregierung sollte einen Flächenfonds auflegen",
+        ),
+        (
+            "Hier braucht es eine klare Regel, die alle verstehen.",
+            "Es braucht eine klare Regel",
+        ),
+        (
+            "Wir fordern einen verlässlichen staatlichen Zuschuss zu den Meisterkursen.",
+            "Verlässlicher staatlicher Zuschuss zu den Meisterkursen",
+        ),
+        (
+            "Die Wartezeiten in den Ausländerbehörden sind für uns inzwischen das größte "
+            "Hindernis bei der Anwerbung: Die Länder müssen die Behörden besser ausstatten.",
+            "Die Länder müssen die Behörden besser ausstatten",
+        ),
     ],
 )
 def test_a_demand_name_is_a_short_clause_without_the_demanding_words(point: str, name: str) -> None:

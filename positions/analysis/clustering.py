@@ -52,11 +52,16 @@ outside every topic (`ClusterResult.single_member`). Points whose members are no
 count as sent by a member of their own.
 
 Names. A topic is named after the demand of its most central point (`demand_name`): its
-first demanding sentence without "Wir fordern, dass" or an opening, reasons after a comma
-cut off, a passive "… gesenkt werden" turned into "… senken", at most `NAME_CHARS`
-characters. Among the `NAME_CANDIDATES` most central points, one that demands (rather than
-reports) and does not say no is preferred. Weak verbs only: a strong participle stays
-("gestrichen werden"). `label_for` still gives the older keyword label
+first demanding sentence without "Wir fordern, dass" or an opening ("Aus unserer Sicht
+sollte die EU …" → "Die EU sollte …"; a description before a colon), reasons after a comma
+cut off, a passive "… gesenkt werden" turned into "… senken", an active "dass" clause into
+a main clause ("dass der Bund die Stromsteuer senkt" → "Der Bund soll die Stromsteuer
+senken"), a demanded thing into the nominative ("einen dauerhaften Zuschuss" →
+"Dauerhafter Zuschuss"), at most `NAME_CHARS` characters. Among the `NAME_CANDIDATES` most
+central points, one that demands (rather than reports or describes: "Netzbetreiber brauchen
+… ein Jahr") and does not say no is preferred, then one of three words or more ("Verfahren
+digitalisieren" says too little). Weak verbs only: a strong participle stays ("gestrichen
+werden"). `label_for` still gives the older keyword label
 ("Strompreise · Energiekosten").
 
 Limits, measured (see `bench.topics`, pairwise F1 against one coder's themes): on the tune
@@ -743,13 +748,17 @@ def label_for(texts: Sequence[str], *, weights: Sequence[float] | None = None) -
 # --- names -------------------------------------------------------------------------------
 
 NAME_CHARS = 90  # a topic name longer than this is cut at a word
+_VAGUE_WORDS = 3  # a name of fewer words says too little to stand for a topic
 NAME_CANDIDATES = 5  # most central points whose demands are considered for a topic's name
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 _DEMAND_CUE = re.compile(
-    r"\b(fordern|fordert|muss|müssen|sollte|sollten|soll|sollen|brauchen|braucht|benötigen|"
-    r"plädieren|appellieren|setzen uns|bitten|darf|dürfen|ist zu|sind zu)\b",
+    r"\b(fordern|fordert|muss|müssen|sollte|sollten|soll|sollen|wir brauchen|braucht es|"
+    r"es braucht|wir benötigen|plädieren|appellieren|setzen uns|bitten|darf|dürfen|ist zu|"
+    r"sind zu)\b",
     re.IGNORECASE,
 )
+# "Netzbetreiber brauchen … mehr als ein Jahr" describes; "Wir brauchen …" demands.
+_DESCRIBING_NEED = re.compile(r"\b(?:brauchen|braucht|benötigen|benötigt)\b", re.IGNORECASE)
 # "Wir fordern (daher) (, dass)", "Der Verband fordert …", "Wir plädieren für …": what says
 # that something is demanded, not what.
 _LEAD_IN = re.compile(
@@ -762,6 +771,23 @@ _LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 _OPENING = re.compile(r"^[^:]{0,60}:\s+")  # "Aus Sicht unserer Mitglieder gilt: …"
+# "Aus unserer Sicht sollte die EU …", "Hier braucht es …": an opinion or a link opening the
+# sentence, after which the verb comes before its subject.
+_OPINION = re.compile(
+    r"^(?:aus (?:unserer|meiner|der) sicht(?: der \w+| unserer \w+)?|unseres erachtens|"
+    r"unserer (?:meinung|auffassung|ansicht) nach|nach unserer (?:auffassung|einschätzung)|"
+    r"hier|daher|deshalb|deswegen|zudem|außerdem|darüber hinaus|insbesondere|vor allem|"
+    r"dringend|auch|ebenso|gleichzeitig|zugleich|kurzfristig|mittelfristig|langfristig)\s+"
+    r"(?=(?:muss|müssen|sollte|sollten|soll|sollen|braucht es|bedarf es)\b)",
+    re.IGNORECASE,
+)
+# After the opening: "sollte die EU einen … schaffen" → "die EU sollte einen … schaffen".
+_VERB_FIRST = re.compile(
+    r"^(muss|müssen|sollte|sollten|soll|sollen)\s+"
+    r"((?:der|die|das|den|dem)\s+(?:[a-zäöüß][\w-]*\s+){0,2}[A-ZÄÖÜ][\w-]*)\s+(.+)$"
+)
+# The end of a "dass" clause: "… bis 2028 verfügbar sind", "… besser vergütet wird".
+_CLAUSE_END = re.compile(r"\s+(?:ist|sind|wird|werden)$")
 _MODAL = re.compile(
     r"\s+(?:muss|müssen|sollte|sollten|soll|sollen|darf|dürfen|kann|können)(?=\s|$)",
     re.IGNORECASE,
@@ -772,7 +798,8 @@ _LEANING = re.compile(
 )
 # Reasons and conditions after the demand: ", damit …", ", weil …".
 _SUBORDINATE = re.compile(
-    r",\s+(?:damit|weil|da|wenn|sodass|so dass|um|denn|zumal|sonst|die|der|das|denen|deren)\b.*$"
+    r",\s+(?:damit|weil|da|wenn|sodass|so dass|um|denn|zumal|sonst|die|der|das|den|dem|denen|"
+    r"deren)\b.*$"
 )
 _PASSIVE_END = re.compile(r"\s+(\w+)\s+(?:werden|wird)(?:\s+können)?\s*$")
 _JOINED = re.compile(r"\bund(?:\s+\S+)?\s*$")  # "und" among the last two words
@@ -835,6 +862,78 @@ def _infinitive(participle: str) -> str | None:
     return prefix + stem_ + "en"
 
 
+# A "dass" clause in the active: its subject, then the rest ending in the finite verb
+# ("der Bund die Netzentgelte senkt", "die Förderbanken stärker ins Risiko gehen").
+_ACTIVE_CLAUSE = re.compile(
+    r"^((?:der|die|das)\s+(?:[a-zäöüß][\w-]*\s+){0,2}[A-ZÄÖÜ][\w-]*)\s+(.+)\s+([a-zäöüß]+)$"
+)
+
+
+# "einen dauerhaften Zuschuss": adjectives between the article and the noun.
+_ACCUSATIVE = re.compile(r"^einen\s+((?:[a-zäöüß]+en\s+)+)(?=[A-ZÄÖÜ])")
+
+
+def _nominative(phrase: str) -> str:
+    """A demanded thing without its article, in the nominative ("einen dauerhaften
+    Zuschuss" → "dauerhafter Zuschuss", "die Senkung" → "Senkung")."""
+    found = _ACCUSATIVE.match(phrase)
+    if found:
+        adjectives = " ".join(word[:-2] + "er" for word in found.group(1).split())
+        return f"{adjectives} {phrase[found.end() :]}"
+    return _ARTICLE.sub("", phrase)
+
+
+def _main_clause(clause: str) -> str:
+    """A "dass" clause as a main clause with "soll" / "sollen" ("der Bund die Netzentgelte
+    senkt" → "Der Bund soll die Netzentgelte senken"); unchanged when its verb is not a
+    regular present-tense form."""
+    found = _ACTIVE_CLAUSE.match(clause)
+    if not found:
+        return clause
+    subject, rest, verb = found.groups()
+    if verb.endswith("en") and len(verb) > 4:
+        return f"{subject} sollen {rest} {verb}"
+    infinitive = _infinitive_of_present(verb)
+    if infinitive is None:  # "der Bund die Kosten übernimmt" → "Der Bund übernimmt …"
+        return f"{subject} {verb} {rest}"
+    return f"{subject} soll {rest} {infinitive}"
+
+
+def _infinitive_of_present(verb: str) -> str | None:
+    """The infinitive of a regular third person singular ("senkt" → "senken", "ändert" →
+    "ändern", "digitalisiert" → "digitalisieren"); None for other forms (strong verbs with
+    a vowel change, "nimmt", "gibt", are left alone)."""
+    if not verb.endswith("t") or verb.endswith(("st", "tt")) or len(verb) < 4:
+        return None
+    stem_ = verb[:-1]
+    if stem_.endswith("ier"):
+        return stem_ + "en"
+    if stem_.endswith(("er", "el")):
+        return stem_ + "n"
+    if stem_.endswith("e"):  # "arbeitet" → "arbeiten"
+        return stem_ + "n"
+    if any(vowel in stem_ for vowel in "äöü") and not stem_.endswith("ier"):
+        return None  # "hält", "lässt", "fährt": strong, the infinitive has another vowel
+    return stem_ + "en"
+
+
+def _opening_removed(sentence: str) -> str:
+    """The sentence without an opinion or link opening it, its subject back before the
+    verb ("Aus unserer Sicht sollte die EU einen Fonds schaffen" → "die EU sollte einen
+    Fonds schaffen", "Hier braucht es …" → "Es braucht …")."""
+    opening = _OPINION.match(sentence)
+    if not opening:
+        return sentence
+    rest = sentence[opening.end() :]
+    words = rest.split(maxsplit=2)
+    if rest.lower().startswith(("braucht es", "bedarf es")):
+        return " ".join(["Es", words[0].lower(), *words[2:]])
+    inverted = _VERB_FIRST.match(rest)
+    if inverted:
+        return f"{inverted.group(2)} {inverted.group(1).lower()} {inverted.group(3)}"
+    return sentence
+
+
 def demand_name(text: str, *, limit: int = NAME_CHARS) -> str:
     """A short readable name for the demand of a point (see `_named_demand`)."""
     return _named_demand(text, limit)[0]
@@ -852,15 +951,22 @@ def _named_demand(text: str, limit: int = NAME_CHARS) -> tuple[str, bool]:
     chosen = next(
         (s for s in sentences if _DEMAND_CUE.search(s) and not _LEANING.match(s)), sentences[0]
     )
+    before, colon, after = chosen.partition(": ")
+    if colon and _DEMAND_CUE.search(after) and not _DEMAND_CUE.search(before):
+        chosen = after  # "Die Netzentgelte sind ein Kostenblock: Der Bund muss …"
     chosen = _OPENING.sub("", chosen) if len(_OPENING.sub("", chosen)) > 20 else chosen
-    demanding = is_demand(chosen) or bool(_DEMAND_CUE.search(chosen))
+    demanding = bool(_DEMAND_CUE.search(chosen)) or (
+        is_demand(chosen) and not _DESCRIBING_NEED.search(chosen)
+    )
     chosen = chosen.rstrip(".!?;: ")
+    chosen = _opening_removed(chosen)
     lead_in = _LEAD_IN.match(chosen)
     if lead_in:
         chosen = chosen[lead_in.end() :]
         if "dass" not in lead_in.group().lower():  # "Wir fordern einen Fonds" → "Fonds"
-            chosen = _ARTICLE.sub("", chosen)
+            chosen = _nominative(chosen)
     chosen = _SUBORDINATE.sub("", chosen)
+    clause = bool(lead_in) and "dass" in lead_in.group().lower()
     passive = _PASSIVE_END.search(chosen)
     # "… gestärkt und besser vergütet werden", "X verursacht Aufwand und sollte ausgesetzt
     # werden": the passive is one of two predicates; turning one round would garble both.
@@ -869,6 +975,10 @@ def _named_demand(text: str, limit: int = NAME_CHARS) -> tuple[str, bool]:
         if infinitive is not None:
             head = _MODAL.sub("", chosen[: passive.start()], count=1)
             chosen = _ARTICLE.sub("", f"{head} {infinitive}".strip())
+    if clause and _CLAUSE_END.search(chosen):
+        chosen = _ARTICLE.sub("", _CLAUSE_END.sub("", chosen))
+    elif clause:
+        chosen = _main_clause(chosen)
     if len(chosen) > limit:
         cut = chosen[:limit]
         comma = cut.rfind(",")
@@ -1313,7 +1423,13 @@ def _name(members: IntArray, corpus: _Corpus) -> str:
     # A topic is named for what its members ask for, not for a member saying no to it.
     ranked = sorted(
         candidates,
-        key=lambda found: (negates(found[0]), not found[1], -found[2], found[0].endswith("…")),
+        key=lambda found: (
+            negates(found[0]),
+            not found[1],
+            len(found[0].split()) < _VAGUE_WORDS,  # "Verfahren digitalisieren": which?
+            -found[2],
+            found[0].endswith("…"),
+        ),
     )
     if ranked:
         return ranked[0][0]
