@@ -32,8 +32,9 @@ Two more labelled sets are reported, traced with the UI's cut-off (`top` = 5):
   ("Wir fordern, dass …" demands, a campaign copy split at a colon, rewordings, look-alikes,
   paragraphs resting on no point); looked at while tuning;
 - `heldout`: bench/labelled/statements_heldout.py (paragraphs written from 240 statements
-  by someone else, with look-alike pairs); only measured, never tuned on. Missing if the
-  set is not there. `no_source_paragraphs_with_suggestions`: paragraphs labelled with no
+  by someone else, with look-alike pairs), measured once and spent since;
+- `heldout2`: bench/labelled/statements_heldout2.py (30 paragraphs from 150 statements,
+  written after that), only measured. `no_source_paragraphs_with_suggestions`: paragraphs labelled with no
   source that got one; `look_alikes_suggested`: look-alike pairs (a labelled source and a
   point that says nearly the same with another figure or addressee) whose look-alike was
   suggested.
@@ -166,13 +167,13 @@ def _unfounded(found: Sequence[Findings], labels: Sequence[frozenset[int]]) -> i
     return sum(1 for f, s in zip(found, labels, strict=True) if not s and f.sources)
 
 
-def heldout() -> dict[str, Any] | None:
-    """Quality on the held-out set (never tuned on), or None if it is not there."""
-    try:
-        module = importlib.import_module("bench.labelled.statements_heldout")
-    except ModuleNotFoundError:
-        return None
-    return _measure_heldout(module.load())
+def heldout(name: str = "statements_heldout") -> dict[str, Any]:
+    """Quality on a held-out set (`statements_heldout`, spent; `statements_heldout2`)."""
+    return _measure_heldout(importlib.import_module(f"bench.labelled.{name}").load())
+
+
+def _heldouts() -> dict[str, Any]:
+    return {"heldout": heldout(), "heldout2": heldout("statements_heldout2")}
 
 
 def _measure_heldout(labelled: Any) -> dict[str, Any]:
@@ -220,7 +221,7 @@ def _measure_heldout(labelled: Any) -> dict[str, Any]:
 
 def run() -> dict[str, Any]:
     """What `make bench` calls: the 400 × 5,000 measurement, the tune and held-out sets."""
-    return {**measure(), "tune": tune(), "heldout": heldout()}
+    return {**measure(), "tune": tune(), **_heldouts()}
 
 
 def main() -> None:
@@ -231,7 +232,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=SEED, help="draw of the generated part")
     arguments = parser.parse_args()
     result = measure(arguments.points, arguments.paragraphs, arguments.repeat, arguments.seed)
-    print(json.dumps({**result, "tune": tune(), "heldout": heldout()}))
+    print(json.dumps({**result, "tune": tune(), **_heldouts()}))
 
 
 if __name__ == "__main__":

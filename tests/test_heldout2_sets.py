@@ -1,0 +1,37 @@
+"""Integrity of the second held-out sets (bench/labelled/impact_heldout2,
+statements_heldout2): sizes, mixes and references as their provenance promises. No
+algorithm is called here; the sets are only for measuring."""
+
+from collections import Counter
+
+from bench.labelled import impact_heldout2, statements_heldout2
+
+
+def test_the_second_outcome_set_has_its_60_demands_and_mix() -> None:
+    labelled = impact_heldout2.load()
+    assert [demand.key for demand in labelled.demands] == list(range(1, 61))
+    assert Counter(demand.expected for demand in labelled.demands) == {
+        "verbatim": 10,
+        "reworded": 20,
+        "negated": 12,
+        "none": 18,
+    }
+    assert 50_000 <= len(labelled.outcome) <= 70_000
+    for demand in labelled.demands:
+        if demand.span is not None:
+            start, end = demand.span
+            assert labelled.outcome.count(labelled.outcome[start:end]) == 1, demand.key
+            assert demand.chapter, demand.key
+
+
+def test_the_second_statement_set_has_what_its_provenance_promises() -> None:
+    data = statements_heldout2.load()  # validates ids, themes and references
+    assert len(data.statements) == 150
+    assert len(data.points) == 230
+    assert len(data.themes) == 12
+    assert len(data.near_duplicates) == 20
+    assert len(data.look_alikes) == 12
+    assert len(data.paragraphs) == 30
+    assert sum(not paragraph.sources for paragraph in data.paragraphs) == 5
+    longest = max(data.statements, key=lambda statement: len(statement.points))
+    assert len(longest.points) >= 30
