@@ -71,6 +71,26 @@ NEAR_DUPLICATES: list[tuple[str, str, str]] = [
         "Wir fordern: die Netzagentur muss aus unserer Sicht die Netzentgelte für "
         "Produktionsstandorte deckeln,um die Wettbewerbsfähigkeit des Standrots zu sichern",
     ),
+    (
+        "the EU as abbreviation and as adjective",
+        "Die Batterieverordnung darf erst gelten, wenn die EU-Leitlinien zum Recycling "
+        "vorliegen.",
+        "Die Batterieverordnung darf erst gelten, wenn die europäischen Leitlinien zum "
+        "Recycling vorliegen.",
+    ),
+    (
+        "a Land by its abbreviation and its name",
+        "Bauanträge für Werkshallen dauern in NRW zu lange; das Land braucht feste Fristen.",
+        "Bauanträge für Werkshallen dauern in Nordrhein-Westfalen zu lange; das Land braucht "
+        "feste Fristen.",
+    ),
+    (
+        "the sender speaking of itself in other words",
+        "Die Prüfpflichten für Druckbehälter sind für uns inzwischen teurer als die Wartung "
+        "selbst und müssen gebündelt werden.",
+        "Die Prüfpflichten für Druckbehälter sind für unser Unternehmen mittlerweile teurer "
+        "als die Wartung selbst und müssen gebündelt werden.",
+    ),
 ]
 
 # (why they differ, point, a different demand in nearly the same words)
@@ -125,5 +145,15 @@ FALSE_FRIENDS: list[tuple[str, str, str]] = [
         "Die Bundesregierung muss Genehmigungsverfahren für neue Fertigungsanlagen "
         "beschleunigen. Das betrifft vor allem Sensormodule, Stanzteile und Dichtungen im Raum "
         "Siegen.",
+    ),
+    (
+        "another Land",
+        "Bauanträge für Werkshallen dauern in NRW zu lange; das Land braucht feste Fristen.",
+        "Bauanträge für Werkshallen dauern in Hessen zu lange; das Land braucht feste Fristen.",
+    ),
+    (
+        "the EU instead of the Bund",
+        "Die europäischen Förderprogramme für Zulieferer müssen vereinfacht werden.",
+        "Die Förderprogramme des Bundes für Zulieferer müssen vereinfacht werden.",
     ),
 ]

@@ -15,7 +15,8 @@ X GmbH unterstützt die Position des Verbands."), a short lead-in or headline be
 demand ("Entlastung jetzt:"), thanks, offers of contact and the closing with what follows it.
 A colon ends a sentence as a full stop does. What is left is reduced to its content words:
 folded (`positions.core.text.fold`), without function words, modal verbs ("muss" and "sollte"
-make the same demand) and filler phrases, stemmed, at most `MAX_WORDS` words, a few plain
+make the same demand) and filler phrases (also the sender speaking of itself: "für uns" /
+"für unser Unternehmen", "bei uns" / "in unserem Haus"), stemmed, at most `MAX_WORDS` words, a few plain
 synonyms as one ("Betriebe" / "Unternehmen", "Beschäftigte" / "Mitarbeitende", "schneller" /
 "zügiger"). Words of five or more letters one typo apart (a letter added, dropped, changed,
 or two swapped) count as one word; actors and the words of rule 2 only from eight letters
@@ -34,8 +35,9 @@ Two points are duplicates when
    Gewerbegebieten", "im Sauerland" / "im Ruhrgebiet") and groups of companies ("KMU" /
    "alle Unternehmen" / "Großunternehmen"), in the words of `positions.analysis.guards`
    (`look_alike_marker`; closed lists: a measure, place or group they do not know is only
-   told apart by the score). "Bundesregierung" and "Bund", "EU-Kommission" and "EU",
-   "Landesregierung" and "Land" are one actor here; parliaments, ministries and agencies
+   told apart by the score). "Bundesregierung" and "Bund", "EU-Kommission", "EU" and
+   "europäische", "Landesregierung" and "Land", "NRW" and "Nordrhein-Westfalen" are one
+   actor here; parliaments, ministries and agencies
    are actors of their own. And
 3. the subject of each, the words before its modal verb ("Die Hochschulen müssen …"), is
    found in the other (to `SUBJECT_THRESHOLD`), so "Die Kammern müssen …" differs;
@@ -174,6 +176,14 @@ _FILLER_PHRASES = [
     "auf jeden fall",
     "in jedem fall",
     "vor allem",
+    # The sender speaking of itself: "für uns" / "für unser Unternehmen", "bei uns" / "in
+    # unserem Haus" are one copy.
+    "für unser unternehmen",
+    "für unseren betrieb",
+    "in unserem unternehmen",
+    "in unserem betrieb",
+    "in unserem haus",
+    "bei uns",
 ]
 _FILLER_PHRASES_FOLDED = [fold(phrase).split() for phrase in _FILLER_PHRASES]
 
@@ -186,7 +196,7 @@ _FILLER_WORDS = _folded(
     """
     unbedingt insbesondere klar dringend zeitnah ausdrücklich zwingend grundsätzlich eindeutig
     natürlich selbstverständlich tatsächlich wirklich letztlich jedenfalls bitte endlich
-    möglichst besonders nachdrücklich eindringlich daher deshalb
+    möglichst besonders nachdrücklich eindringlich daher deshalb inzwischen mittlerweile
     """
 )
 _IGNORED = STOPWORDS | MODAL_VERBS | _FILLER_WORDS
@@ -200,6 +210,7 @@ _SYNONYM_GROUPS = (
     "schnell zügig rasch",
     "deutlich spürbar erheblich",
     "dauerhaft langfristig",
+    "rechtzeitig fristgerecht",
 )
 _SYNONYM_STEM = {
     stem(fold(word)): stem(fold(group.split()[0]))
@@ -346,7 +357,9 @@ _ACTOR_ALIASES = {
     for name, words in (
         ("bund", "bund bundesregierung"),
         ("land", "land landesregierung"),
-        ("eu", "eu kommission"),
+        # "EU-Richtlinie" / "europäische Richtlinie", "EU" / "Europäische Union"
+        ("eu", "eu kommission union europäische europäischen europäischer europäisches"),
+        ("nrw", "nrw nordrhein westfalen"),
     )
     for word in words.split()
 }
@@ -468,7 +481,7 @@ def _word_table(words: list[str], counts: IntArray) -> _WordTable:
         distinguishing = look_alike_marker(word)
         if value is not None:
             marker[i] = _stable_hash("number " + value)
-        elif is_actor(word):
+        elif is_actor(word) or word in _ACTOR_ALIASES:
             marker[i] = _stable_hash("actor " + _ACTOR_ALIASES.get(word, word))
         elif distinguishing is not None:
             marker[i] = _stable_hash(distinguishing)
