@@ -347,6 +347,30 @@ def differences(point: str, paragraph: str) -> tuple[Contradiction, ...]:
             (),
             id="a finding with kein is no rejection",
         ),
+        pytest.param(
+            "Die Kfz-Steuer für leichte Nutzfahrzeuge muss abgeschafft werden.",
+            "Die Kfz-Steuer für leichte Nutzfahrzeuge ist zu senken.",
+            (Contradiction("measure", ("„abgeschafft“",), ("„senken“",)),),
+            id="another measure for one thing",
+        ),
+        pytest.param(
+            "Schnellladeparks an Autobahnen müssen bevorzugt angeschlossen werden.",
+            "Schnellladeparks in Gewerbegebieten müssen bevorzugt angeschlossen werden.",
+            (Contradiction("place", ("„Autobahnen“",), ("„Gewerbegebieten“",)),),
+            id="another place",
+        ),
+        pytest.param(
+            "Die Meldepflicht muss für Konzerne entfallen.",
+            "Die Meldepflicht muss für KMU entfallen.",
+            (Contradiction("scope", ("„Konzerne“",), ("„KMU“",)),),
+            id="another group of companies",
+        ),
+        pytest.param(
+            "Anlagengenehmigungen müssen gesetzlich auf sechs Monate begrenzt werden.",
+            "Eine Anlage darf nicht später als sechs Monate nach dem Antrag genehmigt werden.",
+            (),
+            id="ways of acting on one thing are rewordings",
+        ),
     ],
 )
 def test_what_contradicts_what(point: str, paragraph: str, expected: tuple[Contradiction]) -> None:
@@ -361,6 +385,8 @@ def test_staff_read_a_contradiction_in_german() -> None:
     )
     stance = Contradiction(STANCE, (REJECTS,), (DEMANDS,))
     assert stance.describe("der Absatz") == "lehnt ab, was der Absatz fordert"
+    place = Contradiction("place", ("„Autobahnen“",), ("„Gewerbegebieten“",))
+    assert place.describe() == "nennt „Autobahnen“ statt „Gewerbegebieten“"
 
 
 # --- issue 20: demands phrased "Wir fordern, dass …", campaigns, meaning ------------------------

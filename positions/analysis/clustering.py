@@ -966,7 +966,7 @@ def _named_demand(text: str, limit: int = NAME_CHARS) -> tuple[str, bool]:
         if "dass" not in lead_in.group().lower():  # "Wir fordern einen Fonds" → "Fonds"
             chosen = _nominative(chosen)
     chosen = _SUBORDINATE.sub("", chosen)
-    clause = bool(lead_in) and "dass" in lead_in.group().lower()
+    clause = lead_in is not None and "dass" in lead_in.group().lower()
     passive = _PASSIVE_END.search(chosen)
     # "… gestärkt und besser vergütet werden", "X verursacht Aufwand und sollte ausgesetzt
     # werden": the passive is one of two predicates; turning one round would garble both.

@@ -31,7 +31,11 @@ paragraph may take up one demand of a point that makes two); the two contradict 
    "Bund", "Staat" …) that follows no preposition: "Der Bund muss …", "… muss die EU …", "Bund
    und Länder müssen …"; not "für die Kommunen", "aus Nicht-EU-Ländern", "Maßnahmen der EU".
    Other actors ("Gesetzgeber", "Förderbanken") and places ("in NRW") never contradict;
-3. *stance*: one says no to what the other demands (`negates`).
+3. *stance*: one says no to what the other demands (`negates`);
+4. *measure*, *place*, *scope*: both name a measure of the alternatives for one thing
+   (`CONTRASTING_MEASURES`: "senken" / "abschaffen" / "aussetzen"), a place ("an Autobahnen"
+   / "in Gewerbegebieten", "im Sauerland" / "im Ruhrgebiet") or a group of companies ("KMU" /
+   "Großunternehmen") of the closed lists of `look_alike_marker`, and none in common.
 
 What one text says and the other leaves out is no contradiction: a paragraph may abridge, and
 "Die Förderprogramme sind zu vereinfachen" rests on "Der Bund muss … bis 2030 vereinfachen".
@@ -350,6 +354,17 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Marker:
+    """A measure, place or group of companies a text names (`look_alike_marker`): its
+    `kind` ("measure", "place", "scope"), its class (`name`, "senken") and the word as
+    written (`shown`, "gesenkt")."""
+
+    kind: str
+    name: str
+    shown: str
+
+
+@dataclass(frozen=True)
 class Claim:
     """What one sentence says that look-alike sentences may say differently. `negates` is
     None for several counterparts that disagree."""
@@ -358,11 +373,15 @@ class Claim:
     figures: frozenset[Figure]
     addressees: frozenset[str]
     negates: bool | None
+    markers: frozenset[Marker] = frozenset()
 
 
 FIGURE: Literal["figure"] = "figure"
 ADDRESSEE: Literal["addressee"] = "addressee"
 STANCE: Literal["stance"] = "stance"
+ContradictionKind = Literal["figure", "addressee", "stance", "measure", "place", "scope"]
+# Kinds of `Marker`, each a kind of contradiction of its own.
+MARKED: tuple[ContradictionKind, ...] = ("measure", "place", "scope")
 REJECTS = "rejects"  # the stance values of a STANCE contradiction
 DEMANDS = "demands"
 
@@ -372,7 +391,7 @@ class Contradiction:
     """What they say instead of what we say: figures as written ("2035" / "2030"), levels
     ("Land" / "Bund"), or the stance (`REJECTS` / `DEMANDS`)."""
 
-    kind: Literal["figure", "addressee", "stance"]
+    kind: ContradictionKind
     theirs: tuple[str, ...]
     ours: tuple[str, ...]
 
@@ -380,7 +399,7 @@ class Contradiction:
         """What they say differently, for staff: "nennt 2035 statt 2030", "richtet sich an
         das Land statt an den Bund", "lehnt ab, was der Absatz fordert" (`ours` names our
         text)."""
-        if self.kind == FIGURE:
+        if self.kind == FIGURE or self.kind in MARKED:
             return f"nennt {_listed(self.theirs)} statt {_listed(self.ours)}"
         if self.kind == ADDRESSEE:
             return f"richtet sich an {_addressed(self.theirs)} statt an {_addressed(self.ours)}"
@@ -493,6 +512,7 @@ def claim(sentence: str) -> Claim:
     stems: set[str] = set()
     figures: set[Figure] = set()
     addressees: set[str] = set()
+    markers: set[Marker] = set()
     negating = False
     main = _main_clause_texts(sentence)
     for clause in main or [sentence]:
@@ -504,8 +524,18 @@ def claim(sentence: str) -> Claim:
         stems.update(_content_stems(words))
         figures.update(_figures(tokens, words))
         addressees.update(_addressees(_names_joined(words)))
+        markers.update(_markers(tokens, words))
         negating = negating or (bool(main) and _negates(folded))
-    return Claim(frozenset(stems), frozenset(figures), frozenset(addressees), negating)
+    return Claim(
+        frozenset(stems), frozenset(figures), frozenset(addressees), negating, frozenset(markers)
+    )
+
+
+def _markers(tokens: Sequence[str], words: Sequence[str]) -> Iterator[Marker]:
+    for token, word in zip(tokens, words, strict=True):
+        found = _marked(word)
+        if found is not None:
+            yield Marker(found[0], found[1], token)
 
 
 def _sentences(text: str) -> list[str]:
@@ -562,6 +592,7 @@ def _counterpart(their_claim: Claim, ours: Sequence[Claim]) -> Claim | None:
         figures=frozenset().union(*(c.figures for c in best)),
         addressees=frozenset().union(*(c.addressees for c in best)),
         negates=stances.pop() if len(stances) == 1 else None,
+        markers=frozenset().union(*(c.markers for c in best)),
     )
 
 
@@ -577,6 +608,33 @@ def _differences(theirs: Claim, ours: Claim) -> Iterator[Contradiction]:
         )
     if None not in (theirs.negates, ours.negates) and theirs.negates != ours.negates:
         yield Contradiction(STANCE, (_stance(theirs.negates),), (_stance(ours.negates),))
+    for kind in MARKED:
+        their_markers = [m for m in theirs.markers if _contrasts(m, kind)]
+        our_markers = [m for m in ours.markers if _contrasts(m, kind)]
+        if (
+            their_markers
+            and our_markers
+            and not {m.name for m in their_markers} & {m.name for m in our_markers}
+        ):
+            yield Contradiction(kind, _written(their_markers), _written(our_markers))
+
+
+# Measures that are alternatives for one thing ("senken" / "abschaffen" / "aussetzen"): a
+# rewording keeps them. Ways of acting on it ("genehmigen", "prüfen", "umsetzen", "begrenzen")
+# may be reworded ("darf nicht länger als sechs Monate dauern" for "auf sechs Monate
+# begrenzen") and never contradict.
+CONTRASTING_MEASURES = frozenset(
+    "senken erhoehen abschaffen einfuehren aussetzen verschieben verlaengern beenden "
+    "verdoppeln halbieren befristet unbefristet".split()
+)
+
+
+def _contrasts(marker: Marker, kind: str) -> bool:
+    return marker.kind == kind and (kind != "measure" or marker.name in CONTRASTING_MEASURES)
+
+
+def _written(markers: Sequence[Marker]) -> tuple[str, ...]:
+    return tuple(sorted({f"„{m.shown}“" for m in markers}))
 
 
 def _shown(figures: Sequence[Figure]) -> tuple[str, ...]:
