@@ -245,6 +245,18 @@ def test_a_demand_in_other_words_is_reworded_and_the_passage_is_quoted(
 
 REJECTED = [
     pytest.param(
+        "Die Pendlerpauschale für Beschäftigte in der Industrie muss angehoben werden.",
+        "Eine weitere Anhebung der Pendlerpauschale für Beschäftigte in der Industrie strebt "
+        "die Bundesregierung nicht an.",
+        id="strebt nicht an",
+    ),
+    pytest.param(
+        "Der Bund muss einen Fonds für die Sanierung von Werkshallen auflegen.",
+        "Ein eigener Fonds des Bundes für die Sanierung von Werkshallen ist haushaltsrechtlich "
+        "nicht darstellbar.",
+        id="nicht darstellbar",
+    ),
+    pytest.param(
         "Wir fordern einen Brückenstrompreis.",
         "Ein Brückenstrompreis wird nicht eingeführt.",
         id="wird nicht eingeführt",

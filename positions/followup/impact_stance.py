@@ -72,6 +72,8 @@ _STRONG_REFUSAL = re.compile(
             r"\bsieht (?:die bundesregierung |der bund |sie )?(?:davon |von \w+ \w+ )ab\b",
             r"\bkommt nicht in betracht\b|\bkommen nicht in betracht\b|\bscheidet aus\b",
             r"\bnicht in betracht\b",
+            r"\b(?:strebt|streben)\b(?: [^ ,;:.]+){0,8}? nicht an\b|\bnicht angestrebt\b",
+            r"\bnicht darstellbar\b|\bnicht in frage\b",
         )
     )
 )
@@ -111,7 +113,8 @@ _ONLY_LOOKS = re.compile(
 # Descriptions of the present or the past.
 _DESCRIBES = re.compile(
     r"\b(?:wurde|wurden|hat sich|haben sich|weiterhin|bleibt es|"
-    r"bereits|bislang|bisher|derzeit|zuletzt|seit|aufgabe der|zustaendig|in der verantwortung)\b"
+    r"bereits|bislang|bisher|derzeit|zuletzt|seit|aufgabe der|zustaendig|in der verantwortung|"
+    r"verweist|verweisen)\b"
 )
 
 _ADDRESSEES = {
