@@ -34,10 +34,11 @@ Two more labelled sets are reported, traced with the UI's cut-off (`top` = 5):
 - `heldout`: bench/labelled/statements_heldout.py (paragraphs written from 240 statements
   by someone else, with look-alike pairs), measured once and spent since;
 - `heldout2`: bench/labelled/statements_heldout2.py (30 paragraphs from 150 statements,
-  written after that), only measured. `no_source_paragraphs_with_suggestions`: paragraphs labelled with no
-  source that got one; `look_alikes_suggested`: look-alike pairs (a labelled source and a
-  point that says nearly the same with another figure or addressee) whose look-alike was
-  suggested.
+  written after that), only measured.
+
+`no_source_paragraphs_with_suggestions`: paragraphs labelled with no source that got one;
+`look_alikes_suggested`: look-alike pairs (a labelled source and a point that says nearly
+the same with another figure or addressee) whose look-alike was suggested.
 
 Goal: `seconds` ≤ 2 and `f1` ≥ 0.8.
 """

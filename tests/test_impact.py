@@ -219,8 +219,7 @@ REWORDED = [
         id="EU in a compound names a thing, not who acts",
     ),
     pytest.param(
-        "Die Zuschüsse zu Meisterkursen müssen unabhängig von der Betriebsgröße gleich hoch "
-        "sein.",
+        "Die Zuschüsse zu Meisterkursen müssen unabhängig von der Betriebsgröße gleich hoch sein.",
         "Bisher erhalten kleinere Betriebe höhere Zuschüsse zu Meisterkursen. Künftig werden "
         "die Zuschüsse zu Meisterkursen ohne Staffelung nach der Zahl der Beschäftigten "
         "gezahlt.",

@@ -73,8 +73,7 @@ NEAR_DUPLICATES: list[tuple[str, str, str]] = [
     ),
     (
         "the EU as abbreviation and as adjective",
-        "Die Batterieverordnung darf erst gelten, wenn die EU-Leitlinien zum Recycling "
-        "vorliegen.",
+        "Die Batterieverordnung darf erst gelten, wenn die EU-Leitlinien zum Recycling vorliegen.",
         "Die Batterieverordnung darf erst gelten, wenn die europäischen Leitlinien zum "
         "Recycling vorliegen.",
     ),

@@ -14,13 +14,13 @@ sender that demand nothing ("Wir sind ein Zulieferer aus Hagen mit 85 Mitarbeite
 X GmbH unterstützt die Position des Verbands."), a short lead-in or headline before the
 demand ("Entlastung jetzt:"), thanks, offers of contact and the closing with what follows it.
 A colon ends a sentence as a full stop does. What is left is reduced to its content words:
-folded (`positions.core.text.fold`), without function words, modal verbs ("muss" and "sollte"
-make the same demand) and filler phrases (also the sender speaking of itself: "für uns" /
-"für unser Unternehmen", "bei uns" / "in unserem Haus"), stemmed, at most `MAX_WORDS` words, a few plain
-synonyms as one ("Betriebe" / "Unternehmen", "Beschäftigte" / "Mitarbeitende", "schneller" /
-"zügiger"). Words of five or more letters one typo apart (a letter added, dropped, changed,
-or two swapped) count as one word; actors and the words of rule 2 only from eight letters
-on ("Landesregierng").
+folded (`positions.core.text.fold`), without function words, modal verbs ("muss" and
+"sollte" make the same demand) and filler phrases (also the sender speaking of itself: "für
+uns" / "für unser Unternehmen", "bei uns" / "in unserem Haus"), stemmed, at most `MAX_WORDS`
+words, a few plain synonyms as one ("Betriebe" / "Unternehmen", "Beschäftigte" /
+"Mitarbeitende", "schneller" / "zügiger"). Words of five or more letters one typo apart (a
+letter added, dropped, changed, or two swapped) count as one word; actors and the words of
+rule 2 only from eight letters on ("Landesregierng").
 The score is the overlap of the two bags of content words, word order ignored: Dice, twice
 the shared weight over the total weight, 0 … 1. Every word weighs 3, except in large inputs
 words that many points share (boilerplate such as "Das betrifft …"): 2 if in more than 1/16 of

@@ -624,8 +624,10 @@ def _differences(theirs: Claim, ours: Claim) -> Iterator[Contradiction]:
 # may be reworded ("darf nicht länger als sechs Monate dauern" for "auf sechs Monate
 # begrenzen") and never contradict.
 CONTRASTING_MEASURES = frozenset(
-    "senken erhoehen abschaffen einfuehren aussetzen verschieben verlaengern beenden "
-    "verdoppeln halbieren befristet unbefristet".split()
+    (
+        *("senken", "erhoehen", "abschaffen", "einfuehren", "aussetzen", "verschieben"),
+        *("verlaengern", "beenden", "verdoppeln", "halbieren", "befristet", "unbefristet"),
+    )
 )
 
 

@@ -43,13 +43,13 @@ A paragraph rests on a point when
 3. it takes up enough of the point: at least `threshold` of the point's weight;
 4. it does not contradict the paragraph: a point the greedy choice picks whose demand names
    other figures, another addressee, the opposite stance, another measure for the same thing
-   ("abschaffen" / "senken"), another place or another group of companies than the
-   paragraph sentence taking it up ("bis 2035" for "bis 2030, 8 ct", "Das Land muss …" for "Der Bund muss …", "lehnen
-   wir ab" for "Wir fordern …"; `positions.analysis.guards.contradictions`) is no source but
-   a `Conflict`, which staff are shown; it leaves the paragraph's words unexplained for the
-   points that follow. What the paragraph leaves out is no contradiction. A point that only
-   rejects, picked for a paragraph that rejects nothing, is a stance conflict even where no
-   sentence of the paragraph takes it up word for word.
+   ("abschaffen" / "senken"), another place or another group of companies than the paragraph
+   sentence taking it up ("bis 2035" for "bis 2030, 8 ct", "Das Land muss …" for "Der Bund
+   muss …", "lehnen wir ab" for "Wir fordern …"; `positions.analysis.guards.contradictions`)
+   is no source but a `Conflict`, which staff are shown; it leaves the paragraph's words
+   unexplained for the points that follow. What the paragraph leaves out is no
+   contradiction. A point that only rejects, picked for a paragraph that rejects nothing, is
+   a stance conflict even where no sentence of the paragraph takes it up word for word.
 
 Copies: a point chosen brings its copies with it, those with the same features and those
 whose normalised words are a run of its own or contain it (at least `CONTAINED_MIN_WORDS`

@@ -28,8 +28,9 @@ senken"); a one-word query scores lower against a long sentence than against a s
 ("Strompreis" / "Hohe Energiekosten belasten die Betriebe." 0.45, / "… belasten die
 Kunststoffverarbeitung." 0.29), so some rewordings are missed even at the lower threshold
 for short queries (in the demo, "Energiekosten senken" scores 0.21–0.24 against the
-Brückenstrompreis demands, unrelated queries up to 0.15, so it finds them by words only). The first search after many new statements embeds their sentences (about a
-minute for 5,000 points on two cores; the search page shows progress).
+Brückenstrompreis demands, unrelated queries up to 0.15, so it finds nothing there). The
+first search after many new statements embeds their sentences (about a minute for 5,000
+points on two cores; the search page shows progress).
 """
 
 from __future__ import annotations
