@@ -111,7 +111,11 @@ def test_a_topic_is_named_after_the_demand_of_its_most_central_point() -> None:
         ),
         (
             "Wir fordern, dass das Land die Kosten der Prüfung übernimmt.",
-            "Das Land übernimmt die Kosten der Prüfung",
+            "Das Land soll die Kosten der Prüfung übernehmen",
+        ),
+        (
+            "Wir fordern, dass der Bund eine Bagatellgrenze für Meldungen einführt.",
+            "Der Bund soll eine Bagatellgrenze für Meldungen einführen",
         ),
         (
             "Wir fordern, dass Mobilfunk in allen Gewerbegebieten bis 2027 verfügbar ist.",

@@ -894,16 +894,42 @@ def _main_clause(clause: str) -> str:
     if verb.endswith("en") and len(verb) > 4:
         return f"{subject} sollen {rest} {verb}"
     infinitive = _infinitive_of_present(verb)
-    if infinitive is None:  # "der Bund die Kosten übernimmt" → "Der Bund übernimmt …"
-        return f"{subject} {verb} {rest}"
+    if infinitive is None:  # "das Land die Regeln anpasst" → "Das Land anpasst …" would garble
+        return clause
     return f"{subject} soll {rest} {infinitive}"
 
 
+# Third persons singular of strong verbs whose vowel changes, also after a separable prefix
+# ("übernimmt", "beiträgt").
+_STRONG_PRESENT = {
+    "hält": "halten",
+    "fährt": "fahren",
+    "trägt": "tragen",
+    "läuft": "laufen",
+    "fällt": "fallen",
+    "schlägt": "schlagen",
+    "gibt": "geben",
+    "nimmt": "nehmen",
+    "hilft": "helfen",
+    "sieht": "sehen",
+    "wirft": "werfen",
+    "spricht": "sprechen",
+    "bricht": "brechen",
+    "wirbt": "werben",
+    "stirbt": "sterben",
+    "lässt": "lassen",
+    "tritt": "treten",
+}
+
+
 def _infinitive_of_present(verb: str) -> str | None:
-    """The infinitive of a regular third person singular ("senkt" → "senken", "ändert" →
-    "ändern", "digitalisiert" → "digitalisieren"); None for other forms (strong verbs with
-    a vowel change, "nimmt", "gibt", are left alone)."""
-    if not verb.endswith("t") or verb.endswith(("st", "tt")) or len(verb) < 4:
+    """The infinitive of a third person singular ("senkt" → "senken", "ändert" → "ändern",
+    "digitalisiert" → "digitalisieren", "einführt" → "einführen", "übernimmt" →
+    "übernehmen", "anpasst" → "anpassen"); None for other words."""
+    for strong, infinitive in _STRONG_PRESENT.items():
+        if verb.endswith(strong):
+            return verb[: -len(strong)] + infinitive
+    if not verb.endswith("t") or len(verb) < 4:
         return None
     stem_ = verb[:-1]
     if stem_.endswith("ier"):
@@ -912,8 +938,6 @@ def _infinitive_of_present(verb: str) -> str | None:
         return stem_ + "n"
     if stem_.endswith("e"):  # "arbeitet" → "arbeiten"
         return stem_ + "n"
-    if any(vowel in stem_ for vowel in "äöü") and not stem_.endswith("ier"):
-        return None  # "hält", "lässt", "fährt": strong, the infinitive has another vowel
     return stem_ + "en"
 
 
