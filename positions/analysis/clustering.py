@@ -1004,9 +1004,10 @@ def _named_demand(text: str, limit: int = NAME_CHARS) -> tuple[str, bool]:
     elif clause:
         chosen = _main_clause(chosen)
     if len(chosen) > limit:
+        # At a comma or before a second demand ("… bis 2030 und die Senkung der …").
         cut = chosen[:limit]
-        comma = cut.rfind(",")
-        chosen = cut[:comma] if comma > limit // 2 else cut[: cut.rfind(" ")] + " …"
+        joint = max(cut.rfind(","), cut.rfind(" und "), cut.rfind(" sowie "))
+        chosen = cut[:joint] if joint > limit // 2 else cut[: cut.rfind(" ")] + " …"
     return chosen[:1].upper() + chosen[1:], demanding
 
 
