@@ -101,7 +101,8 @@ from positions.core.text import MODAL_VERBS, STOPWORDS, fold, is_demand, normali
 
 LINK_THRESHOLD = 0.04  # average similarity beyond the background at which groups are one topic
 JOIN_THRESHOLD = 0.16  # similarity to a centroid beyond the background at which a point joins
-SINGLE_JOIN_THRESHOLD = 0.05  # the same for a point of a one-member cluster
+SINGLE_JOIN_THRESHOLD = 0.15  # the same for a point of a one-member cluster (at 0.05,
+# "Verlustrücktrag erweitern" joined the demo's topic on an application portal)
 LEXICAL_SHARE = 0.45  # of a similarity: words; the rest is meaning (sentence embeddings)
 MEANING_CHARS = 200  # of a point embedded (see `meaning_text`)
 SAME_MEMBER_PENALTY = 0.1  # two points of one member count this much less alike
