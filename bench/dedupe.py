@@ -352,8 +352,8 @@ def heldout(threshold: float, module: str = "statements_heldout") -> dict[str, A
     near = [(index[a], index[b]) for a, b in data.near_duplicates]
     looks = [(index[pair.first], index[pair.second]) for pair in data.look_alikes]
     truth = connected_components(len(ids), np.asarray(near, dtype=np.int64).reshape(-1, 2))
-    near_hits = sum(labels[a] == labels[b] for a, b in near)
-    looks_merged = sum(labels[a] == labels[b] for a, b in looks)
+    near_hits = int(sum(labels[a] == labels[b] for a, b in near))
+    looks_merged = int(sum(labels[a] == labels[b] for a, b in looks))
     grouped = pairs_together(labels)
     right = pairs_together(labels, truth)
     return {

@@ -487,3 +487,20 @@ def test_a_short_first_sentence_that_takes_a_stance_is_kept() -> None:
     demand = " Der Bund muss die Zulieferer in der Transformation anders fördern."
     assert grouped(["Den Fonds lehnen wir ab." + demand, "Den Fonds begrüßen wir." + demand]) == []
     assert grouped(["Entlastung jetzt:" + demand, demand.strip()]) == [[0, 1]]
+
+
+def test_a_copy_without_a_reason_that_names_a_group_of_its_own_is_one_demand() -> None:
+    # The sentence left out names the Mittelstand, the rest a group too: a call's points are
+    # compared in all pairs, so the shortened copy is found though its attributes differ.
+    longer = (
+        "Der Bund muss die Strompreiskompensation auf weitere Branchen ausweiten. Bisher "
+        "profitieren nur wenige Großbetriebe davon. Der Mittelstand geht leer aus."
+    )
+    shorter = (
+        "Der Bund muss die Strompreiskompensation auf weitere Branchen ausweiten. Bisher "
+        "profitieren nur wenige Großbetriebe davon."
+    )
+    other = "Der Bund muss die Strompreiskompensation auf weitere Branchen ausweiten. "
+    assert grouped([longer, shorter]) == [[0, 1]]
+    # A demand of its own in the longer text is no reason: two demands.
+    assert grouped([other + "Das Land muss zudem die Netzentgelte senken.", other]) == []

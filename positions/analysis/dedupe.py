@@ -46,17 +46,19 @@ Two points are duplicates when
    sentences is a sentence of the other (Dice at least `threshold`, at least
    `MIN_SENTENCE_WORDS` content words in all), and the sentences only the longer has demand
    nothing ("Das hat sich in der Krise bewährt."; not "Außerdem muss das Land …"). Rule 2
-   holds here too, for the whole texts and for the sentences they share. A sentence of
-   reasons added to a one-sentence demand is such a copy, but not one that names a figure,
-   place or measure of its own ("Die Kosten sind seit 2021 um 40 Prozent gestiegen."): the
-   candidates are found by their attributes, and leaving that out cost twice the time and
+   holds for the sentences they share; the sentences left out may name figures, places or
+   groups of their own ("Die Kosten sind seit 2021 um 40 Prozent gestiegen.", "Der
+   Mittelstand geht leer aus."). In an input of up to `EXACT_MAX` distinct texts (a call)
+   every pair is compared, so such copies are found; beyond, candidates need equal
+   attributes for the whole texts (see below), and leaving that out cost twice the time and
    more memory than the 100k target allows.
 
 Groups are the connected components of this relation, with exact duplicates (equal
-`positions.core.text.text_hash`) added. Rule 2 holds along every edge, so all members of a
-group name the same actors, numbers, measures, places and groups: no point can bridge "bis
-2030" and "bis 2035". Figures and places inside the frame (the sender's 240 Beschäftigte) are not
-compared, since the frame is left out.
+`positions.core.text.text_hash`) added. Rule 2 holds along every edge for what the points
+demand, so all members of a group demand with the same actors, numbers, measures, places and
+groups: no point can bridge "bis 2030" and "bis 2035". Figures and places inside the frame
+(the sender's 240 Beschäftigte) are not compared, since the frame is left out, nor those of
+a reason sentence only a longer copy has (rule 4).
 
 What `threshold` = 0.85 (the default) means, for points in a small input:
 
@@ -81,23 +83,23 @@ What `threshold` = 0.85 (the default) means, for points in a small input:
   ones start to merge rewordings, which is the job of clustering, not of deduplication.
 
 At scale, exact duplicates are collapsed first (10,000 copies of a campaign cost one
-comparison). Candidate pairs come from MinHash-LSH over each point's set of content stems
-(those that are not common): `BANDS` bands of `ROWS` seeded hashes, computed as numpy
-matrices, and a pair is a candidate if it agrees in a whole band and has equal rule-2
-attributes. Sets with a Jaccard similarity of 0.74 (Dice 0.85) become candidates with
-probability 0.87, of 0.8 with 0.98, of 0.9 with > 0.9999; unrelated points sharing 40 % of
-their words with 0.03. `SHORT_BANDS` bands of `SHORT_ROWS` hashes more find shortened copies
-(rule 4), whose sets overlap less: at a Jaccard similarity of 0.67 (one sentence in three
-left out) a pair becomes a candidate with probability about 0.89 in all (0.63 without them),
-unrelated points sharing 40 % of their words with about 0.1, which costs time, not
-precision. Only candidates are scored (rapidfuzz `cpdist` over the pair arrays).
-Campaign variants that fill one bucket beyond `MAX_BUCKET` are linked along a window. Frames
-are looked for only in texts with a hint of one (" wir ", "unser", "dank", "GmbH", a short
-first sentence), rule 4 is read sentence by sentence only for candidate pairs that fail rule
-1 and whose shorter side is nearly all in the longer. Time and memory grow about linearly with
-the number of points. The same texts in the same order give
-the same groups on every run and machine.
-"""
+comparison). Up to `EXACT_MAX` distinct texts every pair is a candidate (about half a
+million pairs, 0.2 s); beyond, candidate pairs come from MinHash-LSH over each point's set
+of content stems (those that are not common): `BANDS` bands of `ROWS` seeded hashes,
+computed as numpy matrices, and a pair is a candidate if it agrees in a whole band and has
+equal rule-2 attributes. Sets with a Jaccard similarity of 0.74 (Dice 0.85) become
+candidates with probability 0.87, of 0.8 with 0.98, of 0.9 with > 0.9999; unrelated points
+sharing 40 % of their words with 0.03. `SHORT_BANDS` bands of `SHORT_ROWS` hashes more find
+shortened copies (rule 4), whose sets overlap less: at a Jaccard similarity of 0.67 (one
+sentence in three left out) a pair becomes a candidate with probability about 0.89 in all
+(0.63 without them), unrelated points sharing 40 % of their words with about 0.1, which
+costs time, not precision. Only candidates are scored (rapidfuzz `cpdist` over the pair
+arrays). Campaign variants that fill one bucket beyond `MAX_BUCKET` are linked along a
+window. Frames are looked for only in texts with a hint of one (" wir ", "unser", "dank",
+"GmbH", a short first sentence), rule 4 is read sentence by sentence only for candidate
+pairs that fail rule 1 and whose shorter side is nearly all in the longer. Time and memory
+grow about linearly with the number of points. The same texts in the same order give the
+same groups on every run and machine."""
 
 from __future__ import annotations
 
@@ -137,6 +139,7 @@ BUCKET_WINDOW = 8
 TYPO_MIN_LENGTH = 5  # shorter words are never taken for typos of each other ("Bund", "Bunt")
 MARKED_TYPO_MIN_LENGTH = 8  # actors and look-alike markers this long may be typos too
 CONTAINED_SHARE = 0.95  # share of the shorter text's words the longer must hold (rule 4)
+EXACT_MAX = 1000  # distinct texts compared in all pairs (half a million) instead of by LSH
 MIN_SENTENCE_WORDS = 4  # content words a shared sentence needs to carry a containment
 
 Progress = Callable[[float], None]
@@ -931,7 +934,12 @@ def group_near_duplicates(
 
 
 def _lsh_candidates(features: Features, comparable: IntArray) -> IntArray:
-    """Candidate pairs among the `comparable` texts (those with shingles), by MinHash-LSH."""
+    """Candidate pairs among the `comparable` texts (those with shingles), by MinHash-LSH;
+    all pairs when there are at most `EXACT_MAX` (a call's statements: LSH finds a pair
+    only with a probability, exact comparison is cheap here)."""
+    if len(comparable) <= EXACT_MAX:
+        first, second = np.triu_indices(len(comparable), k=1)
+        return np.stack((comparable[first], comparable[second]), axis=-1)
     signatures = _signatures(
         features.shingle_ids, features.shingle_starts[comparable], features.shingle_hashes
     )
