@@ -389,8 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps({name: labelled_pairs(p, args.threshold) for name, p in parts.items()}))
         return 0
     if args.labelled in ("heldout", "heldout2"):
-        name = "statements_heldout" + args.labelled.removeprefix("heldout")
-        print(json.dumps(heldout(args.threshold, name)))
+        print(json.dumps(heldout(args.threshold, f"statements_{args.labelled}")))
         return 0
     if args.corpus is None:
         print(json.dumps(run()))

@@ -52,7 +52,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from bench.labelled import impact_tune
+from bench.labelled import impact_heldout, impact_heldout2, impact_tune
 from bench.labelled.impact_set import ImpactSet, LabelledDemand, build
 from positions.core import embeddings, text
 from positions.followup.impact import Assessment, Demand, Match, assess_outcome
@@ -67,18 +67,6 @@ def _assess(labelled: ImpactSet, outcome: str | None = None) -> tuple[float, Ass
     started = time.perf_counter()
     result = assess_outcome(demands, labelled.outcome if outcome is None else outcome)
     return time.perf_counter() - started, result
-
-
-def _heldout() -> ImpactSet:
-    from bench.labelled import impact_heldout
-
-    return impact_heldout.load()
-
-
-def _heldout2() -> ImpactSet:
-    from bench.labelled import impact_heldout2
-
-    return impact_heldout2.load()
 
 
 def _overlaps(match: Match, span: tuple[int, int] | None) -> bool:
@@ -183,8 +171,8 @@ def _part(labelled: ImpactSet, keys: range) -> ImpactSet:
 def run(show_misses: bool = False, measure_heldout: bool = True) -> dict[str, Any]:
     own = build()
     tune = impact_tune.load()
-    heldout = _heldout() if measure_heldout else None
-    heldout2 = _heldout2() if measure_heldout else None
+    heldout = impact_heldout.load() if measure_heldout else None
+    heldout2 = impact_heldout2.load() if measure_heldout else None
     report: dict[str, Any] = {}
     tune3 = impact_tune.load_part3()
     started = time.perf_counter()

@@ -869,12 +869,18 @@ def _infinitive(participle: str) -> str | None:
         word = word[2:]
     elif not prefix and not word.endswith("iert") and not word.startswith(_INSEPARABLE):
         return None
-    stem_ = word[:-1]
+    return prefix + _infinitive_of_stem(word[:-1])
+
+
+def _infinitive_of_stem(stem_: str) -> str:
+    """A weak verb's infinitive from the stem its participle and present tense share
+    ("senk" → "senken", "änder" → "ändern", "arbeite" → "arbeiten", "digitalisier" →
+    "digitalisieren")."""
     if stem_.endswith("ier"):
-        return prefix + stem_ + "en"
+        return stem_ + "en"
     if stem_.endswith(("e", "er", "el")):
-        return prefix + stem_ + "n"
-    return prefix + stem_ + "en"
+        return stem_ + "n"
+    return stem_ + "en"
 
 
 # A "dass" clause in the active: its subject, then the rest ending in the finite verb
@@ -946,14 +952,7 @@ def _infinitive_of_present(verb: str) -> str | None:
             return verb[: -len(strong)] + infinitive
     if not verb.endswith("t") or len(verb) < 4:
         return None
-    stem_ = verb[:-1]
-    if stem_.endswith("ier"):
-        return stem_ + "en"
-    if stem_.endswith(("er", "el")):
-        return stem_ + "n"
-    if stem_.endswith("e"):  # "arbeitet" → "arbeiten"
-        return stem_ + "n"
-    return stem_ + "en"
+    return _infinitive_of_stem(verb[:-1])
 
 
 def _opening_removed(sentence: str) -> str:

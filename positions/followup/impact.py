@@ -781,11 +781,10 @@ _CLOSE_ENOUGH = 0.25  # of a unit: 8 Wochen are 1.84 Monate, 12 Wochen 2.76: "2"
 
 
 def _count(word: str) -> int | None:
+    """The number a word writes ("8", "acht"), None for other words."""
     folded = text.fold(word)
     if folded.isdigit():
         return int(folded)
-    if folded in _ARTICLES:
-        return 1
     value = _NUMBER_WORDS.get(folded)
     return int(value) if value is not None else None
 
@@ -795,12 +794,13 @@ def _restated(passage: str) -> set[str]:
     as months and months as weeks where they come out nearly whole."""
     found: set[str] = set()
     for match in _FRACTION.finditer(passage):
-        count = _count(match.group(1) or match.group(3))
+        written = match.group(1) or match.group(3)
+        count = 1 if text.fold(written) in _ARTICLES else _count(written)  # "ein Drittel"
         parts = _PARTS[(match.group(2) or match.group(4)).lower()]
         if count is not None:
             found.add(str(round(100 * count / parts)))
     for match in _DURATION.finditer(passage):
-        count = _count(match.group(1)) if text.fold(match.group(1)) not in _ARTICLES else None
+        count = _count(match.group(1))
         if count is None:
             continue
         days = count * _DAYS_PER[match.group(2).lower()]
