@@ -240,9 +240,14 @@ def _navigate(path: str, *, come_back: bool) -> None:
 
 
 def _leave_if_asked() -> None:
+    """Send the browser to the address `log_out` asked for (it clears the cookie) and show
+    nothing else: a login form drawn now would vanish again with the reload a moment later.
+    Should the browser not go, a reload finds the session ended and shows the login form."""
     path = st.session_state.pop(_LEAVE_FOR, None)
     if path and _in_browser():
+        st.caption("Abmeldung wird abgeschlossen …")
         _navigate(path, come_back=False)
+        st.stop()
 
 
 def _end_login_session(reason: EndReason) -> None:

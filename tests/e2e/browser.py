@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 # Playwright's own defaults (5 s for `expect`, 30 s for actions) fail on a loaded machine: the
 # first page of a fresh server imports the whole app, and a rerun may wait for a free core.
 EXPECT_TIMEOUT_MS = 30_000  # expect(...) assertions
 ACTION_TIMEOUT_MS = 45_000  # clicks, fills, downloads, wait_for_function
 NAVIGATION_TIMEOUT_MS = 60_000  # page.goto and friends
+SCREENSHOT_TIMEOUT_MS = 20_000  # the first try of a screenshot (see `snapshot`)
 
 T = TypeVar("T")
 
@@ -26,6 +29,17 @@ def new_page(browser: Browser, *, height: int = 1400, locale: str | None = "de-D
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
     return context.new_page()
+
+
+def snapshot(page: Page, path: Path) -> None:
+    """A full-page screenshot for people to look at afterwards. Chromium can stall a capture
+    that a navigation or a rerun's repaint interrupts; the page is then captured once more
+    after it has loaded (a second stall fails the test)."""
+    try:
+        page.screenshot(path=path, full_page=True, timeout=SCREENSHOT_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        page.wait_for_load_state("load")
+        page.screenshot(path=path, full_page=True)
 
 
 def wait_until(

@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, expect
 
 from exports.document import ExportOrigin
 from exports.roundtrip import read_returned_file
+from tests.e2e.browser import snapshot
 from tests.e2e.test_papers import open_as, paper_url
 from tests.word_edits import retype_paragraph
 
@@ -49,7 +50,7 @@ def test_staff_download_word_and_pdf_and_read_an_edited_copy_back(
     page.locator("input[type=file]").last.set_input_files(returned)
     expect(page.get_by_text("Verglichen mit: Vorlage für den Vorstand vom")).to_be_visible()
     expect(page.get_by_text("Vom Ministerium neu gefasst.")).to_be_visible()
-    page.screenshot(path=screenshots / "documents-1-returned.png", full_page=True)
+    snapshot(page, screenshots / "documents-1-returned.png")
     page.get_by_text("übernehmen", exact=True).first.click()
     page.get_by_role("button", name="Ausgewählte Änderungen übernehmen").click()
     # The toast may be gone by now; the header shows the new version for good.

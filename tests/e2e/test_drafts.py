@@ -19,7 +19,7 @@ import demo
 from db.engine import DATA_DIR_VARIABLE, create_engine_for, write_session
 from db.models import LoginSession
 from positions.core.clock import utcnow
-from tests.e2e.browser import new_page, open_editor, saved_text, wait_until
+from tests.e2e.browser import new_page, open_editor, saved_text, snapshot, wait_until
 from tests.e2e.test_journeys import log_in
 from tests.e2e.test_papers import TDA_PAPER, paper_url
 from tests.e2e.test_sessions import wait_for_cookie
@@ -100,7 +100,7 @@ def test_a_members_unsaved_statement_survives_a_reload_and_logout_deletes_it(
     page.reload()
     expect(offer(page)).to_be_visible()
     expect(editor).to_have_value(saved)  # nothing replaced before the member decides
-    page.screenshot(path=screenshots / "drafts-1-statement-offer.png", full_page=True)
+    snapshot(page, screenshots / "drafts-1-statement-offer.png")
     page.get_by_role("button", name="Wiederherstellen").click()
     expect(offer(page)).to_have_count(0)
     # While the run is going, the form can still stand at its old place as well.
@@ -145,7 +145,7 @@ def test_a_paragraph_draft_survives_a_reload_and_an_ended_session_for_its_author
     page.reload()
     expect(offer(page)).to_be_visible()  # before any editor is open
     expect(page.get_by_role("textbox", name="Text")).to_have_count(0)
-    page.screenshot(path=screenshots / "drafts-2-paragraph-offer.png", full_page=True)
+    snapshot(page, screenshots / "drafts-2-paragraph-offer.png")
     page.get_by_role("button", name="Wiederherstellen").click()
     editor = page.get_by_role("textbox", name="Text").first
     expect(editor).to_have_value(typed)

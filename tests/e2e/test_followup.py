@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
-from tests.e2e.browser import new_page
+from tests.e2e.browser import new_page, snapshot
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -33,7 +33,7 @@ def test_staff_record_a_result_confirm_a_passage_and_the_rate_changes(
 ) -> None:
     open_forum_results(page, app_url)
     expect(page.get_by_test_id("stMetricValue").last).to_have_text("50 %")
-    page.screenshot(path=screenshots / "result-1-before.png", full_page=True)
+    snapshot(page, screenshots / "result-1-before.png")
     page.get_by_text("Ergebnis erfassen").click()
     page.get_by_role("textbox", name="Titel").last.fill("Eckpunkte zur Forschungsförderung")
     page.get_by_role("textbox", name="… oder den Text hier einfügen").fill(RESULT)
@@ -43,10 +43,10 @@ def test_staff_record_a_result_confirm_a_passage_and_the_rate_changes(
     expect(
         page.get_by_text("Die Forschungszulage wird für Auftragsforschung").first
     ).to_be_visible()
-    page.screenshot(path=screenshots / "result-2-found.png", full_page=True)
+    snapshot(page, screenshots / "result-2-found.png")
     confirm.first.click()
     expect(page.get_by_test_id("stMetricValue").last).to_have_text("75 %")
-    page.screenshot(path=screenshots / "result-3-confirmed.png", full_page=True)
+    snapshot(page, screenshots / "result-3-confirmed.png")
 
 
 def test_hostile_text_is_shown_as_text_and_never_runs(
@@ -70,7 +70,7 @@ def test_hostile_text_is_shown_as_text_and_never_runs(
     page.get_by_role("button", name="Forum anlegen").click()
     expect(page.get_by_role("heading", name="Forum <img")).to_be_visible()
     expect(page.get_by_text("<script>window.__xss=2</script>").first).to_be_visible()
-    page.screenshot(path=screenshots / "xss-1-forum.png", full_page=True)
+    snapshot(page, screenshots / "xss-1-forum.png")
     assert page.evaluate("window.__xss") is None
     assert page.locator("main img[src='x']").count() == 0
     assert page.locator("a[href^='javascript']").count() == 0

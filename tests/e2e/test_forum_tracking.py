@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from positions.core.clock import today_in_berlin
 from positions.core.formatting import short_date
 from positions.core.working_days import add_working_days, derived_deadlines
+from tests.e2e.browser import snapshot
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +28,7 @@ def test_staff_create_a_forum_and_a_call_and_download_the_calendar(
     page.get_by_label("Name", exact=True).fill("Strategiedialog Automobilwirtschaft NRW")
     page.get_by_label("Kurzname").fill("SDA-NRW")
     page.get_by_label("Gastgebende Institution").fill("Staatskanzlei NRW")
-    page.screenshot(path=screenshots / "forum-1-new.png", full_page=True)
+    snapshot(page, screenshots / "forum-1-new.png")
     page.get_by_role("button", name="Forum anlegen").click()
     expect(
         page.get_by_role("heading", name="Strategiedialog Automobilwirtschaft NRW")
@@ -41,7 +42,7 @@ def test_staff_create_a_forum_and_a_call_and_download_the_calendar(
     # The date field has one spin button per part; typing digits moves on by itself.
     page.get_by_role("spinbutton", name="day, Externe Frist (Abgabe beim Forum)").click()
     page.keyboard.type(external.strftime("%d%m%Y"))
-    page.screenshot(path=screenshots / "forum-2-new-call.png", full_page=True)
+    snapshot(page, screenshots / "forum-2-new-call.png")
     page.get_by_role("button", name="Aufruf anlegen").click()
 
     member, board = derived_deadlines(external, member_offset=10, board_offset=3)
@@ -52,7 +53,7 @@ def test_staff_create_a_forum_and_a_call_and_download_the_calendar(
     expect(page.get_by_text(f"Vorstandsfrist: {short_date(board)}")).to_be_visible()
     expect(page.get_by_text(f"Externe Frist: {short_date(external)}")).to_be_visible()
     expect(page.get_by_text("0 von 25 Mitgliedern haben geantwortet")).to_be_visible()
-    page.screenshot(path=screenshots / "forum-3-call.png", full_page=True)
+    snapshot(page, screenshots / "forum-3-call.png")
 
     page.get_by_role("link", name="Strategiedialog Automobilwirtschaft NRW").click()
     with page.expect_download() as download:
@@ -87,7 +88,7 @@ def test_the_deadline_dashboard_filters_by_person(
     log_in(page, "referat@demo.example")
     expect(page.get_by_role("heading", name="Fristen", exact=True)).to_be_visible()
     expect(page.get_by_text("überfällig").first).to_be_visible()
-    page.screenshot(path=screenshots / "deadlines-1-all.png", full_page=True)
+    snapshot(page, screenshots / "deadlines-1-all.png")
     expect(page.get_by_test_id("stMetricValue")).to_have_count(4)
     assert shown_items(page) > 3
     page.get_by_label("Person").click()
@@ -95,4 +96,4 @@ def test_the_deadline_dashboard_filters_by_person(
     # Sophie Schulte represents us in the Zulieferdialog: its call's three deadlines only.
     page.wait_for_function(COUNTERS_ADD_UP_TO, arg=3)
     assert shown_items(page) == 3
-    page.screenshot(path=screenshots / "deadlines-2-person.png", full_page=True)
+    snapshot(page, screenshots / "deadlines-2-person.png")

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from db.engine import create_engine_for, read_session
 from db.models import Forum
-from tests.e2e.browser import new_page
+from tests.e2e.browser import new_page, snapshot
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -130,7 +130,7 @@ def test_settings_form_and_file_uploader_speak_german(
     assert "Strg+Enter zum Absenden" in text
     assert "Datei auswählen" in text and "oder hierher ziehen" in text
     assert_no_english(page)
-    page.screenshot(path=screenshots / "german-1-settings.png", full_page=True)
+    snapshot(page, screenshots / "german-1-settings.png")
     page.context.close()
 
 
@@ -160,5 +160,5 @@ def test_call_form_dates_multiselect_and_dropdown_speak_german(
     expect(page.get_by_role("listbox")).to_be_visible()
     assert "Keine Treffer" in visible_text(page)
     assert_no_english(page)
-    page.screenshot(path=screenshots / "german-2-call-form.png", full_page=True)
+    snapshot(page, screenshots / "german-2-call-form.png")
     page.context.close()

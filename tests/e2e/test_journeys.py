@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import demo
+from tests.e2e.browser import snapshot
 
 pytestmark = pytest.mark.e2e
 
@@ -22,11 +23,11 @@ def test_staff_open_a_forum_see_its_next_deadline_and_log_out(
 ) -> None:
     page.goto(app_url)
     expect(page.get_by_label("E-Mail")).to_be_visible()
-    page.screenshot(path=screenshots / "staff-1-login.png", full_page=True)
+    snapshot(page, screenshots / "staff-1-login.png")
 
     log_in(page, "referat@demo.example", "falsch")
     expect(page.get_by_text("E-Mail-Adresse oder Passwort ist falsch.")).to_be_visible()
-    page.screenshot(path=screenshots / "staff-2-wrong-password.png", full_page=True)
+    snapshot(page, screenshots / "staff-2-wrong-password.png")
 
     log_in(page, "referat@demo.example")
     expect(page.get_by_role("heading", name="Guten Tag, Ralf Reiners")).to_be_visible()
@@ -34,11 +35,11 @@ def test_staff_open_a_forum_see_its_next_deadline_and_log_out(
     expect(
         page.get_by_role("link", name="TDA · Transformationsdialog Automobilindustrie")
     ).to_be_visible()
-    page.screenshot(path=screenshots / "staff-3-start.png", full_page=True)
+    snapshot(page, screenshots / "staff-3-start.png")
 
     page.get_by_role("link", name="Foren").first.click()
     expect(page.get_by_role("heading", name="Foren", exact=True)).to_be_visible()
-    page.screenshot(path=screenshots / "staff-4-forums.png", full_page=True)
+    snapshot(page, screenshots / "staff-4-forums.png")
 
     page.get_by_role("link", name="Transformationsdialog Automobilindustrie (TDA)").click()
     expect(
@@ -49,12 +50,12 @@ def test_staff_open_a_forum_see_its_next_deadline_and_log_out(
     expect(
         page.get_by_text("Finanzierung und Förderinstrumente in der Transformation").first
     ).to_be_visible()
-    page.screenshot(path=screenshots / "staff-5-forum.png", full_page=True)
+    snapshot(page, screenshots / "staff-5-forum.png")
 
     page.get_by_role("button", name="Abmelden").click()
     expect(page.get_by_label("E-Mail")).to_be_visible()
     expect(page.get_by_text("Guten Tag")).to_have_count(0)
-    page.screenshot(path=screenshots / "staff-6-logged-out.png", full_page=True)
+    snapshot(page, screenshots / "staff-6-logged-out.png")
 
 
 def test_an_invitation_link_opens_only_the_members_call(
@@ -65,24 +66,24 @@ def test_an_invitation_link_opens_only_the_members_call(
     expect(page.get_by_text("Ihre offenen Aufrufe")).to_be_visible()
     expect(page.get_by_text("über Einladungslink")).to_be_visible()
     expect(page.get_by_role("link", name="Aufruf öffnen")).to_be_visible()
-    page.screenshot(path=screenshots / "link-1-start.png", full_page=True)
+    snapshot(page, screenshots / "link-1-start.png")
 
     page.get_by_role("link", name="Aufruf öffnen").click()
     expect(page.get_by_text("Welche Hemmnisse sehen Sie")).to_be_visible()
     expect(page.get_by_text("Mitgliederfrist:").first).to_be_visible()
     expect(page.get_by_text("Vorstandsfrist")).to_have_count(0)
-    page.screenshot(path=screenshots / "link-2-call.png", full_page=True)
+    snapshot(page, screenshots / "link-2-call.png")
 
     # A staff page opened by address shows a refusal, not the page.
     page.goto(f"{app_url}/foren?einladung={demo.DEMO_INVITATION_TOKEN}")
     expect(page.get_by_text("Diese Seite ist für Ihren Zugang nicht freigegeben.")).to_be_visible()
     expect(page.get_by_text("Transformationsdialog Automobilindustrie")).to_have_count(0)
     expect(page.get_by_role("link", name="Zur Startseite")).to_be_visible()
-    page.screenshot(path=screenshots / "link-3-refused.png", full_page=True)
+    snapshot(page, screenshots / "link-3-refused.png")
 
     page.goto(f"{app_url}/?einladung=abgelaufen-oder-erfunden")
     expect(page.get_by_text("Dieser Einladungslink ist ungültig.")).to_be_visible()
-    page.screenshot(path=screenshots / "link-4-invalid.png", full_page=True)
+    snapshot(page, screenshots / "link-4-invalid.png")
 
 
 # Names that, rendered as markdown, would make every viewer's browser fetch an image.
@@ -128,13 +129,13 @@ def test_no_request_leaves_the_server_not_even_for_hostile_names(
     expect(page.get_by_role("heading", name="Guten Tag, Ralf Reiners")).to_be_visible()
     link = page.get_by_role("link", name=re.compile(r"Forum der Angreifer"))
     expect(link).to_contain_text("![p](https:")
-    page.screenshot(path=screenshots / "outside-1-start.png", full_page=True)
+    snapshot(page, screenshots / "outside-1-start.png")
     link.click()
     page.get_by_role("tab", name="Dokumente").click()
     expect(page.get_by_role("button", name=re.compile(r"Protokoll\.txt"))).to_contain_text(
         "![p](https:"
     )
-    page.screenshot(path=screenshots / "outside-2-documents.png", full_page=True)
+    snapshot(page, screenshots / "outside-2-documents.png")
     page.wait_for_load_state("networkidle")
 
     assert elsewhere == []

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from db.engine import create_engine_for, read_session
 from db.models import Paper
-from tests.e2e.browser import new_page, open_editor, saved_text
+from tests.e2e.browser import new_page, open_editor, saved_text, snapshot
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +52,7 @@ def test_a_colleague_saving_first_gives_the_second_the_conflict_view(
     second.get_by_role("button", name="Speichern").first.click()
     expect(second.get_by_text("während Sie ihn bearbeitet haben")).to_be_visible()
     expect(second.get_by_text("Fassung von Ralf Reiners.").first).to_be_visible()
-    second.screenshot(path=screenshots / "paper-1-conflict.png", full_page=True)
+    snapshot(second, screenshots / "paper-1-conflict.png")
     second.get_by_role("button", name="Meine übernehmen").click()
     expect(second.get_by_text("Fassung von Sophie Schulte.").first).to_be_visible()
     expect(second.get_by_text("während Sie ihn bearbeitet haben")).to_have_count(0)
@@ -76,7 +76,7 @@ def test_a_member_reviews_and_the_board_approves(
     member.get_by_text("Als Mindermeinung aufnehmen lassen").nth(4).click()
     member.get_by_role("button", name="Rückmeldung senden").click()
     expect(member.get_by_text("ist gespeichert. Sie können sie bis zum Ende")).to_be_visible()
-    member.screenshot(path=screenshots / "paper-2-review.png", full_page=True)
+    snapshot(member, screenshots / "paper-2-review.png")
     member.context.close()
 
     office = open_as(browser, url, "referat@demo.example")
@@ -95,5 +95,5 @@ def test_a_member_reviews_and_the_board_approves(
     board.get_by_role("button", name="Freigeben", exact=True).click()
     expect(board.get_by_text("Freigegeben").first).to_be_visible()
     expect(board.get_by_text("hat freigegeben")).to_be_visible()
-    board.screenshot(path=screenshots / "paper-3-approved.png", full_page=True)
+    snapshot(board, screenshots / "paper-3-approved.png")
     board.context.close()

@@ -34,7 +34,7 @@ from bench.postgres import free_port
 from db.engine import create_engine_for, read_session
 from db.models import Paper
 from tests.conftest import REPO, PostgresCluster
-from tests.e2e.browser import new_page, open_editor, saved_text, wait_until
+from tests.e2e.browser import new_page, open_editor, saved_text, snapshot, wait_until
 from tests.e2e.test_journeys import log_in
 from tests.e2e.test_papers import TDA_PAPER
 
@@ -352,7 +352,7 @@ def test_a_browser_works_through_nginx_over_the_websocket(
     expect(page.get_by_role("heading", name="Guten Tag, Ralf Reiners")).to_be_visible()
     page.get_by_role("link", name="Papiere").first.click()
     expect(page.get_by_text(TDA_PAPER).first).to_be_visible()
-    page.screenshot(path=screenshots / "scale-out-1-through-nginx.png", full_page=True)
+    snapshot(page, screenshots / "scale-out-1-through-nginx.png")
     # X-Frame-Options SAMEORIGIN still lets the app frame its own pages (components do).
     framed = page.evaluate(SAME_ORIGIN_FRAME, "/_stcore/health")
     assert framed == "ok", framed
@@ -395,7 +395,7 @@ def test_one_replica_reads_what_the_other_wrote_and_a_stale_save_conflicts(
     expect(on_b.get_by_text("während Sie ihn bearbeitet haben")).to_be_visible()
     expect(on_b.get_by_text("Ralf Reiners hat diesen Absatz gespeichert")).to_be_visible()
     expect(on_b.get_by_text("Fassung aus Replik A.").first).to_be_visible()
-    on_b.screenshot(path=screenshots / "scale-out-2-conflict-on-b.png", full_page=True)
+    snapshot(on_b, screenshots / "scale-out-2-conflict-on-b.png")
     on_b.get_by_role("button", name="Meine übernehmen").click()
     expect(on_b.get_by_text("während Sie ihn bearbeitet haben")).to_have_count(0)
     expect(on_b.get_by_text("Fassung aus Replik B.").first).to_be_visible()

@@ -20,7 +20,7 @@ from positions.core import sessions, user_admin
 from positions.core.clock import utcnow
 from positions.core.permissions import SYSTEM
 from tests import factories
-from tests.e2e.browser import wait_until
+from tests.e2e.browser import snapshot, wait_until
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -62,12 +62,12 @@ def test_staff_stay_signed_in_across_reloads_and_tabs_until_they_log_out(
     expect(page.get_by_role("heading", name="Fristen", exact=True)).to_be_visible()
     cookie = session_cookie(page.context)
     assert cookie is not None and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
-    page.screenshot(path=screenshots / "session-1-signed-in.png", full_page=True)
+    snapshot(page, screenshots / "session-1-signed-in.png")
 
     page.reload()
     expect(page.get_by_role("heading", name="Fristen", exact=True)).to_be_visible()
     expect_signed_in_as(page, "Ralf Reiners")
-    page.screenshot(path=screenshots / "session-2-reloaded.png", full_page=True)
+    snapshot(page, screenshots / "session-2-reloaded.png")
 
     second = page.context.new_page()  # a second tab, or a bookmark opened in it
     second.goto(f"{app_url}/foren")
@@ -80,7 +80,7 @@ def test_staff_stay_signed_in_across_reloads_and_tabs_until_they_log_out(
     page.reload()
     expect(page.get_by_label("E-Mail")).to_be_visible()
     expect(page.get_by_text("Angemeldet als")).to_have_count(0)
-    page.screenshot(path=screenshots / "session-3-logged-out.png", full_page=True)
+    snapshot(page, screenshots / "session-3-logged-out.png")
 
     # The other tab still shows the page, but its next click finds the session ended.
     second.get_by_role("link", name="Start").click()
@@ -104,7 +104,7 @@ def test_a_member_who_came_by_link_stays_in_the_call_across_reloads(
     expect(page.get_by_text("Welche Hemmnisse sehen Sie")).to_be_visible()
     expect(page.get_by_text("über Einladungslink")).to_be_visible()
     assert page.url == call_address
-    page.screenshot(path=screenshots / "session-4-link-reloaded.png", full_page=True)
+    snapshot(page, screenshots / "session-4-link-reloaded.png")
 
     # Still limited to the call: a staff page opened by address is refused.
     page.goto(f"{app_url}/foren")
@@ -148,4 +148,4 @@ def test_a_session_idle_too_long_ends_with_a_note_after_a_reload(
     page.reload()
     expect(page.get_by_text("ohne Aktivität abgemeldet")).to_be_visible()
     expect(page.get_by_label("E-Mail")).to_be_visible()
-    page.screenshot(path=screenshots / "session-5-idle.png", full_page=True)
+    snapshot(page, screenshots / "session-5-idle.png")

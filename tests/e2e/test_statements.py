@@ -13,7 +13,7 @@ from db.engine import create_engine_for, write_session
 from db.models import Call, Organisation, Role, User
 from positions.core.permissions import SYSTEM
 from positions.forums import invitations
-from tests.e2e.browser import new_page
+from tests.e2e.browser import new_page, snapshot
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -69,10 +69,10 @@ def test_a_member_uploads_word_answers_anonymously_and_staff_see_it(
         "• Beratung für Fördermittel ausbauen"
     )
     page.get_by_text("anonym verwendbar").click()
-    page.screenshot(path=screenshots / "statement-1-extracted.png", full_page=True)
+    snapshot(page, screenshots / "statement-1-extracted.png")
     page.get_by_role("button", name="Einreichen").click()
     expect(page.get_by_text("Eingereicht am")).to_be_visible()
-    page.screenshot(path=screenshots / "statement-2-submitted.png", full_page=True)
+    snapshot(page, screenshots / "statement-2-submitted.png")
 
     office = new_page(browser)
     office.goto(f"{app_url}/foren")
@@ -85,7 +85,7 @@ def test_a_member_uploads_word_answers_anonymously_and_staff_see_it(
     expect(answered).to_have_count(1)
     expect(answered).to_be_visible()
     expect(office.get_by_text("Eine Zeile anklicken")).to_be_visible()
-    office.screenshot(path=screenshots / "statement-3-staff.png", full_page=True)
+    snapshot(office, screenshots / "statement-3-staff.png")
     with office.expect_download() as download:
         office.get_by_role("button", name="Tabelle (Excel)").click()
     workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))

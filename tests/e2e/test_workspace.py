@@ -12,7 +12,7 @@ from db.engine import create_engine_for, write_session
 from db.models import Call, PaperKind, id_of
 from positions.core.permissions import SYSTEM
 from positions.papers import papers
-from tests.e2e.browser import new_page
+from tests.e2e.browser import new_page, snapshot
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -77,7 +77,7 @@ def test_staff_merge_the_call_into_a_section_and_see_the_sources(
     proposed = suggestion.input_value()
     topic.get_by_text("Kernforderung", exact=True).click()
     choose(page, "In Abschnitt", SECTION)
-    page.screenshot(path=screenshots / "workspace-1-topic.png", full_page=True)
+    snapshot(page, screenshots / "workspace-1-topic.png")
     topic.get_by_role("button", name="In das Papier übernehmen").click()
     expect(page.get_by_text("Absatz übernommen; seine Quellen sind verknüpft.")).to_be_visible()
 
@@ -95,5 +95,5 @@ def test_staff_merge_the_call_into_a_section_and_see_the_sources(
     expect(paragraph.get_by_text("zusammengeführt").first).to_be_visible()
     expect(paragraph.get_by_text("anonym").first).to_be_visible()
     paragraph.scroll_into_view_if_needed()
-    page.screenshot(path=screenshots / "workspace-2-paper-sources.png", full_page=True)
+    snapshot(page, screenshots / "workspace-2-paper-sources.png")
     page.context.close()
