@@ -32,9 +32,13 @@ Deciding, at clause level (`positions.followup.impact_stance` holds the patterns
   alignment of word stems that allows up to six inserted words and ignores modal verbs and
   the words of an inserted date ("ab dem 1. August 2026", "muss" → "soll", "abschließt" →
   "wird … abschließen"); a separable verb of the demand's dass-clause may stand split in a
-  main clause ("anbietet" → "bietet … an"). The demand's figures must be there. A verbatim
-  passage that only reports the demand ("Mehrere Verbände fordern, dass …") is a mention;
-  one refused (in it or in the next sentence) is a rejection.
+  main clause ("anbietet" → "bietet … an"), a weak verb as a participle ("bereitstellen" →
+  "werden … bereitgestellt"), and the level of government opening the demand ("Das Land
+  muss …") may be left out, as a ministry writing in the passive does, unless the passage
+  has another level act. The demand's figures must be there. A verbatim passage that only
+  reports the demand ("Mehrere Verbände fordern, dass …") is decided by the windows around
+  it (a mention, or refused or provided for a sentence later); one refused (in it or in the
+  next sentence) is a rejection.
 - rejection: in the sentences about the demand a refusal phrase ("sieht keinen Anlass",
   "wird nicht weiterverfolgt", "lehnt … ab", "hält … nicht für zielführend", "folgt …
   nicht", "ist nicht vorgesehen", "wird nicht eingeführt"); or a report of the demand
@@ -502,6 +506,48 @@ _DEMAND_FRAME = re.compile(
     r"(?:dass\s+)?"
     r"|^(?:es braucht|notwendig ist|erforderlich ist|es bedarf)\s+"
 )
+# The level of government a demand addresses, opening it: a report adopting it verbatim
+# often drops the agent ("Das Land muss … Projektmanager einsetzen" → "Bei den
+# Bezirksregierungen werden … Projektmanager eingesetzt"). Another level acting on the same
+# words is caught by `impact_stance.level_conflict`.
+_ADDRESSEES_OPENING = (
+    "das Land",
+    "das Land NRW",
+    "das Land Nordrhein-Westfalen",
+    "die Landesregierung",
+    "die Landesregierung NRW",
+    "die Länder",
+    "der Bund",
+    "die Bundesregierung",
+    "die EU",
+    "die Europäische Union",
+    "die Kommission",
+    "die EU-Kommission",
+    "der Gesetzgeber",
+    "die Politik",
+)
+_MODALS_OPENING = _words("muss müssen soll sollen sollte sollten möge mögen wird werden")
+
+
+def _opening(
+    phrases: Iterable[str], modals: Iterable[str], *, start: str = "", end: str = ""
+) -> re.Pattern[str]:
+    def spaced(phrase: str) -> str:
+        return r"\s+".join(map(re.escape, phrase.split()))
+
+    addressee = "|".join(spaced(p) for p in sorted(phrases, key=len, reverse=True))
+    modal = "|".join(map(re.escape, modals))
+    return re.compile(rf"{start}(?:{addressee})\s+(?:(?:{modal})\s+)?{end}", re.IGNORECASE)
+
+
+# On folded words (hyphens are spaces there), at the start of a demand's core.
+_ADDRESSEE_OPENING = _opening(
+    (text.fold(p).replace("-", " ") for p in _ADDRESSEES_OPENING),
+    map(text.fold, _MODALS_OPENING),
+    start="^",
+)
+# On the outcome as written, right before a verbatim passage, which then includes it.
+_ADDRESSEE_BEFORE = _opening(_ADDRESSEES_OPENING, _MODALS_OPENING, end="$")
 _MIN_CORE_CHARS = 20
 _MIN_CORE_WORDS = 4
 
@@ -516,7 +562,17 @@ class _PreparedDemand:
 
 
 def demand_core(demand_text: str) -> str:
-    """A demand without its frame ("Wir fordern, dass …"), folded, for comparisons."""
+    """A demand without its frame ("Wir fordern, dass …") and the level of government
+    opening it ("Das Land muss …"), folded, for comparisons."""
+    return _ADDRESSEE_OPENING.sub("", _framed_out(demand_text), count=1)
+
+
+def opens_with_addressee(demand_text: str) -> bool:
+    """Whether the demand, without its frame, opens with the level of government it asks."""
+    return bool(_ADDRESSEE_OPENING.match(_framed_out(demand_text)))
+
+
+def _framed_out(demand_text: str) -> str:
     normal = " ".join(_WORD.findall(text.fold(demand_text)))
     return _DEMAND_FRAME.sub("", normal, count=1)
 
@@ -1296,7 +1352,8 @@ class _Assessor:
     def _decide(self, demand: _PreparedDemand, windows: list[_Window]) -> tuple[Match, bool] | None:
         """The demand's passage and whether it turns the demand down, or None.
 
-        A verbatim passage wins (unless it only reports the demand, or refuses it).
+        A verbatim passage wins (unless it only reports the demand, or another level of
+        government does it).
         Otherwise the best windows by meaning and words: the first that turns the demand
         down or adopts it is the answer; a mere mention (a report, a description) adopts
         nothing.
@@ -1310,7 +1367,11 @@ class _Assessor:
         tried = [*by_words, *(w for _, w in scored[:_VERBATIM_TRIES])]
         verbatim = self._best_verbatim(demand, tried)
         if verbatim is not None:
-            return self._decide_verbatim(demand, *verbatim)
+            decided = self._decide_verbatim(demand, *verbatim)
+            if decided is not None:
+                return decided
+            # A copy that only reports the demand may be refused or provided for a sentence
+            # or two later: the windows around it decide.
         for (score, _sim, _coverage), window in scored[:_DECISION_TRIES]:
             if score < _MENTION_MIN:
                 break
@@ -1336,12 +1397,19 @@ class _Assessor:
     def _decide_verbatim(
         self, demand: _PreparedDemand, share: float, start: int, end: int
     ) -> tuple[Match, bool] | None:
+        opening = _ADDRESSEE_BEFORE.search(self.outcome, max(0, start - 80), start)
+        if opening is not None:
+            start = opening.start()  # "Der Bund soll die …": the quote names who acts
         whole = self._sentence_window(*self._sentence_bounds(start, end))
         if self._refused(demand, whole, start, end):
             return self._match(demand, "verbatim", share, start, end), True
         passage, _ = self._context(whole)
         if stance.reports(passage):
             return None  # "Mehrere Verbände fordern, dass …" adopts nothing
+        if opens_with_addressee(demand.demand.text) and stance.level_conflict(
+            demand.demand.text, passage
+        ):
+            return None  # the demand's words without its agent, done by another level
         return self._match(demand, "verbatim", share, start, end), False
 
     def _decide_window(
@@ -1438,8 +1506,16 @@ def _free_word(word: str) -> bool:
     return word in _AUXILIARIES or word in _DATE_WORDS or word.isdigit()
 
 
+# A weak verb's participle, folded: "bereitgestellt", "gesenkt".
+_WEAK_PARTICIPLE = re.compile(rf"^({_SEPARABLE})?ge(\w{{4,}}t)$")
+
+
 def _inflection_free(word: str) -> str:
-    """A word without its ending, for comparing "abschließt" with "abschließen"."""
+    """A word without its ending, for comparing "abschließt" with "abschließen" and
+    "bereitgestellt" with "bereitstellen"."""
+    participle = _WEAK_PARTICIPLE.match(word)
+    if participle:
+        word = (participle.group(1) or "") + participle.group(2)
     stem = text.stem(word)
     return stem[:-1] if len(stem) > 5 and stem.endswith("t") else stem
 

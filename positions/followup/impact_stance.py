@@ -7,19 +7,22 @@ folded text (lower case, umlauts spelled out):
 
 - `refuses`: a strong refusal that needs no comparison with the demand: "sieht keinen
   Anlass", "wird nicht weiterverfolgt", "lehnt … ab", "hält … nicht für zielführend /
-  erforderlich / vertretbar", "folgt … nicht", "kein Spielraum". Weaker negations ("ist
+  erforderlich / vertretbar", "folgt … nicht", "kein Spielraum", "sieht daher davon ab". Weaker negations ("ist
   nicht vorgesehen", "wird nicht eingeführt") can also be part of an adoption ("Eine
   Antragspflicht ist nicht vorgesehen" adopts "ohne Antrag"), so the caller compares them
   clause by clause with the demand instead.
 - `reports`: the passage reports someone else's demand ("Mehrere Verbände fordern …",
-  "Vorgeschlagen wurde …", "Die Forderung, … wird …") and does not take it up
-  ("greift … auf", "folgt diesem Vorschlag"). A report alone is a mention, no adoption; a
-  report followed by a refusal is a refusal.
-- `commits`: the passage announces or agrees to something (future "wird/werden/soll",
-  "beabsichtigt", "strebt an", "ist vorgesehen", "künftig", "Einvernehmen", "teilt die
-  Auffassung", dates from which something applies); a passage that only describes ("wurde
-  2024 angehoben", "gilt weiterhin", "hat sich bewährt") or only promises to look at
-  something ("wird prüfen, ob", "beobachten", "auswerten") commits to nothing.
+  "Vorgeschlagen wurde …", "Die Forderung, … wird …") and does not take it up, neither in
+  so many words ("greift … auf", "folgt diesem Vorschlag") nor by a later sentence that
+  commits to a measure itself ("… ab 2027 erhalten Betriebe …"). A report alone is a
+  mention, no adoption; a report followed by a refusal is a refusal.
+- `commits`: the passage announces, decides or agrees to something (future
+  "wird/werden/soll", "beabsichtigt", "strebt an", "ist vorgesehen", "künftig",
+  "Einvernehmen", "teilt die Auffassung", "hat entschieden", "hat … abgestimmt", dates from
+  which something applies); a passage that only describes ("wurde 2024 angehoben", "gilt
+  weiterhin", "hat sich bewährt") or only promises to look at something ("wird prüfen, ob",
+  "beobachten", "auswerten") commits to nothing. The old value a measure changes ("von
+  bislang 40 auf 60 Prozent") and a relative clause about a new thing describe nothing.
 - `acts_now`: a public body as subject with a finite verb in the present tense next to it
   (verb second, read on text that keeps its capitals so that a noun is no verb): "Das Land
   schafft …", "Für kleine Betriebe ermäßigt das Land …"; a commitment unless the passage
@@ -69,7 +72,7 @@ _STRONG_REFUSAL = re.compile(
             r"folgen|entsprechen|nachkommen|zustimmen|anschliessen)\b",
             r"\b(?:unterstuetzt|unterstuetzen|befuerwortet|befuerworten)"
             r"(?: [^ ,;:.]+){0,4}? nicht\b",
-            r"\bsieht (?:die bundesregierung |der bund |sie )?(?:davon |von \w+ \w+ )ab\b",
+            r"\b(?:sieht|sehen)(?: [^ ,;:.]+){0,4}? (?:davon|von \w+ \w+) ab\b",
             r"\bkommt nicht in betracht\b|\bkommen nicht in betracht\b|\bscheidet aus\b",
             r"\bnicht in betracht\b",
             r"\b(?:strebt|streben)\b(?: [^ ,;:.]+){0,8}? nicht an\b|\bnicht angestrebt\b",
@@ -98,7 +101,8 @@ _COMMITS = re.compile(
     r"\b(?:soll|sollen|sollte|sollten|beabsichtigt|beabsichtigen|strebt|streben|"
     r"plant|planen|vorgesehen|kuenftig|zukuenftig|einvernehmen|ueberein|"
     r"vorgenommen|verstaendigt|vereinbart|sicherstellen|gewaehrleisten|setzt sich|"
-    r"setzen sich|ziel|zielt|beschlossen|beschliesst)\b"
+    r"setzen sich|ziel|zielt|beschlossen|beschliesst|entschieden|abgestimmt|festgelegt|"
+    r"verabredet|zugesagt)\b"
     r"|\bab (?:dem )?(?:\d{1,2}\. )?(?:\w+ )?\d{4}\b|\bbis (?:ende |mitte |anfang )?\d{4}\b"
     r"|\b(?:teilt|teilen)\b(?:\W+\w+){0,4}?\W+(?:auffassung|einschaetzung|ansicht|anliegen)\b"
 )
@@ -109,6 +113,7 @@ _ONLY_LOOKS = re.compile(
     + r"{0,10}?\W+(?:beobachten|betrachten|auswerten|abwarten|eroertern|analysieren|"
     r"untersuchen|bewerten|weiterleiten|diskutieren|beraten|begleiten)\b"
     r"|\b(?:beobachtet|diskutiert|eroertert|thematisiert|dargestellt|beleuchtet|betrachtet)\b"
+    r"|\b(?:pruefen|prueft|geprueft)\b,? (?:ob|inwieweit|inwiefern)\b"
 )
 # Descriptions of the present or the past.
 _DESCRIBES = re.compile(
@@ -119,8 +124,8 @@ _DESCRIBES = re.compile(
 
 _ADDRESSEES = {
     # A level in a compound that names a thing ("EU-Ausgleichszölle", "Bundes-Immissions-
-    # schutzgesetz") is no addressee.
-    "bund": re.compile(r"\bbund\w*+(?!-)|\bbmwk\b|\bministerium\b|\bressort"),
+    # schutzgesetz") is no addressee; "das Ministerium" is the Land's in a Land report.
+    "bund": re.compile(r"\bbund\w*+(?!-)|\bbmwk\b"),
     "land": re.compile(r"\b(?:laender|land|landes\w*|laendern)\b"),
     "eu": re.compile(
         r"\b(?:eu|europaeische[nrs]? (?:kommission|union|ebene)|kommission|unionsrecht\w*)\b(?!-)"
@@ -191,9 +196,33 @@ def refuses_weakly(passage: str) -> bool:
 
 
 def reports(passage: str) -> bool:
-    """Whether the passage reports a demand of others without taking it up."""
+    """Whether the passage reports a demand of others without taking it up: neither in so
+    many words ("greift … auf") nor by a later sentence that commits to a measure itself
+    ("Im Dialog wurde darauf hingewiesen, dass … Unternehmen … erhalten ab 2027 …")."""
     plain = folded(passage)
-    return bool(_REPORT.search(plain)) and not _TAKES_UP.search(plain)
+    if not _REPORT.search(plain) or _TAKES_UP.search(plain):
+        return False
+    sentences = text.split_sentences(passage)
+    reporting = [i for i, sentence in enumerate(sentences) if _REPORT.search(folded(sentence))]
+    later = sentences[reporting[0] + 1 :] if reporting else []
+    return not any(_own_commitment(sentence) for sentence in later)
+
+
+def _own_commitment(sentence: str) -> bool:
+    """A commitment in so many words ("ab 2027", "beabsichtigt", "Das Land fördert …"); a
+    bare "wird"/"werden" may be a passive of the reasons given for a refusal."""
+    plain = folded(sentence)
+    if _REPORT.search(plain) or refuses_weakly(sentence) or _ONLY_LOOKS.search(plain):
+        return False
+    return bool(_COMMITS.search(plain)) or acts_now(sentence)
+
+
+# What a description word inside does not make a description: the old value a measure
+# changes ("von bislang 1,25 auf 2,5 Millionen Euro") and a relative clause saying what a
+# new thing is for (", deren Inhaber … zuständig ist").
+_NOT_DESCRIBING = re.compile(
+    r"\bvon (?:bislang|bisher|derzeit)\b|, (?:der|die|das|deren|dessen|denen) [^,;:.]*"
+)
 
 
 def commits(passage: str) -> bool:
@@ -203,7 +232,7 @@ def commits(passage: str) -> bool:
         return False
     if _COMMITS.search(plain):
         return True
-    if _DESCRIBES.search(plain):
+    if _DESCRIBES.search(_NOT_DESCRIBING.sub(" ", plain)):
         return False
     return bool(_WEAK_COMMITS.search(plain)) or acts_now(passage)
 
