@@ -1424,7 +1424,8 @@ class _Assessor:
             return None
         passage, _ = self._context(window)
         about = " ".join(self.outcome[slice(*self.spans[s])] for s in self._about(demand, window))
-        if stance.reports(passage) or not stance.commits(about):
+        # "Provided for": the sentence close to the demand reports it, the next one acts.
+        if stance.reports(passage) or not (stance.commits(about) or stance.provided_for(passage)):
             return None
         if stance.level_conflict(demand_body(demand.demand.text), about):
             return None  # "Das Land wird … errichten. Die Bundesregierung begrüßt …"

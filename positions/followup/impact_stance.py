@@ -7,10 +7,10 @@ folded text (lower case, umlauts spelled out):
 
 - `refuses`: a strong refusal that needs no comparison with the demand: "sieht keinen
   Anlass", "wird nicht weiterverfolgt", "lehnt … ab", "hält … nicht für zielführend /
-  erforderlich / vertretbar", "folgt … nicht", "kein Spielraum", "sieht daher davon ab". Weaker negations ("ist
-  nicht vorgesehen", "wird nicht eingeführt") can also be part of an adoption ("Eine
-  Antragspflicht ist nicht vorgesehen" adopts "ohne Antrag"), so the caller compares them
-  clause by clause with the demand instead.
+  erforderlich / vertretbar", "folgt … nicht", "kein Spielraum", "sieht daher davon ab".
+  Weaker negations ("ist nicht vorgesehen", "wird nicht eingeführt") can also be part of
+  an adoption ("Eine Antragspflicht ist nicht vorgesehen" adopts "ohne Antrag"), so the
+  caller compares them clause by clause with the demand instead.
 - `reports`: the passage reports someone else's demand ("Mehrere Verbände fordern …",
   "Vorgeschlagen wurde …", "Die Forderung, … wird …") and does not take it up, neither in
   so many words ("greift … auf", "folgt diesem Vorschlag") nor by a later sentence that
@@ -202,10 +202,15 @@ def reports(passage: str) -> bool:
     plain = folded(passage)
     if not _REPORT.search(plain) or _TAKES_UP.search(plain):
         return False
+    return not provided_for(passage)
+
+
+def provided_for(passage: str) -> bool:
+    """Whether a sentence after a report of a demand commits to a measure itself."""
     sentences = text.split_sentences(passage)
     reporting = [i for i, sentence in enumerate(sentences) if _REPORT.search(folded(sentence))]
     later = sentences[reporting[0] + 1 :] if reporting else []
-    return not any(_own_commitment(sentence) for sentence in later)
+    return any(_own_commitment(sentence) for sentence in later)
 
 
 def _own_commitment(sentence: str) -> bool:
