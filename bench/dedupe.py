@@ -37,8 +37,9 @@ labelled pairs:
   are labelled near duplicates (or follow from two labelled pairs sharing a point) over all
   grouped pairs, a strict figure, since an unlabelled copy counts against it;
   `precision_labelled_pairs`: over the labelled pairs only (near duplicates and look-alikes).
-  Measured once, then spent (its misses were read); `heldout2`:
-  `bench.labelled.statements_heldout2`, written after that, the same figures, only measured.
+  Measured once, then spent (its misses were read); `heldout2` and `heldout3`:
+  `bench.labelled.statements_heldout2` and `3`, written after that, the same figures, only
+  measured.
 """
 
 from __future__ import annotations
@@ -277,6 +278,7 @@ def run() -> dict[str, Any]:
     tune_b = labelled_pairs(dedupe_tune.CHECK, DEFAULT_THRESHOLD)
     held = heldout(DEFAULT_THRESHOLD)
     held2 = heldout(DEFAULT_THRESHOLD, "statements_heldout2")
+    held3 = heldout(DEFAULT_THRESHOLD, "statements_heldout3")
     return {
         "sizes": sizes,
         "compared_20k": compared,
@@ -284,6 +286,7 @@ def run() -> dict[str, Any]:
         "tune_b": tune_b,
         "heldout": held,
         "heldout2": held2,
+        "heldout3": held3,
         "growth_10k_to_100k": round(largest["seconds"] / middle["seconds"], 2),
         "targets_met": {
             "100k_seconds_le_10": largest["seconds"] <= 10,
@@ -307,6 +310,9 @@ def run() -> dict[str, Any]:
             "heldout2_near_duplicate_precision_ge_0.95": held2["precision"] >= 0.95,
             "heldout2_near_duplicate_recall_ge_0.95": held2["near_duplicate_recall"] >= 0.95,
             "heldout2_no_look_alike_merged": held2["look_alikes_merged"] == 0,
+            "heldout3_near_duplicate_precision_ge_0.95": held3["precision"] >= 0.95,
+            "heldout3_near_duplicate_recall_ge_0.95": held3["near_duplicate_recall"] >= 0.95,
+            "heldout3_no_look_alike_merged": held3["look_alikes_merged"] == 0,
         },
     }
 
@@ -380,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs; the fastest counts")
     parser.add_argument(
         "--labelled",
-        choices=("tune", "heldout", "heldout2"),
+        choices=("tune", "heldout", "heldout2", "heldout3"),
         help="only the labelled pairs: tune parts A and B, or the held-out set",
     )
     args = parser.parse_args(argv)
@@ -388,7 +394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parts = {"tune_a": dedupe_tune.TUNE, "tune_b": dedupe_tune.CHECK}
         print(json.dumps({name: labelled_pairs(p, args.threshold) for name, p in parts.items()}))
         return 0
-    if args.labelled in ("heldout", "heldout2"):
+    if args.labelled in ("heldout", "heldout2", "heldout3"):
         print(json.dumps(heldout(args.threshold, f"statements_{args.labelled}")))
         return 0
     if args.corpus is None:

@@ -1,4 +1,4 @@
-"""Benchmark of `positions.followup.impact.assess_outcome` on three labelled sets:
+"""Benchmark of `positions.followup.impact.assess_outcome` on its labelled sets:
 
 - `own`: bench/labelled/impact_set.py, 200 Kernforderungen against a Grundsatzpapier of
   ~300,000 characters (the set the lexical matcher was first tuned on);
@@ -12,7 +12,11 @@
   written by someone else; measured once, then spent: its misses were read to find general
   faults (another level of government acting, figures restated), so it tunes now;
 - `heldout2`: bench/labelled/impact_heldout2.py, 60 demands against ~59,000 characters of a
-  Land report, written after that by someone who saw neither matcher nor sets: only
+  Land report, written after that by someone who saw neither matcher nor sets; measured
+  twice, then spent: its misses were read (an agent dropped in a verbatim copy, decisions
+  in the perfect tense, a report provided for in the next sentence);
+- `heldout3`: bench/labelled/impact_heldout3.py, 60 demands against ~65,000 characters of a
+  federal statement, written after that by someone who saw neither matcher nor sets: only
   measured.
 
     python -m bench.impact [--misses] [--no-heldout]
@@ -52,7 +56,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from bench.labelled import impact_heldout, impact_heldout2, impact_tune
+from bench.labelled import impact_heldout, impact_heldout2, impact_heldout3, impact_tune
 from bench.labelled.impact_set import ImpactSet, LabelledDemand, build
 from positions.core import embeddings, text
 from positions.followup.impact import Assessment, Demand, Match, assess_outcome
@@ -172,7 +176,11 @@ def run(show_misses: bool = False, measure_heldout: bool = True) -> dict[str, An
     own = build()
     tune = impact_tune.load()
     heldout = impact_heldout.load() if measure_heldout else None
-    heldout2 = impact_heldout2.load() if measure_heldout else None
+    later = (
+        [("heldout2", impact_heldout2.load()), ("heldout3", impact_heldout3.load())]
+        if measure_heldout
+        else []
+    )
     report: dict[str, Any] = {}
     tune3 = impact_tune.load_part3()
     started = time.perf_counter()
@@ -188,7 +196,7 @@ def run(show_misses: bool = False, measure_heldout: bool = True) -> dict[str, An
         ("tune_part2", _part(tune, impact_tune.PART2_KEYS), tune_result),
         ("tune_part3", tune3, _assess(tune3)[1]),
         *((("heldout", heldout, _assess(heldout)[1]),) if heldout is not None else ()),
-        *((("heldout2", heldout2, _assess(heldout2)[1]),) if heldout2 is not None else ()),
+        *((name, labelled, _assess(labelled)[1]) for name, labelled in later),
     ):
         report[name] = {
             "demands": len(labelled.demands),

@@ -34,7 +34,9 @@ Two more labelled sets are reported, traced with the UI's cut-off (`top` = 5):
 - `heldout`: bench/labelled/statements_heldout.py (paragraphs written from 240 statements
   by someone else, with look-alike pairs), measured once and spent since;
 - `heldout2`: bench/labelled/statements_heldout2.py (30 paragraphs from 150 statements,
-  written after that), only measured.
+  written after that), only measured;
+- `heldout3`: bench/labelled/statements_heldout3.py (30 paragraphs from 150 statements on
+  other themes, written later still), only measured.
 
 `no_source_paragraphs_with_suggestions`: paragraphs labelled with no source that got one;
 `look_alikes_suggested`: look-alike pairs (a labelled source and a point that says nearly
@@ -169,12 +171,16 @@ def _unfounded(found: Sequence[Findings], labels: Sequence[frozenset[int]]) -> i
 
 
 def heldout(name: str = "statements_heldout") -> dict[str, Any]:
-    """Quality on a held-out set (`statements_heldout`, spent; `statements_heldout2`)."""
+    """Quality on a held-out set (`statements_heldout`, spent; `statements_heldout2`, 3)."""
     return _measure_heldout(importlib.import_module(f"bench.labelled.{name}").load())
 
 
 def _heldouts() -> dict[str, Any]:
-    return {"heldout": heldout(), "heldout2": heldout("statements_heldout2")}
+    return {
+        "heldout": heldout(),
+        "heldout2": heldout("statements_heldout2"),
+        "heldout3": heldout("statements_heldout3"),
+    }
 
 
 def _measure_heldout(labelled: Any) -> dict[str, Any]:

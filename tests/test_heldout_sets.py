@@ -1,14 +1,23 @@
-"""Integrity of the second held-out sets (bench/labelled/impact_heldout2,
-statements_heldout2): sizes, mixes and references as their provenance promises. No
+"""Integrity of the later held-out sets (bench/labelled/impact_heldout2 and 3,
+statements_heldout2 and 3): sizes, mixes and references as their provenance promises. No
 algorithm is called here; the sets are only for measuring."""
 
 from collections import Counter
+from types import ModuleType
 
-from bench.labelled import impact_heldout2, statements_heldout2
+import pytest
+
+from bench.labelled import (
+    impact_heldout2,
+    impact_heldout3,
+    statements_heldout2,
+    statements_heldout3,
+)
 
 
-def test_the_second_outcome_set_has_its_60_demands_and_mix() -> None:
-    labelled = impact_heldout2.load()
+@pytest.mark.parametrize("module", [impact_heldout2, impact_heldout3], ids=["second", "third"])
+def test_an_outcome_set_has_its_60_demands_and_mix(module: ModuleType) -> None:
+    labelled = module.load()
     assert [demand.key for demand in labelled.demands] == list(range(1, 61))
     assert Counter(demand.expected for demand in labelled.demands) == {
         "verbatim": 10,
@@ -24,14 +33,20 @@ def test_the_second_outcome_set_has_its_60_demands_and_mix() -> None:
             assert demand.chapter, demand.key
 
 
-def test_the_second_statement_set_has_what_its_provenance_promises() -> None:
-    data = statements_heldout2.load()  # validates ids, themes and references
+@pytest.mark.parametrize(
+    ("module", "sources"),
+    [(statements_heldout2, 84), (statements_heldout3, 120)],
+    ids=["second", "third"],
+)
+def test_a_statement_set_has_what_its_provenance_promises(module: ModuleType, sources: int) -> None:
+    data = module.load()  # validates ids, themes and references
     assert len(data.statements) == 150
     assert len(data.points) == 230
     assert len(data.themes) == 12
     assert len(data.near_duplicates) == 20
     assert len(data.look_alikes) == 12
     assert len(data.paragraphs) == 30
+    assert sum(len(paragraph.sources) for paragraph in data.paragraphs) == sources
     assert sum(not paragraph.sources for paragraph in data.paragraphs) == 5
     longest = max(data.statements, key=lambda statement: len(statement.points))
     assert len(longest.points) >= 30
