@@ -26,7 +26,10 @@ The set has no held-out part of its own: the hand-written paragraphs are what th
 checked against; `--seed` draws other generated points and paragraphs from the same
 templates, for a part nothing was tuned on.
 
-Two more labelled sets are reported, traced with the UI's cut-off (`top` = 5):
+The other labelled sets are traced as the paper editor does: the points are grouped into
+near-duplicates first (`positions.analysis.dedupe`), the canonical wording of each group is
+traced with the UI's cut-off (`top` = `tracing.TOP`), and a suggested point counts with its
+copies (staff link them in one click):
 
 - `tune`: bench/labelled/tracing_tune.py, written for issue 20 before the code changed
   ("Wir fordern, dass …" demands, a campaign copy split at a colon, rewordings, look-alikes,
@@ -52,12 +55,14 @@ import importlib
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from bench.labelled import tracing_tune
 from bench.labelled.tracing_set import HAND_POINTS, SEED, build
+from positions.analysis.dedupe import group_near_duplicates
 from positions.analysis.tracing import Findings, TraceIndex
 from positions.core import embeddings, text
 from positions.core.embeddings import Vectors
@@ -154,10 +159,33 @@ def measure(
     }
 
 
+def as_the_editor_does(points: Sequence[str], paragraphs: Sequence[str]) -> list[Findings]:
+    """Trace the canonical wordings of the near-duplicate groups, each suggestion and
+    conflict counting for every copy (`workspace.find_sources`)."""
+    members = {index: [index] for index in range(len(points))}
+    for group in group_near_duplicates(points):
+        for member in group.members:
+            members.pop(member, None)
+        members[group.canonical] = list(group.members)
+    heads = sorted(members)
+    found = TraceIndex([points[head] for head in heads]).find_all(paragraphs)
+
+    def spread(item: Any) -> list[Any]:
+        return [replace(item, point_index=i) for i in members[heads[item.point_index]]]
+
+    return [
+        Findings(
+            [copy for t in f.sources for copy in spread(t)],
+            [copy for c in f.conflicts for copy in spread(c)],
+        )
+        for f in found
+    ]
+
+
 def tune() -> dict[str, Any]:
     """Quality on the tune set of issue 20 (looked at while tuning), at the UI's cut-off."""
     labelled = tracing_tune.build()
-    found = TraceIndex(labelled.points).find_all(labelled.paragraphs)
+    found = as_the_editor_does(labelled.points, labelled.paragraphs)
     return {
         "paragraphs": len(labelled.paragraphs),
         "labelled_pairs": sum(len(sources) for sources in labelled.sources),
@@ -184,14 +212,14 @@ def _heldouts() -> dict[str, Any]:
 
 
 def _measure_heldout(labelled: Any) -> dict[str, Any]:
-    """Trace the held-out paragraphs against all points of its statements, as the UI does
-    (`top` 5), and count what a user would notice."""
+    """Trace the held-out paragraphs against all points of its statements, as the paper
+    editor does, and count what a user would notice."""
     ids = [point.id for statement in labelled.statements for point in statement.points]
     texts = [point.text for statement in labelled.statements for point in statement.points]
     number = {point_id: index for index, point_id in enumerate(ids)}
     paragraphs = list(labelled.paragraphs)
     started = time.perf_counter()
-    found = TraceIndex(texts).find_all([paragraph.text for paragraph in paragraphs])
+    found = as_the_editor_does(texts, [paragraph.text for paragraph in paragraphs])
     seconds = time.perf_counter() - started
     sources = [frozenset(number[i] for i in paragraph.sources) for paragraph in paragraphs]
     look_alike_pairs = [(a.first, a.second) for a in labelled.look_alikes]

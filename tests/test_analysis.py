@@ -174,6 +174,26 @@ def test_sources_are_suggested_for_a_hand_written_paragraph(demo_engine: Engine)
     assert found and "Brückenstrompreis" in found[0][0].text
 
 
+def test_a_campaign_point_is_suggested_with_every_member_who_sent_it(
+    demo_engine: Engine,
+) -> None:
+    call_id, space = _analysed(demo_engine)
+    groups = [g for c in space.topics for g in c.groups] + space.loose
+    [campaign] = [g for g in groups if "einheitliches Antragsportal" in g.canonical.text]
+    with read_session(demo_engine) as session:
+        found = workspace.find_sources(
+            session=session,
+            actor=SYSTEM,
+            call_id=call_id,
+            text="Die Förderung des Mittelstands muss einfacher werden: ein gemeinsames "
+            "Antragsportal für die Programme von Bund und Land, und über Anträge wird binnen "
+            "drei Monaten entschieden.",
+        )
+    [suggested] = [s for s in found.sources if s.point.id == campaign.canonical.id]
+    assert {view.id for view in suggested.all} == {view.id for view in campaign.all}
+    assert len(suggested.all) == 4  # three members named, one anonymous
+
+
 def test_a_look_alike_naming_another_year_is_shown_as_a_conflict_never_suggested(
     engine: Engine,
 ) -> None:
@@ -203,7 +223,8 @@ def test_a_look_alike_naming_another_year_is_shown_as_a_conflict_never_suggested
         suggested = workspace.suggest_sources(
             session=session, actor=staff, call_id=id_of(call), text=paragraph
         )
-    assert found.sources == suggested == []
+    assert found.sources == []
+    assert suggested == []
     [conflict] = found.conflicts
     assert "2035" in conflict.point.text
     assert conflict.point.member == "Ein Mitglied (anonym)"  # never the anonymous name
@@ -221,7 +242,7 @@ def test_demo_members_demanding_another_year_are_conflicts_named_only_if_allowed
             call_id=call_id,
             text="Für den Mittelstand brauchen wir bis 2035 einen Brückenstrompreis.",
         )
-    assert not any("bis 2030" in view.text for view, _ in found.sources)
+    assert not any("bis 2030" in source.point.text for source in found.sources)
     assert found.conflicts and all("bis 2030" in c.point.text for c in found.conflicts)
     for conflict in found.conflicts:
         named = conflict.point.visibility == Visibility.NAMED

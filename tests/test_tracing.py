@@ -559,3 +559,62 @@ def test_suggested_sources_show_the_shared_words_marked(demo_url: str) -> None:
         if marked_captions:
             break
     assert marked_captions, "a suggested source shows what it shares with the paragraph"
+
+
+def test_a_suggested_campaign_point_names_its_copies_and_links_them_all(demo_url: str) -> None:
+    from sqlmodel import col, select
+    from streamlit.testing.v1 import AppTest
+
+    import demo
+    from db.engine import create_engine_for, read_session, write_session
+    from db.models import Paper, ParagraphSource, Section, Statement, id_of
+    from positions.analysis import workspace
+    from positions.core.permissions import SYSTEM
+    from positions.papers import papers
+    from tests.conftest import REPO
+
+    engine = create_engine_for(demo_url)
+    with write_session(engine) as session:
+        # A paper of the call whose members sent the demo's campaign text (four copies).
+        campaign_call = session.exec(
+            select(Statement.call_id)
+            .where(col(Statement.text).contains("Antragsportal"))
+            .distinct()
+        ).one()
+        paper = session.exec(select(Paper).where(Paper.call_id == campaign_call)).first()
+        assert paper is not None
+        section = session.exec(select(Section).where(Section.paper_id == paper.id)).first()
+        assert section is not None
+        paragraph = papers.add_paragraph(
+            session=session,
+            actor=SYSTEM,
+            section_id=id_of(section),
+            text="Ein gemeinsames Antragsportal für die Förderprogramme von Bund und Land, "
+            "über Anträge wird binnen drei Monaten entschieden.",
+        )
+        paper_id, paragraph_id = id_of(paper), id_of(paragraph)
+        # The near-duplicates are known once the workspace has analysed the call.
+        workspace.analyse(session=session, actor=SYSTEM, call_id=campaign_call)
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    [email] = [w for w in app.text_input if w.label == "E-Mail"]
+    [password] = [w for w in app.text_input if w.label == "Passwort"]
+    email.input("referat@demo.example")
+    password.input(demo.DEMO_PASSWORD)
+    [submit] = [b for b in app.button if b.label == "Anmelden"]
+    submit.click().run()
+    app.query_params["papier"] = str(paper_id)
+    app.switch_page("ui/pages/paper.py").run()
+    [finder] = [b for b in app.button if b.key == f"suggest-sources-{paragraph_id}"]
+    finder.click().run()
+    assert not app.exception
+    [caption] = [c.value for c in app.caption if "gleichlautend" in c.value]
+    assert "gleichlautend in 3 weiteren Stellungnahmen" in caption
+    assert "Remscheider" not in caption  # the anonymous sender stays unnamed
+    [link] = [b for b in app.button if b.key and b.key.startswith(f"link-{paragraph_id}-")][:1]
+    link.click().run()
+    assert not app.exception
+    with read_session(engine) as session:
+        linked = session.exec(
+            select(ParagraphSource).where(ParagraphSource.paragraph_id == paragraph_id)
+        ).all()
+    assert len(linked) == 4

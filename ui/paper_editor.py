@@ -29,7 +29,7 @@ from ui.drafts import Draft
 from ui.widgets import done, md, user_errors
 
 HOW = {"merged": "zusammengeführt", "quoted": "zitiert", "manual": "von Hand"}
-MAX_SUGGESTED = 5
+MAX_SUGGESTED = tracing.TOP  # the cut-off the source benchmarks measure
 TEXT_LABEL = "Text"
 SHORT_FORM_LABEL = "Kurzfassung im Kasten „Kernforderungen“"
 
@@ -481,6 +481,8 @@ class _Candidate:
     score: float
     # The text in pieces, True marking the words (or the sentence) it shares with the paragraph.
     fragments: tuple[tuple[str, bool], ...] = ()
+    # Near-duplicates: the same point sent by other members, linked with it.
+    copies: tuple[tuple[int, str], ...] = ()  # (point id, who)
 
 
 @dataclass(frozen=True)
@@ -513,14 +515,17 @@ def _find_sources(actor: Actor, call_id: int, text: str) -> _Found:
     return _Found(
         candidates=[
             _Candidate(
-                point_id=view.id,
-                statement_id=view.statement_id,
-                text=view.text,
-                who=_who(view.organisation, view.visibility),
-                score=score,
-                fragments=tracing.marked(text, view.text),
+                point_id=source.point.id,
+                statement_id=source.point.statement_id,
+                text=source.point.text,
+                who=_who(source.point.organisation, source.point.visibility),
+                score=source.score,
+                fragments=tracing.marked(text, source.point.text),
+                copies=tuple(
+                    (copy.id, _who(copy.organisation, copy.visibility)) for copy in source.copies
+                ),
             )
-            for view, score in found.sources
+            for source in found.sources
         ],
         conflicts=[
             _Conflict(
@@ -533,6 +538,21 @@ def _find_sources(actor: Actor, call_id: int, text: str) -> _Found:
             for conflict in found.conflicts
         ],
     )
+
+
+def _copies_note(senders: list[str]) -> str:
+    """ " · gleichlautend in 2 weiteren Stellungnahmen (…)" for a suggested point that
+    others sent as well, naming only those who allowed it."""
+    if not senders:
+        return ""
+    named = sorted({who for who in senders if who and who not in labels.UNNAMED.values()})
+    listed = ", ".join(md(who) for who in named[:3]) + (" u. a." if len(named) > 3 else "")
+    where = (
+        "in einer weiteren Stellungnahme"
+        if len(senders) == 1
+        else f"in {len(senders)} weiteren Stellungnahmen"
+    )
+    return f" · gleichlautend {where}" + (f" ({listed})" if listed else "")
 
 
 def _source_finder(actor: Actor, view: ParagraphView, call_id: int) -> None:
@@ -572,23 +592,27 @@ def _source_finder(actor: Actor, view: ParagraphView, call_id: int) -> None:
                 icon=":material/rule:",
             )
         for candidate in candidates:
+            copies = [(i, who) for i, who in candidate.copies if i not in points]
             line, action = st.columns([6, 1])
             line.caption(
                 f"„{_marked_excerpt(candidate.fragments or ((candidate.text, False),))}“ — "
                 f"{md(candidate.who)} · {percent(candidate.score)} Übereinstimmung"
+                + _copies_note([who for _, who in copies])
             )
             if action.button(
                 ":material/add_link:",
                 key=f"link-{paragraph_id}-{candidate.point_id}",
-                help="Als Quelle verknüpfen",
+                help="Als Quelle verknüpfen"
+                + (" (mit den gleichlautenden Punkten)" if copies else ""),
             ):
                 with user_errors(), database.writing() as session:
-                    papers.add_source(
-                        session=session,
-                        actor=actor,
-                        paragraph_id=paragraph_id,
-                        source=SourceRef(point_id=candidate.point_id, how=SourceHow.MANUAL),
-                    )
+                    for point_id in (candidate.point_id, *(i for i, _ in copies)):
+                        papers.add_source(
+                            session=session,
+                            actor=actor,
+                            paragraph_id=paragraph_id,
+                            source=SourceRef(point_id=point_id, how=SourceHow.MANUAL),
+                        )
                 st.rerun()
         if st.button("Vorschläge schließen", key=f"close-suggestions-{paragraph_id}"):
             st.session_state.pop(key, None)

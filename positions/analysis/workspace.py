@@ -728,11 +728,26 @@ def accept_suggestion(
 
 
 def suggest_sources(
-    *, session: Session, actor: Actor, call_id: int, text: str, top: int = 5
+    *, session: Session, actor: Actor, call_id: int, text: str, top: int = tracing.TOP
 ) -> list[tuple[PointView, float]]:
     """For a paragraph staff wrote: the points of the call it most likely rests on (one
-    wording per group of near-duplicates)."""
-    return find_sources(session=session, actor=actor, call_id=call_id, text=text, top=top).sources
+    wording per group of near-duplicates; `find_sources` also says who else sent it)."""
+    found = find_sources(session=session, actor=actor, call_id=call_id, text=text, top=top)
+    return [(suggestion.point, suggestion.score) for suggestion in found.sources]
+
+
+@dataclass(frozen=True)
+class SuggestedSource:
+    """A point a paragraph rests on, and its near-duplicates: the same demand sent by other
+    members, so the paragraph rests on theirs as much."""
+
+    point: PointView
+    score: float
+    copies: tuple[PointView, ...] = ()
+
+    @property
+    def all(self) -> tuple[PointView, ...]:
+        return (self.point, *self.copies)
 
 
 @dataclass(frozen=True)
@@ -747,25 +762,32 @@ class SourceConflict:
 
 @dataclass(frozen=True)
 class FoundSources:
-    sources: list[tuple[PointView, float]]
+    sources: list[SuggestedSource]
     conflicts: list[SourceConflict]
 
 
 def find_sources(
-    *, session: Session, actor: Actor, call_id: int, text: str, top: int = 5
+    *, session: Session, actor: Actor, call_id: int, text: str, top: int = tracing.TOP
 ) -> FoundSources:
-    """`suggest_sources`, and the look-alike points the paragraph contradicts ("bis 2035"
-    for a paragraph demanding "bis 2030"): staff see them, they are never suggested."""
+    """The points of the call a paragraph staff wrote most likely rests on, each with its
+    near-duplicates, and the look-alike points the paragraph contradicts ("bis 2035" for a
+    paragraph demanding "bis 2030"): staff see those, they are never suggested."""
     require(actor, Action.PAPER_EDIT)
     if not text.strip():
         return FoundSources([], [])
-    heads = [group.canonical for group in _groups(session, call_id, _points(session, call_id))]
-    if not heads:
+    groups = _groups(session, call_id, _points(session, call_id))
+    if not groups:
         return FoundSources([], [])
-    found = tracing.TraceIndex([view.text for view in heads]).find(text, top=top)
+    found = tracing.TraceIndex([group.canonical.text for group in groups]).find(text, top=top)
     return FoundSources(
-        sources=[(heads[t.point_index], t.score) for t in found.sources],
+        sources=[
+            SuggestedSource(
+                groups[t.point_index].canonical, t.score, tuple(groups[t.point_index].copies)
+            )
+            for t in found.sources
+        ],
         conflicts=[
-            SourceConflict(heads[c.point_index], c.score, c.contradictions) for c in found.conflicts
+            SourceConflict(groups[c.point_index].canonical, c.score, c.contradictions)
+            for c in found.conflicts
         ],
     )
