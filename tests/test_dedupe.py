@@ -460,12 +460,30 @@ def test_guards_read_measure_place_and_beneficiaries_in_any_inflection() -> None
             "2030 halbieren. Unsere Stromkosten haben sich seit 2021 verdreifacht.",
             id="own reason with own figures instead of the campaign's",
         ),
+        pytest.param(
+            "Das Land muss das Glasfaser-Ausbauprogramm auf alle Gewerbegebiete im Sauerland "
+            "ausweiten. Ohne schnelles Netz können wir unsere Anlagen nicht fernwarten.",
+            "Das Land muss das Glasfaserausbauprogramm auf alle Gewerbegebiete im Sauerland "
+            "ausweiten.",
+            id="a compound with a hyphen, shortened",
+        ),
     ],
 )
 def test_copies_naming_one_government_differently_or_shortened_are_one_group(
     point: str, other: str
 ) -> None:
     assert grouped([point, other]) == [[0, 1]]
+
+
+def test_a_compound_written_apart_joins_only_a_compound_the_input_has() -> None:
+    # "Glasfaser-Ausbauprogramm" reads as "Glasfaserausbauprogramm" because another point
+    # writes it so; the other figure keeps the look-alike apart all the same.
+    texts = [
+        "Das Land muss das Glasfaser-Ausbauprogramm bis 2028 auf alle Gewerbegebiete ausweiten.",
+        "Das Land muss das Glasfaserausbauprogramm bis 2028 auf alle Gewerbegebiete ausweiten.",
+        "Das Land muss das Glasfaserausbauprogramm bis 2030 auf alle Gewerbegebiete ausweiten.",
+    ]
+    assert grouped(texts) == [[0, 1]]
 
 
 def test_a_negation_is_never_read_as_a_typo_of_another_word_in_the_input() -> None:

@@ -16,11 +16,13 @@ demand ("Entlastung jetzt:"), thanks, offers of contact and the closing with wha
 A colon ends a sentence as a full stop does. What is left is reduced to its content words:
 folded (`positions.core.text.fold`), without function words, modal verbs ("muss" and
 "sollte" make the same demand) and filler phrases (also the sender speaking of itself: "für
-uns" / "für unser Unternehmen", "bei uns" / "in unserem Haus"), stemmed, at most `MAX_WORDS`
-words, a few plain synonyms as one ("Betriebe" / "Unternehmen", "Beschäftigte" /
-"Mitarbeitende", "schneller" / "zügiger"). Words of five or more letters one typo apart (a
-letter added, dropped, changed, or two swapped) count as one word; actors and the words of
-rule 2 only from eight letters on ("Landesregierng").
+uns" / "für unser Unternehmen", "bei uns" / "in unserem Haus"), a compound written apart
+joined where another point of the input writes it as one word ("Wasserstoff-Kernnetz" /
+"Wasserstoffkernnetz"), stemmed, at most `MAX_WORDS` words, a few plain synonyms as one
+("Betriebe" / "Unternehmen", "Beschäftigte" / "Mitarbeitende", "schneller" / "zügiger").
+Words of five or more letters one typo apart (a letter added, dropped, changed, or two
+swapped) count as one word; actors and the words of rule 2 only from eight letters on
+("Landesregierng").
 The score is the overlap of the two bags of content words, word order ignored: Dice, twice
 the shared weight over the total weight, 0 … 1. Every word weighs 3, except in large inputs
 words that many points share (boilerplate such as "Das betrifft …"): 2 if in more than 1/16 of
@@ -447,6 +449,7 @@ def _weights(text_of: IntArray, stem_of: IntArray, stems: int, count: int) -> In
 
 _SEPARATOR = "\x00"  # never inside a normalised text, which holds only words and spaces
 _CHUNK = 8192  # texts split at once: big enough for speed, small enough for memory
+_COMPOUND_PART = 4  # letters of each part of a compound written apart ("Wasserstoff-Kernnetz")
 
 
 @dataclass
@@ -536,9 +539,41 @@ def _word_ids(normals: Sequence[str]) -> tuple[list[str], IntArray, IntArray]:
         for offset in range(len(phrase)):
             keep[starts + offset] = False
     ids, text_of = ids[keep], text_of[keep]
+    ids, text_of = _compounds_joined(list(index), ids, text_of)
     position = np.arange(len(ids)) - np.searchsorted(text_of, text_of)
     keep = position < MAX_WORDS
     return list(index), ids[keep], text_of[keep]
+
+
+def _compounds_joined(
+    words: list[str], ids: IntArray, text_of: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Two neighbouring words as the one compound another text of the input writes
+    ("Wasserstoff-Kernnetz" and "Wasserstoffkernnetz"): only compounds the input itself
+    has, so a spelling is joined, never a phrase guessed."""
+    known = {word: word_id for word_id, word in enumerate(words)}
+    joined: dict[int, int] = {}  # left id * len(words) + right id -> compound id
+    width = len(words)
+    for word_id, word in enumerate(words):
+        if len(word) < 2 * _COMPOUND_PART or not word.isalpha():
+            continue
+        for cut in range(_COMPOUND_PART, len(word) - _COMPOUND_PART + 1):
+            left, right = known.get(word[:cut]), known.get(word[cut:])
+            if left is not None and right is not None:
+                joined[left * width + right] = word_id
+    if not joined or len(ids) < 2:
+        return ids, text_of
+    pairs = ids[:-1] * width + ids[1:]
+    codes = np.fromiter(joined, dtype=np.int64, count=len(joined))
+    starts = np.flatnonzero(np.isin(pairs, codes) & (text_of[:-1] == text_of[1:]))
+    # A run of three ("a b c" with "ab" and "bc" known) joins its first pair only.
+    if len(starts) > 1:
+        starts = starts[np.concatenate(([True], np.diff(starts) > 1))]
+    ids = ids.copy()
+    ids[starts] = [joined[int(code)] for code in pairs[starts]]
+    keep = np.ones(len(ids), dtype=bool)
+    keep[starts + 1] = False
+    return ids[keep], text_of[keep]
 
 
 def _sorted_per_text(text_of: IntArray, values: IntArray) -> tuple[IntArray, IntArray]:
@@ -770,15 +805,17 @@ def _marker_of(word: str) -> str | None:
     return look_alike_marker(word)
 
 
-def _sentence_bags(text: str) -> list[_Sentence]:
+def _sentence_bags(text: str, compounds: frozenset[str] = frozenset()) -> list[_Sentence]:
     """Each sentence of a folded text as rule 4 reads it; sentences of nothing but function
-    words and fillers ("wir fordern:") are left out."""
+    words and fillers ("wir fordern:") are left out. Two neighbouring words that make one of
+    `compounds` count as that word ("wasserstoff kernnetz")."""
     sentences = []
     for sentence in _SENTENCE_BREAK.split(text):
         bag: Bag = {}
         markers: set[str] = set()
         negations = 0
-        for word in _FILLER_PATTERN.sub(" ", normalize(sentence)).split():
+        words = _FILLER_PATTERN.sub(" ", normalize(sentence)).split()
+        for word in _joined_where_known(words, compounds):
             negations += word in NEGATIONS
             marker = _marker_of(word)
             if marker is not None:
@@ -792,6 +829,22 @@ def _sentence_bags(text: str) -> list[_Sentence]:
     return sentences
 
 
+def _joined_where_known(words: list[str], compounds: frozenset[str]) -> list[str]:
+    if not compounds or len(words) < 2:
+        return words
+    joined: list[str] = []
+    skip = False
+    for word, following in zip(words, [*words[1:], ""], strict=True):
+        if skip:
+            skip = False
+        elif following and word + following in compounds:
+            joined.append(word + following)
+            skip = True
+        else:
+            joined.append(word)
+    return joined
+
+
 def _dice(one: dict[str, int], other: dict[str, int]) -> float:
     shared = sum(min(count, other.get(word, 0)) for word, count in one.items())
     return 2 * shared / (sum(one.values()) + sum(other.values()))
@@ -801,18 +854,23 @@ def _sentences_contained(
     short: str,
     long: str,
     threshold: float,
-    bags_of: Callable[[str], list[_Sentence]] = _sentence_bags,
+    bags_of: Callable[[str, frozenset[str]], list[_Sentence]] = _sentence_bags,
 ) -> bool:
     """Rule 4 for two folded texts: every sentence of `short` is one of `long` (to
     `threshold`), the sentences matched name the same markers (rule 2), and what `long` says
     besides is no demand of its own (its figures and places there are reasons, not the
-    demand)."""
-    longer = bags_of(long)
+    demand). A compound one writes apart is one word, as in `_compounds_joined`."""
+    compounds = frozenset(
+        word
+        for word in {*normalize(short).split(), *normalize(long).split()}
+        if len(word) >= 2 * _COMPOUND_PART
+    )
+    longer = bags_of(long, compounds)
     if not longer:
         return False
     matched = [False] * len(longer)
     words = 0
-    shorter = bags_of(short)
+    shorter = bags_of(short, compounds)
     for sentence in shorter:
         best = max(range(len(longer)), key=lambda i: _dice(sentence.bag, longer[i].bag))
         if _dice(sentence.bag, longer[best].bag) < threshold:
@@ -854,12 +912,12 @@ def _contained(
     found = _found_in(keys[short].tolist(), keys[long].tolist())
     chosen = np.flatnonzero(found >= CONTAINED_SHARE).tolist()
     texts: dict[int, str] = {}
-    bags: dict[str, list[_Sentence]] = {}
+    bags: dict[tuple[str, frozenset[str]], list[_Sentence]] = {}
 
-    def bags_of(text: str) -> list[_Sentence]:
-        if text not in bags:
-            bags[text] = _sentence_bags(text)
-        return bags[text]
+    def bags_of(text: str, compounds: frozenset[str]) -> list[_Sentence]:
+        if (text, compounds) not in bags:
+            bags[text, compounds] = _sentence_bags(text, compounds)
+        return bags[text, compounds]
 
     def sentences(slot: int) -> str:
         if slot not in texts:
