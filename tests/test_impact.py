@@ -506,6 +506,20 @@ MENTIONS = [
         id="another level acts, the Bund only looks on",
     ),
     pytest.param(
+        "Der Bund muss die Fertigung von Leistungselektronik für Fahrzeuge mit einer eigenen "
+        "Förderlinie unterstützen.",
+        "Die Bundesregierung verweist auf das europäische Programm für Mikroelektronik, aus dem "
+        "bereits Werke gefördert werden, die künftig auch Leistungselektronik für Fahrzeuge "
+        "fertigen sollen.",
+        id="what a relative clause says shall happen is no commitment",
+    ),
+    pytest.param(
+        "Eigenstrom aus Blockheizkraftwerken muss von der Netzumlage befreit werden.",
+        "Der Netzzuschuss entlastet Betriebe von den Umlagen, die über den Strompreis an sie "
+        "weitergegeben werden.",
+        id="a passive in a relative clause is no commitment",
+    ),
+    pytest.param(
         "Der Bund muss die Abschreibungsfristen für Elektrofahrzeuge in Firmenflotten verkürzen.",
         "Die Bundesregierung wird prüfen, ob die Abschreibungsfristen für elektrische "
         "Firmenfahrzeuge verkürzt werden können.",

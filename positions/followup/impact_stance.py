@@ -22,7 +22,9 @@ folded text (lower case, umlauts spelled out):
   which something applies); a passage that only describes ("wurde 2024 angehoben", "gilt
   weiterhin", "hat sich bewährt") or only promises to look at something ("wird prüfen, ob",
   "beobachten", "auswerten") commits to nothing. The old value a measure changes ("von
-  bislang 40 auf 60 Prozent") and a relative clause about a new thing describe nothing.
+  bislang 40 auf 60 Prozent") describes nothing, and relative clauses are no one's
+  commitment or description (", deren Inhaber … zuständig ist", ", die … herstellen
+  sollen").
 - `acts_now`: a public body as subject with a finite verb in the present tense next to it
   (verb second, read on text that keeps its capitals so that a noun is no verb): "Das Land
   schafft …", "Für kleine Betriebe ermäßigt das Land …"; a commitment unless the passage
@@ -214,17 +216,22 @@ def provided_for(passage: str) -> bool:
 
 
 def _own_commitment(sentence: str) -> bool:
-    """A commitment in so many words ("ab 2027", "beabsichtigt", "Das Land fördert …"); a
-    bare "wird"/"werden" may be a passive of the reasons given for a refusal."""
+    """A commitment in so many words, in the sentence's own clauses ("ab 2027",
+    "beabsichtigt", "Das Land fördert …"), that does not describe ("verweist auf …, die …
+    herstellen sollen"); a bare "wird"/"werden" may be a passive of the reasons given for a
+    refusal."""
     plain = folded(sentence)
     if _REPORT.search(plain) or refuses_weakly(sentence) or _ONLY_LOOKS.search(plain):
         return False
-    return bool(_COMMITS.search(plain)) or acts_now(sentence)
+    own = _NOT_DESCRIBING.sub(" ", plain)
+    if _DESCRIBES.search(own):
+        return False
+    return bool(_COMMITS.search(own)) or acts_now(sentence)
 
 
-# What a description word inside does not make a description: the old value a measure
-# changes ("von bislang 1,25 auf 2,5 Millionen Euro") and a relative clause saying what a
-# new thing is for (", deren Inhaber … zuständig ist").
+# What neither commits nor describes the passage: the old value a measure changes ("von
+# bislang 1,25 auf 2,5 Millionen Euro") and relative clauses (", deren Inhaber … zuständig
+# ist", ", die … herstellen sollen", ", die … weitergegeben werden").
 _NOT_DESCRIBING = re.compile(
     r"\bvon (?:bislang|bisher|derzeit)\b|, (?:der|die|das|deren|dessen|denen) [^,;:.]*"
 )
@@ -235,11 +242,12 @@ def commits(passage: str) -> bool:
     plain = folded(passage)
     if _ONLY_LOOKS.search(plain):
         return False
-    if _COMMITS.search(plain):
+    own = _NOT_DESCRIBING.sub(" ", plain)  # a relative clause's "sollen" is not the author's
+    if _COMMITS.search(own):
         return True
-    if _DESCRIBES.search(_NOT_DESCRIBING.sub(" ", plain)):
+    if _DESCRIBES.search(own):
         return False
-    return bool(_WEAK_COMMITS.search(plain)) or acts_now(passage)
+    return bool(_WEAK_COMMITS.search(own)) or acts_now(passage)
 
 
 def addressees(passage: str) -> frozenset[str]:
