@@ -610,7 +610,7 @@ def test_a_suggested_campaign_point_names_its_copies_and_links_them_all(demo_url
     [caption] = [c.value for c in app.caption if "gleichlautend" in c.value]
     assert "gleichlautend in 3 weiteren Stellungnahmen" in caption
     assert "Remscheider" not in caption  # the anonymous sender stays unnamed
-    [link] = [b for b in app.button if b.key and b.key.startswith(f"link-{paragraph_id}-")][:1]
+    [link] = [b for b in app.button if b.label == "Alle 4 verknüpfen"]
     link.click().run()
     assert not app.exception
     with read_session(engine) as session:

@@ -593,17 +593,17 @@ def _source_finder(actor: Actor, view: ParagraphView, call_id: int) -> None:
             )
         for candidate in candidates:
             copies = [(i, who) for i, who in candidate.copies if i not in points]
-            line, action = st.columns([6, 1])
-            line.caption(
+            st.caption(
                 f"„{_marked_excerpt(candidate.fragments or ((candidate.text, False),))}“ — "
                 f"{md(candidate.who)} · {percent(candidate.score)} Übereinstimmung"
                 + _copies_note([who for _, who in copies])
             )
-            if action.button(
-                ":material/add_link:",
+            if st.button(
+                "Verknüpfen" if not copies else f"Alle {len(copies) + 1} verknüpfen",
                 key=f"link-{paragraph_id}-{candidate.point_id}",
-                help="Als Quelle verknüpfen"
-                + (" (mit den gleichlautenden Punkten)" if copies else ""),
+                icon=":material/add_link:",
+                help="Als Quelle dieses Absatzes verknüpfen"
+                + (", mit den gleichlautenden Punkten" if copies else ""),
             ):
                 with user_errors(), database.writing() as session:
                     for point_id in (candidate.point_id, *(i for i, _ in copies)):

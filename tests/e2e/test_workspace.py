@@ -9,7 +9,8 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
 from db.engine import create_engine_for, write_session
-from db.models import Call, PaperKind, id_of
+from db.models import Call, PaperKind, Section, id_of
+from positions.analysis import workspace
 from positions.core.permissions import SYSTEM
 from positions.papers import papers
 from tests.e2e.browser import new_page, snapshot
@@ -96,4 +97,35 @@ def test_staff_merge_the_call_into_a_section_and_see_the_sources(
     expect(paragraph.get_by_text("anonym").first).to_be_visible()
     paragraph.scroll_into_view_if_needed()
     snapshot(page, screenshots / "workspace-2-paper-sources.png")
+    page.context.close()
+
+
+def test_staff_link_a_suggested_campaign_point_with_every_member_who_sent_it(
+    browser: Browser, app_url: str, app_data: dict[str, str], screenshots: Path
+) -> None:
+    call_id, paper_id = draft_for_the_call(app_data)
+    engine = create_engine_for(f"sqlite:///{app_data['POSITIONEN_DATA_DIR']}/positionen.db")
+    with write_session(engine) as session:
+        workspace.analyse(session=session, actor=SYSTEM, call_id=call_id)
+        section = session.exec(select(Section).where(Section.paper_id == paper_id)).one()
+        papers.add_paragraph(
+            session=session,
+            actor=SYSTEM,
+            section_id=id_of(section),
+            text="Ein gemeinsames Antragsportal für die Förderprogramme von Bund und Land; "
+            "über Anträge wird binnen drei Monaten entschieden.",
+        )
+    engine.dispose()
+    page = new_page(browser, height=1600)
+    page.goto(f"{app_url}/papier?papier={paper_id}")
+    log_in(page, "referat@demo.example")
+    expect(page.get_by_role("heading", name=PAPER)).to_be_visible()
+    page.get_by_role("button", name="Quellen vorschlagen").click()
+    suggestion = page.get_by_text(re.compile(r"gleichlautend in 3 weiteren Stellungnahmen"))
+    expect(suggestion).to_be_visible()
+    expect(suggestion).not_to_contain_text("Remscheider")  # anonymous: never named
+    snapshot(page, screenshots / "workspace-3-suggested-campaign.png")
+    page.get_by_role("button", name="Alle 4 verknüpfen").click()
+    expect(page.get_by_text(re.compile(r"Beruht auf 4 Quellen"))).to_be_visible()
+    snapshot(page, screenshots / "workspace-4-campaign-linked.png")
     page.context.close()
