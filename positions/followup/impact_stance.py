@@ -7,7 +7,9 @@ folded text (lower case, umlauts spelled out):
 
 - `refuses`: a strong refusal that needs no comparison with the demand: "sieht keinen
   Anlass", "wird nicht weiterverfolgt", "lehnt … ab", "hält … nicht für zielführend /
-  erforderlich / vertretbar", "folgt … nicht", "kein Spielraum", "sieht daher davon ab".
+  erforderlich / vertretbar", "folgt … nicht", "kein Spielraum", "keinen Bedarf", "sieht
+  daher davon ab", "wird von … absehen", "erteilt … eine Absage", "… stehen … entgegen",
+  "ist … nicht vereinbar / umsetzbar / finanzierbar".
   Weaker negations ("ist nicht vorgesehen", "wird nicht eingeführt") can also be part of
   an adoption ("Eine Antragspflicht ist nicht vorgesehen" adopts "ohne Antrag"), so the
   caller compares them clause by clause with the demand instead.
@@ -58,7 +60,7 @@ _STRONG_REFUSAL = re.compile(
     "|".join(
         (
             r"\bkeine[nrms]? (?:\w+ )?(?:anlass|veranlassung|spielraum|notwendigkeit|"
-            r"handlungsbedarf|raum|grundlage|mehrheit)\b",
+            r"handlungsbedarf|bedarf|raum|grundlage|mehrheit)\b",
             r"\bnicht (?:weiter ?)?(?:verfolgt|verfolgen|weiterverfolgt|weiterverfolgen)\b",
             r"\b(?:lehnt|lehnen|lehnte|lehnten)\b" + _W + r"{0,14}?\W+ab\b",
             r"\babgelehnt\b|\bablehnung\b|\bablehnend\b|\babzulehnen\b",
@@ -74,7 +76,12 @@ _STRONG_REFUSAL = re.compile(
             r"folgen|entsprechen|nachkommen|zustimmen|anschliessen)\b",
             r"\b(?:unterstuetzt|unterstuetzen|befuerwortet|befuerworten)"
             r"(?: [^ ,;:.]+){0,4}? nicht\b",
-            r"\b(?:sieht|sehen)(?: [^ ,;:.]+){0,4}? (?:davon|von \w+ \w+) ab\b",
+            r"\b(?:sieht|sehen)(?: [^ ,;:.]+){0,4}? (?:davon|von(?: [^ ,;:.]+){1,5}?) ab\b",
+            r"\b(?:davon|von(?: [^ ,;:.]+){1,5}?) (?:absehen|abzusehen)\b",
+            r"\b(?:erteilt|erteilen)\b(?: [^ ,;:.]+){0,8}? absage\b",
+            r"\b(?:steht|stehen)\b(?: [^ ,;:.]+){0,8}? entgegen\b",
+            r"\b(?:ist|sind|waere|waeren)\b(?: [^ ,;:.]+){0,10}? nicht (?:vereinbar|"
+            r"zu vereinbaren|umsetzbar|finanzierbar)\b",
             r"\bkommt nicht in betracht\b|\bkommen nicht in betracht\b|\bscheidet aus\b",
             r"\bnicht in betracht\b",
             r"\b(?:strebt|streben)\b(?: [^ ,;:.]+){0,8}? nicht an\b|\bnicht angestrebt\b",
