@@ -37,9 +37,10 @@ labelled pairs:
   are labelled near duplicates (or follow from two labelled pairs sharing a point) over all
   grouped pairs, a strict figure, since an unlabelled copy counts against it;
   `precision_labelled_pairs`: over the labelled pairs only (near duplicates and look-alikes).
-  Measured once, then spent (its misses were read); `heldout2` and `heldout3`:
-  `bench.labelled.statements_heldout2` and `3`, written after that, the same figures, only
-  measured.
+  Measured once, then spent (its misses were read); `heldout2`:
+  `bench.labelled.statements_heldout2`, written after that, the same figures, measured
+  twice, then spent (a compound written apart); `heldout3`: `statements_heldout3`, written
+  later still, only measured.
 """
 
 from __future__ import annotations

@@ -37,7 +37,8 @@ copies (staff link them in one click):
 - `heldout`: bench/labelled/statements_heldout.py (paragraphs written from 240 statements
   by someone else, with look-alike pairs), measured once and spent since;
 - `heldout2`: bench/labelled/statements_heldout2.py (30 paragraphs from 150 statements,
-  written after that), only measured;
+  written after that), measured, then spent: its misses were read (campaign copies not
+  brought along, which is why suggestions now come with their near-duplicates);
 - `heldout3`: bench/labelled/statements_heldout3.py (30 paragraphs from 150 statements on
   other themes, written later still), only measured.
 
