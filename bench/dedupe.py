@@ -40,7 +40,8 @@ labelled pairs:
   Measured once, then spent (its misses were read); `heldout2`:
   `bench.labelled.statements_heldout2`, written after that, the same figures, measured
   twice, then spent (a compound written apart); `heldout3`: `statements_heldout3`, written
-  later still, only measured.
+  later still, measured once, then spent too: its two merged look-alikes were read ("kleine
+  und mittlere Unternehmen" spelled out against "alle", "zur Hälfte" against "vollständig").
 """
 
 from __future__ import annotations

@@ -33,28 +33,13 @@ from positions.core.permissions import SYSTEM
 from positions.forums import calls, forums
 from positions.forums.invitations import hash_token
 from positions.papers import papers
-from tests.conftest import REPO
+from tests.apptest import log_in, new_app
 
 # The one answer to every refused login (which accounts exist must not show).
 LOGIN_REFUSED = (
     "E-Mail-Adresse oder Passwort ist falsch. Nach 10 Fehlversuchen bleibt der Zugang "
     "15 Minuten lang gesperrt."
 )
-
-
-def new_app() -> AppTest:
-    return AppTest.from_file(str(REPO / "app.py"), default_timeout=30)
-
-
-def log_in(email: str, password: str = demo.DEMO_PASSWORD) -> AppTest:
-    app = new_app().run()
-    [email_input] = [w for w in app.text_input if w.label == "E-Mail"]
-    [password_input] = [w for w in app.text_input if w.label == "Passwort"]
-    email_input.input(email)
-    password_input.input(password)
-    [submit] = [b for b in app.button if b.label == "Anmelden"]
-    submit.click().run()
-    return app
 
 
 def texts(app: AppTest) -> str:

@@ -37,6 +37,7 @@ from positions.papers import papers
 from positions.papers.snapshot import SourceRef
 from positions.statements import search, statements
 from tests import factories
+from tests.apptest import log_in
 from tests.conftest import REPO
 
 ANONYMOUS_COMPANY = "Markerfirma Anonym GmbH"
@@ -163,13 +164,7 @@ def test_another_members_pages_and_the_log_stay_clean(
 ) -> None:
     _, call_id = marked
     caplog.set_level(logging.DEBUG)
-    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=30).run()
-    [email] = [w for w in app.text_input if w.label == "E-Mail"]
-    [password] = [w for w in app.text_input if w.label == "Passwort"]
-    email.input(OBSERVER_EMAIL)
-    password.input(factories.PASSWORD)
-    [submit] = [b for b in app.button if b.label == "Anmelden"]
-    submit.click().run()
+    app = log_in(OBSERVER_EMAIL, factories.PASSWORD)
     seen = []
     for page, params in (
         ("ui/pages/start.py", {}),
@@ -276,14 +271,7 @@ def test_every_paper_export_keeps_marked_sources_unnamed(
 
 
 def _signed_in(email: str) -> AppTest:
-    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=30).run()
-    [email_input] = [w for w in app.text_input if w.label == "E-Mail"]
-    [password_input] = [w for w in app.text_input if w.label == "Passwort"]
-    email_input.input(email)
-    password_input.input(factories.PASSWORD)
-    [submit] = [b for b in app.button if b.label == "Anmelden"]
-    submit.click().run()
-    return app
+    return log_in(email, factories.PASSWORD)
 
 
 def _opened_answer(app: AppTest, call_id: int, row: int) -> str:

@@ -292,6 +292,20 @@ def test_the_generated_corpus_is_reproducible_with_the_share_of_duplicates_asked
             id="aussetzen or abschaffen",
         ),
         pytest.param(
+            "Die Investitionsprämie muss kleinen und mittleren Betrieben zugutekommen, die ihre "
+            "Öfen elektrifizieren.",
+            "Die Investitionsprämie muss allen Betrieben zugutekommen, die ihre Öfen "
+            "elektrifizieren.",
+            id="kleine und mittlere spelled out or all",
+        ),
+        pytest.param(
+            "Die Meisterkurse müssen künftig zur Hälfte vom Land bezahlt werden, wie es in "
+            "Bayern üblich ist.",
+            "Die Meisterkurse müssen künftig vollständig vom Land bezahlt werden, wie es in "
+            "Bayern üblich ist.",
+            id="half or in full",
+        ),
+        pytest.param(
             "Die Kommunen müssen die Gewerbesteuer für Industriebetriebe senken.",
             "Die Kommunen dürfen die Gewerbesteuer für Industriebetriebe nicht erhöhen.",
             id="senken or nicht erhöhen",

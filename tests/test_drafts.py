@@ -20,14 +20,8 @@ from db.models import Organisation, Paper, PaperStatus, Paragraph, Statement, id
 from positions.core import sessions
 from positions.core.permissions import SYSTEM
 from positions.papers import papers
-from tests.test_app import (
-    FUNDING_CALL,
-    _call_id,
-    log_in,
-    open_demo_call_as_member,
-    switch,
-    texts,
-)
+from tests.apptest import log_in
+from tests.test_app import FUNDING_CALL, _call_id, open_demo_call_as_member, switch, texts
 from tests.test_routes import SECRET, get, new_handoff
 from ui import drafts
 from web import routes

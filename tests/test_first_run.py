@@ -16,7 +16,8 @@ import pytest
 
 import cli
 from db.engine import DATA_DIR_VARIABLE
-from tests.test_app import log_in, page_links, texts
+from tests.apptest import log_in
+from tests.test_app import page_links, texts
 from ui import navigation
 
 POSITIONEN = str(Path(sys.executable).with_name("positionen"))

@@ -12,7 +12,7 @@ from bench.impact import evaluate
 from bench.labelled import impact_tune
 from bench.labelled.impact_set import ImpactSet, build, load_demands
 from positions.core.errors import InvalidInput, InvalidUpload
-from positions.followup import impact, impact_stance, outcome_text
+from positions.followup import impact, outcome_text
 from positions.followup.impact import Assessment, Demand, Match, assess_outcome, find_adoptions
 from positions.followup.outcome_text import (
     outcome_text_from_paste,
@@ -381,33 +381,6 @@ def test_a_passage_that_turns_the_demand_down_is_a_rejection_and_no_adoption(
     rejection = only(result.rejections)
     assert rejection.demand_key == 7
     assert rejection.quote in passage
-
-
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "Für eine weitere Absenkung der Schwellenwerte sieht die Landesregierung keinen Bedarf.",
-        "Die Bundesregierung wird von einer Ausweitung der Regelung absehen.",
-        "Einer Verlängerung der Frist erteilt das Ministerium eine Absage.",
-        "Einer pauschalen Befreiung stehen die Vorgaben des Beihilferechts entgegen.",
-        "Ein Verzicht auf die Nachweise ist mit dem Haushaltsrecht nicht vereinbar.",
-        "Die Landesregierung sieht daher davon ab, die Verordnung zu ändern.",
-    ],
-)
-def test_refusals_in_the_words_of_administrative_german(sentence: str) -> None:
-    assert impact_stance.refuses(sentence)
-
-
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "Die Landesregierung sieht Bedarf für eine Absenkung der Schwellenwerte.",
-        "Die Förderung steht allen Unternehmen offen.",
-        "Die Regelung ist mit dem Beihilferecht vereinbar und tritt 2027 in Kraft.",
-    ],
-)
-def test_agreeing_sentences_are_no_refusals(sentence: str) -> None:
-    assert not impact_stance.refuses(sentence)
 
 
 def test_a_restated_proposal_followed_by_a_refusal_is_a_rejection() -> None:

@@ -26,7 +26,8 @@ from positions.core.language_model import LanguageModelError
 from positions.core.permissions import SYSTEM
 from positions.core.settings import LanguageModel
 from tests import factories
-from tests.test_app import log_in, switch
+from tests.apptest import log_in
+from tests.test_app import switch
 
 
 def completion(content: str) -> bytes:

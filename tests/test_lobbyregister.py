@@ -33,7 +33,8 @@ from positions.forums import dashboard
 from positions.papers import approvals, lobbyregister, papers, workflow
 from positions.papers.papers import PaperFields
 from tests import factories
-from tests.test_app import log_in, switch, texts
+from tests.apptest import log_in
+from tests.test_app import switch, texts
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)
 TODAY = date(2026, 11, 25)

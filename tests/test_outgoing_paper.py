@@ -31,7 +31,8 @@ from positions.papers.diffing import Version, VersionParagraph
 from positions.papers.papers import PaperFields
 from positions.papers.version_names import version_title
 from tests import factories, tools
-from tests.test_app import log_in, switch
+from tests.apptest import log_in
+from tests.test_app import switch
 from tests.test_word_export import PAPER, W, blocks, style_name
 from tests.tools import require_tool
 

@@ -10,8 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from db.engine import create_engine_for, read_session
 from db.models import Organisation, Statement, User, Visibility
+from tests.apptest import log_in
 from tests.conftest import REPO
-from tests.test_app import log_in, switch, texts
+from tests.test_app import switch, texts
 from ui.widgets import md
 
 DATA = REPO / "tests" / "data" / "members"

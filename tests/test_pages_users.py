@@ -27,8 +27,9 @@ from positions.core.clock import utcnow
 from positions.core.permissions import SYSTEM
 from positions.core.settings import Smtp
 from tests import factories
+from tests.apptest import log_in
 from tests.conftest import REPO
-from tests.test_app import log_in, switch, texts
+from tests.test_app import switch, texts
 
 NEW_PASSWORD = "ein-ganz-neues-passwort"
 

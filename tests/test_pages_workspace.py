@@ -19,7 +19,8 @@ from db.models import (
     Visibility,
     id_of,
 )
-from tests.test_app import log_in, switch, texts
+from tests.apptest import log_in
+from tests.test_app import switch, texts
 
 CALL = "Finanzierung und Förderinstrumente in der Transformation"
 

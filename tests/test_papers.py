@@ -881,7 +881,8 @@ def test_one_board_member_deciding_twice_at_once_counts_once(engine: Engine) -> 
 def test_a_member_consents_to_be_named_with_its_minority_opinion_in_the_review_form(
     demo_url: str,
 ) -> None:
-    from tests.test_app import log_in, switch
+    from tests.apptest import log_in
+    from tests.test_app import switch
 
     engine = create_engine_for(demo_url)
     with read_session(engine) as session:
@@ -920,7 +921,8 @@ def test_a_member_consents_to_be_named_with_its_minority_opinion_in_the_review_f
 def test_the_editor_shows_staff_what_became_of_a_source_and_never_a_draft(demo_url: str) -> None:
     """Demo members change statements the demo paper quotes: one takes it back into draft,
     one changes it, one withdraws it. The paper keeps its quotes and says what happened."""
-    from tests.test_app import log_in, switch
+    from tests.apptest import log_in
+    from tests.test_app import switch
 
     engine = create_engine_for(demo_url)
     with write_session(engine) as session:

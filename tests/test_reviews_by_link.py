@@ -12,7 +12,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-import demo
 from db.engine import create_engine_for, read_session, write_session
 from db.models import (
     Call,
@@ -33,6 +32,7 @@ from positions.core.permissions import SYSTEM, Actor
 from positions.forums import invitations, mail
 from positions.papers import papers, reviews, workflow
 from tests import factories
+from tests.apptest import log_in
 from tests.conftest import REPO
 
 
@@ -190,14 +190,7 @@ def test_a_review_link_opens_the_paper_to_review(demo_url: str) -> None:
 
 
 def _log_in_staff() -> AppTest:
-    app = _app().run()
-    [email] = [w for w in app.text_input if w.label == "E-Mail"]
-    [password] = [w for w in app.text_input if w.label == "Passwort"]
-    email.input("referat@demo.example")
-    password.input(demo.DEMO_PASSWORD)
-    [submit] = [b for b in app.button if b.label == "Anmelden"]
-    submit.click().run()
-    return app
+    return log_in("referat@demo.example")
 
 
 def _open(app: AppTest, page: str, **params: str) -> AppTest:

@@ -28,7 +28,8 @@ from exports.roundtrip import Proposal, ReturnedPaper, read_returned_paper
 from positions.core.errors import InvalidUpload
 from positions.core.permissions import SYSTEM
 from positions.papers.diffing import Version, compare_versions
-from tests.test_app import log_in, switch, texts
+from tests.apptest import log_in
+from tests.test_app import switch, texts
 from tests.test_synopse import old_and_new, paper_version
 from tests.test_word_export import NOW, hostile_paper, realistic_paper
 from tests.tools import schema_problems

@@ -281,11 +281,8 @@ def test_a_draft_the_office_recorded_is_found_by_staff_but_not_by_the_board(
 
 
 def test_the_search_page_marks_the_word_found_by_meaning(demo_url: str) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    import demo
     from db.engine import create_engine_for
-    from tests.conftest import REPO
+    from tests.apptest import log_in
 
     engine = create_engine_for(demo_url)
     with write_session(engine) as session:
@@ -295,13 +292,7 @@ def test_the_search_page_marks_the_word_found_by_meaning(demo_url: str) -> None:
             "Kunststoffwerk Lüdenscheid GmbH",
             "Wir bilden zwölf Lehrlinge aus. Hohe Energiekosten belasten die Betriebe.",
         )
-    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
-    [email] = [w for w in app.text_input if w.label == "E-Mail"]
-    [password] = [w for w in app.text_input if w.label == "Passwort"]
-    email.input("referat@demo.example")
-    password.input(demo.DEMO_PASSWORD)
-    [submit] = [b for b in app.button if b.label == "Anmelden"]
-    submit.click().run()
+    app = log_in("referat@demo.example", timeout=60)
     app.switch_page("ui/pages/search.py").run()
     [field] = [w for w in app.text_input if w.label == "Suchbegriffe"]
     field.input("Strompreis").run()

@@ -16,7 +16,8 @@ from positions.core import accounts, settings
 from positions.core.permissions import Actor
 from positions.core.settings import Association
 from tests import factories
-from tests.test_app import log_in, page_links, texts
+from tests.apptest import log_in
+from tests.test_app import page_links, texts
 
 ADMIN_EMAIL = "chefin@verband.example"
 STEPS = ["Angaben zum Verband", "Briefkopf der Word-Dokumente", "E-Mail-Versand", "Mitgliederliste"]

@@ -526,22 +526,14 @@ def test_a_source_in_other_words_has_its_closest_sentence_marked() -> None:
 
 def test_suggested_sources_show_the_shared_words_marked(demo_url: str) -> None:
     from sqlmodel import select
-    from streamlit.testing.v1 import AppTest
 
-    import demo
     from db.engine import create_engine_for, read_session
     from db.models import Paper
-    from tests.conftest import REPO
+    from tests.apptest import log_in
 
     with read_session(create_engine_for(demo_url)) as session:
         papers = session.exec(select(Paper)).all()
-    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
-    [email] = [w for w in app.text_input if w.label == "E-Mail"]
-    [password] = [w for w in app.text_input if w.label == "Passwort"]
-    email.input("referat@demo.example")
-    password.input(demo.DEMO_PASSWORD)
-    [submit] = [b for b in app.button if b.label == "Anmelden"]
-    submit.click().run()
+    app = log_in("referat@demo.example", timeout=60)
     marked_captions: list[str] = []
     for paper in papers:
         app.query_params["papier"] = str(paper.id)
@@ -563,15 +555,13 @@ def test_suggested_sources_show_the_shared_words_marked(demo_url: str) -> None:
 
 def test_a_suggested_campaign_point_names_its_copies_and_links_them_all(demo_url: str) -> None:
     from sqlmodel import col, select
-    from streamlit.testing.v1 import AppTest
 
-    import demo
     from db.engine import create_engine_for, read_session, write_session
     from db.models import Paper, ParagraphSource, Section, Statement, id_of
     from positions.analysis import workspace
     from positions.core.permissions import SYSTEM
     from positions.papers import papers
-    from tests.conftest import REPO
+    from tests.apptest import log_in
 
     engine = create_engine_for(demo_url)
     with write_session(engine) as session:
@@ -595,13 +585,7 @@ def test_a_suggested_campaign_point_names_its_copies_and_links_them_all(demo_url
         paper_id, paragraph_id = id_of(paper), id_of(paragraph)
         # The near-duplicates are known once the workspace has analysed the call.
         workspace.analyse(session=session, actor=SYSTEM, call_id=campaign_call)
-    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
-    [email] = [w for w in app.text_input if w.label == "E-Mail"]
-    [password] = [w for w in app.text_input if w.label == "Passwort"]
-    email.input("referat@demo.example")
-    password.input(demo.DEMO_PASSWORD)
-    [submit] = [b for b in app.button if b.label == "Anmelden"]
-    submit.click().run()
+    app = log_in("referat@demo.example", timeout=60)
     app.query_params["papier"] = str(paper_id)
     app.switch_page("ui/pages/paper.py").run()
     [finder] = [b for b in app.button if b.key == f"suggest-sources-{paragraph_id}"]

@@ -31,16 +31,16 @@ Two points are duplicates when
 
 1. the score is at least `threshold`,
 2. they name the same public actors ("Bund", "Land", "EU-Kommission", "Kommunen", a
-   ministry …), the same numbers ("2030", "80 Prozent", "zwei Jahre"), the same number of
-   negations ("nicht", "kein" …), the same measures ("senken" / "abschaffen" / "aussetzen",
-   "beantworten" / "umsetzen", "befristet" / "unbefristet"), places ("an Autobahnen" / "in
-   Gewerbegebieten", "im Sauerland" / "im Ruhrgebiet") and groups of companies ("KMU" /
-   "alle Unternehmen" / "Großunternehmen"), in the words of `positions.analysis.guards`
-   (`look_alike_marker`; closed lists: a measure, place or group they do not know is only
-   told apart by the score). "Bundesregierung" and "Bund", "EU-Kommission", "EU" and
-   "europäische", "Landesregierung" and "Land", "NRW" and "Nordrhein-Westfalen" are one
-   actor here; parliaments, ministries and agencies
-   are actors of their own. And
+   ministry …), the same numbers ("2030", "80 Prozent", "zwei Jahre", "zur Hälfte"), the
+   same number of negations ("nicht", "kein" …), the same measures ("senken" / "abschaffen"
+   / "aussetzen", "beantworten" / "umsetzen", "befristet" / "unbefristet"), places ("an
+   Autobahnen" / "in Gewerbegebieten", "im Sauerland" / "im Ruhrgebiet") and groups of
+   companies ("KMU" or "kleine und mittlere" / "alle Unternehmen" / "Großunternehmen"), in
+   the words of `positions.analysis.guards` (`look_alike_marker`; closed lists: a measure,
+   place or group they do not know is only told apart by the score). "Bundesregierung" and
+   "Bund", "EU-Kommission", "EU" and "europäische", "Landesregierung" and "Land", "NRW" and
+   "Nordrhein-Westfalen" are one actor here; parliaments, ministries and agencies are
+   actors of their own. And
 3. the subject of each, the words before its modal verb ("Die Hochschulen müssen …"), is
    found in the other (to `SUBJECT_THRESHOLD`), so "Die Kammern müssen …" differs;
 4. or, instead of rule 1, one is the other with whole sentences left out (a shortened copy):

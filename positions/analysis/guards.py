@@ -69,6 +69,8 @@ _NUMBER_WORDS = {fold(word): str(value) for value, word in enumerate(_SMALL_NUMB
     fold("fünfzig"): "50",
     "hundert": "100",
     "tausend": "1000",
+    # "zur Hälfte erstattet" is 50 per cent: another share than "vollständig erstattet".
+    fold("hälfte"): "50",
 }
 
 # Public actors who are asked to act: points naming different ones are different demands
@@ -149,7 +151,9 @@ _PLACES_BY_CLASS = {
     r"|ostwestfalen\w*|rheinland\w*|niederrhein\w*|bergische\w*|eifel|lausitz|oberpfalz",
 }
 _SCOPES_BY_CLASS = {
-    "kmu": r"kmu|mittelstaend\w*|mittelstand\w*|kleinunternehm\w*",
+    # "kleine und mittlere Unternehmen", "kleinere Betriebe" spelled out are KMU as well.
+    "kmu": r"kmu|mittelstaend\w*|mittelstand\w*|kleinunternehm\w*|kleine[nrs]?|kleinere[nrs]?"
+    r"|mittlere[nrs]?|mittelgross\w*",
     "kleinbetrieb": r"kleinbetrieb\w*|kleinstunternehm\w*|kleinstbetrieb\w*|solo\w*",
     "grossbetrieb": r"grossunternehm\w*|grossbetrieb\w*|grossindustrie\w*|konzern\w*",
     "handwerk": r"handwerksbetrieb\w*",

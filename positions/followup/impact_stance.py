@@ -59,7 +59,7 @@ _W = r"(?:\W+\w+)"  # one more word
 _STRONG_REFUSAL = re.compile(
     "|".join(
         (
-            r"\bkeine[nrms]? (?:\w+ )?(?:anlass|veranlassung|spielraum|notwendigkeit|"
+            r"\bkein(?:e[nrms]?)? (?:\w+ )?(?:anlass|veranlassung|spielraum|notwendigkeit|"
             r"handlungsbedarf|bedarf|raum|grundlage|mehrheit)\b",
             r"\bnicht (?:weiter ?)?(?:verfolgt|verfolgen|weiterverfolgt|weiterverfolgen)\b",
             r"\b(?:lehnt|lehnen|lehnte|lehnten)\b" + _W + r"{0,14}?\W+ab\b",
