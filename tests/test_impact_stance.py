@@ -24,6 +24,10 @@ REFUSALS = [
     "Die Landesregierung wird den Vorschlag nicht aufgreifen.",
     "Dem Anliegen kann die Landesregierung nicht entsprechen.",
     "Die Bundesregierung unterstützt diesen Vorschlag nicht.",
+    # Private parties named, but not as the subject that refuses.
+    "Die Bundesregierung lehnt die von Versicherern geforderte Pflicht ab.",
+    "Dem Wunsch der Unternehmen folgt die Bundesregierung nicht.",
+    "Die Landesregierung lehnt es ab, den Banken eine Garantie zu geben.",
 ]
 WEAK_REFUSALS = [
     "Eine Ausnahme für kleine Betriebe ist nicht beabsichtigt.",
@@ -31,6 +35,11 @@ WEAK_REFUSALS = [
     "Die Abgabe wird nicht eingeführt.",
 ]
 NO_REFUSALS = [
+    # Private parties refusing describe the market; the author turns nothing down.
+    "Zugleich steigen die Prämien; einige Versicherer verlangen Nachweise oder lehnen die "
+    "Deckung für kleinere Betriebe ab.",
+    "Banken lehnen Kredite an Zulieferer mit hohem Verbrenneranteil zunehmend ab.",
+    "Die Unternehmen sehen keinen Anlass, ihre Anlagen umzustellen.",
     "Die Landesregierung sieht Bedarf für eine Absenkung der Schwellenwerte.",
     "Die Förderung steht allen Unternehmen offen.",
     "Die Regelung ist mit dem Beihilferecht vereinbar und tritt 2027 in Kraft.",

@@ -9,7 +9,8 @@ folded text (lower case, umlauts spelled out):
   Anlass", "wird nicht weiterverfolgt", "lehnt … ab", "hält … nicht für zielführend /
   erforderlich / vertretbar", "folgt … nicht", "kein Spielraum", "keinen Bedarf", "sieht
   daher davon ab", "wird von … absehen", "erteilt … eine Absage", "… stehen … entgegen",
-  "ist … nicht vereinbar / umsetzbar / finanzierbar".
+  "ist … nicht vereinbar / umsetzbar / finanzierbar"; not when a private party refuses
+  ("einige Versicherer … lehnen die Deckung ab" describes the market).
   Weaker negations ("ist nicht vorgesehen", "wird nicht eingeführt") can also be part of
   an adoption ("Eine Antragspflicht ist nicht vorgesehen" adopts "ohne Antrag"), so the
   caller compares them clause by clause with the demand instead.
@@ -182,9 +183,32 @@ def folded(passage: str) -> str:
     return " ".join(text.fold(passage).split())
 
 
+# Private parties as the subject of a clause ("Einige Versicherer … lehnen die Deckung ab",
+# "Banken sehen keinen Spielraum"): their refusal describes the market, it is not the
+# outcome's author turning a demand down. Subject: at the clause's start or after a
+# nominative article or quantifier, not after "der"/"den"/"dem" or a preposition ("dem Wunsch
+# der Unternehmen folgt die Bundesregierung nicht").
+_THIRD_PARTY_SUBJECT = re.compile(
+    r"(?:^|[.;:,]\s*|\b(?:und|oder|aber|zugleich|zudem|auch)\s+)"
+    r"(?:(?:die|einige|viele|manche|zahlreiche|mehrere|etliche|immer mehr)\s+)?"
+    r"(?:\w+e\s+)?"
+    r"(?:versicherer|banken|hausbanken|kreditinstitute|investoren|hersteller|abnehmer|kunden"
+    r"|lieferanten|unternehmen|betriebe|zulieferer|arbeitgeber|netzbetreiber)\b"
+)
+_CLAUSE_START = re.compile(r"[.;:]\s*")
+
+
 def refuses(passage: str) -> bool:
-    """Whether the passage turns something down in so many words."""
-    return bool(_STRONG_REFUSAL.search(folded(passage)))
+    """Whether the passage turns something down in so many words (not a private party)."""
+    plain = folded(passage)
+    return any(not _by_third_party(plain, m.start()) for m in _STRONG_REFUSAL.finditer(plain))
+
+
+def _by_third_party(plain: str, refusal: int) -> bool:
+    """Whether the sentence before a refusal phrase names a private party as its subject."""
+    starts = [m.end() for m in _CLAUSE_START.finditer(plain, 0, refusal)]
+    sentence = plain[starts[-1] if starts else 0 : refusal]
+    return bool(_THIRD_PARTY_SUBJECT.search(sentence))
 
 
 _WEAK_REFUSAL = re.compile(
@@ -201,7 +225,7 @@ def refuses_weakly(passage: str) -> bool:
     """Whether the passage says that something will not be done ("ist nicht vorgesehen",
     "wird nicht eingeführt"): a refusal when it follows a report of the demand."""
     plain = folded(passage)
-    return bool(_STRONG_REFUSAL.search(plain) or _WEAK_REFUSAL.search(plain))
+    return refuses(passage) or bool(_WEAK_REFUSAL.search(plain))
 
 
 def reports(passage: str) -> bool:
