@@ -482,7 +482,7 @@ class _Candidate:
     # The text in pieces, True marking the words (or the sentence) it shares with the paragraph.
     fragments: tuple[tuple[str, bool], ...] = ()
     # Near-duplicates: the same point sent by other members, linked with it.
-    copies: tuple[tuple[int, str], ...] = ()  # (point id, who)
+    copies: tuple[tuple[int, int, str], ...] = ()  # (point id, statement id, who)
 
 
 @dataclass(frozen=True)
@@ -522,7 +522,8 @@ def _find_sources(actor: Actor, call_id: int, text: str) -> _Found:
                 score=source.score,
                 fragments=tracing.marked(text, source.point.text),
                 copies=tuple(
-                    (copy.id, _who(copy.organisation, copy.visibility)) for copy in source.copies
+                    (copy.id, copy.statement_id, _who(copy.organisation, copy.visibility))
+                    for copy in source.copies
                 ),
             )
             for source in found.sources
@@ -592,7 +593,11 @@ def _source_finder(actor: Actor, view: ParagraphView, call_id: int) -> None:
                 icon=":material/rule:",
             )
         for candidate in candidates:
-            copies = [(i, who) for i, who in candidate.copies if i not in points]
+            copies = [
+                (point_id, who)
+                for point_id, statement_id, who in candidate.copies
+                if point_id not in points and statement_id not in whole
+            ]
             st.caption(
                 f"„{_marked_excerpt(candidate.fragments or ((candidate.text, False),))}“ — "
                 f"{md(candidate.who)} · {percent(candidate.score)} Übereinstimmung"
