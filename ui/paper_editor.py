@@ -482,7 +482,7 @@ class _Candidate:
     # The text in pieces, True marking the words (or the sentence) it shares with the paragraph.
     fragments: tuple[tuple[str, bool], ...] = ()
     # Near-duplicates: the same point sent by other members, linked with it.
-    copies: tuple[tuple[int, int, str], ...] = ()  # (point id, statement id, who)
+    copies: tuple[tuple[int, int, str], ...] = ()  # (point id, statement id, name or "")
 
 
 @dataclass(frozen=True)
@@ -522,8 +522,7 @@ def _find_sources(actor: Actor, call_id: int, text: str) -> _Found:
                 score=source.score,
                 fragments=tracing.marked(text, source.point.text),
                 copies=tuple(
-                    (copy.id, copy.statement_id, _who(copy.organisation, copy.visibility))
-                    for copy in source.copies
+                    (copy.id, copy.statement_id, _name_if_allowed(copy)) for copy in source.copies
                 ),
             )
             for source in found.sources
@@ -541,12 +540,17 @@ def _find_sources(actor: Actor, call_id: int, text: str) -> _Found:
     )
 
 
+def _name_if_allowed(view: workspace.PointView) -> str:
+    """The member's name where it allowed naming, else "" (it is only counted)."""
+    return view.organisation if attribution.may_name(view.visibility) else ""
+
+
 def _copies_note(senders: list[str]) -> str:
     """ " · gleichlautend in 2 weiteren Stellungnahmen (…)" for a suggested point that
-    others sent as well, naming only those who allowed it."""
+    others sent as well, naming only those who allowed it ("" for the others)."""
     if not senders:
         return ""
-    named = sorted({who for who in senders if who and who not in labels.UNNAMED.values()})
+    named = sorted({name for name in senders if name})
     listed = ", ".join(md(who) for who in named[:3]) + (" u. a." if len(named) > 3 else "")
     where = (
         "in einer weiteren Stellungnahme"

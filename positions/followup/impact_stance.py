@@ -200,7 +200,10 @@ _CLAUSE_START = re.compile(r"[.;:]\s*")
 
 def refuses(passage: str) -> bool:
     """Whether the passage turns something down in so many words (not a private party)."""
-    plain = folded(passage)
+    return _refuses(folded(passage))
+
+
+def _refuses(plain: str) -> bool:
     return any(not _by_third_party(plain, m.start()) for m in _STRONG_REFUSAL.finditer(plain))
 
 
@@ -224,8 +227,11 @@ _WEAK_REFUSAL = re.compile(
 def refuses_weakly(passage: str) -> bool:
     """Whether the passage says that something will not be done ("ist nicht vorgesehen",
     "wird nicht eingeführt"): a refusal when it follows a report of the demand."""
-    plain = folded(passage)
-    return refuses(passage) or bool(_WEAK_REFUSAL.search(plain))
+    return _refuses_weakly(folded(passage))
+
+
+def _refuses_weakly(plain: str) -> bool:
+    return _refuses(plain) or bool(_WEAK_REFUSAL.search(plain))
 
 
 def reports(passage: str) -> bool:
@@ -252,9 +258,9 @@ def _own_commitment(sentence: str) -> bool:
     herstellen sollen"); a bare "wird"/"werden" may be a passive of the reasons given for a
     refusal."""
     plain = folded(sentence)
-    if _REPORT.search(plain) or refuses_weakly(sentence) or _ONLY_LOOKS.search(plain):
+    if _REPORT.search(plain) or _refuses_weakly(plain) or _ONLY_LOOKS.search(plain):
         return False
-    own = _NOT_DESCRIBING.sub(" ", plain)
+    own = _own_clauses(plain)
     if _DESCRIBES.search(own):
         return False
     return bool(_COMMITS.search(own)) or acts_now(sentence)
@@ -268,12 +274,18 @@ _NOT_DESCRIBING = re.compile(
 )
 
 
+def _own_clauses(plain: str) -> str:
+    """The folded passage without what neither commits nor describes (`_NOT_DESCRIBING`):
+    a relative clause's "sollen" is not the author's."""
+    return _NOT_DESCRIBING.sub(" ", plain)
+
+
 def commits(passage: str) -> bool:
     """Whether the passage announces or agrees to a measure (see the module docstring)."""
     plain = folded(passage)
     if _ONLY_LOOKS.search(plain):
         return False
-    own = _NOT_DESCRIBING.sub(" ", plain)  # a relative clause's "sollen" is not the author's
+    own = _own_clauses(plain)
     if _COMMITS.search(own):
         return True
     if _DESCRIBES.search(own):
