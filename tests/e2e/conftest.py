@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy.engine import Engine
 
 from bench.postgres import free_port
-from db.engine import DATA_DIR_VARIABLE
+from db.engine import DATA_DIR_VARIABLE, create_engine_for
 from tests.conftest import REPO, copy_data_folder
 from tests.e2e.browser import EXPECT_TIMEOUT_MS, new_page, wait_until
 
@@ -67,6 +68,12 @@ def app_data(
     env[DATA_DIR_VARIABLE] = str(folder)
     env["PYTHONUNBUFFERED"] = "1"  # the log shows at once that the server is listening
     return env
+
+
+def app_engine(app_data: dict[str, str]) -> Engine:
+    """An engine on this module's app database, for arranging what a test needs and checking
+    what the app stored (dispose of it when done)."""
+    return create_engine_for(f"sqlite:///{Path(app_data[DATA_DIR_VARIABLE]) / 'positionen.db'}")
 
 
 @pytest.fixture(scope="module")

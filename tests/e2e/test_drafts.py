@@ -16,10 +16,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 import demo
-from db.engine import DATA_DIR_VARIABLE, create_engine_for, write_session
+from db.engine import write_session
 from db.models import LoginSession
 from positions.core.clock import utcnow
 from tests.e2e.browser import new_page, open_editor, saved_text, snapshot, wait_until
+from tests.e2e.conftest import app_engine
 from tests.e2e.test_journeys import log_in
 from tests.e2e.test_papers import TDA_PAPER, paper_url
 from tests.e2e.test_sessions import wait_for_cookie
@@ -32,7 +33,7 @@ OFFER = "Nicht gespeicherter Text vom"
 
 @pytest.fixture
 def database(app_data: dict[str, str]) -> Engine:
-    return create_engine_for(f"sqlite:///{Path(app_data[DATA_DIR_VARIABLE]) / 'positionen.db'}")
+    return app_engine(app_data)
 
 
 def stored_drafts(page: Page) -> dict[str, str]:

@@ -13,9 +13,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
-from db.engine import create_engine_for, read_session
+from db.engine import read_session
 from db.models import Forum
 from tests.e2e.browser import new_page, snapshot
+from tests.e2e.conftest import app_engine
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -102,7 +103,7 @@ def assert_no_english(page: Page) -> None:
 
 
 def forum_url(app_url: str, app_data: dict[str, str], short_name: str) -> str:
-    engine = create_engine_for(f"sqlite:///{app_data['POSITIONEN_DATA_DIR']}/positionen.db")
+    engine = app_engine(app_data)
     with read_session(engine) as session:
         forum = session.exec(select(Forum).where(Forum.short_name == short_name)).one()
     engine.dispose()

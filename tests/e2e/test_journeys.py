@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 import demo
 from tests.e2e.browser import snapshot
+from tests.e2e.conftest import app_engine
 
 pytestmark = pytest.mark.e2e
 
@@ -98,12 +99,12 @@ def test_no_request_leaves_the_server_not_even_for_hostile_names(
     browser on the start page and a forum's documents asks nothing of another host."""
     from urllib.parse import urlsplit
 
-    from db.engine import DATA_DIR_VARIABLE, create_engine_for, write_session
+    from db.engine import write_session
     from db.models import ForumKind, id_of
     from positions.core.permissions import SYSTEM
     from positions.forums import documents, forums
 
-    engine = create_engine_for(f"sqlite:///{Path(app_data[DATA_DIR_VARIABLE]) / 'positionen.db'}")
+    engine = app_engine(app_data)
     with write_session(engine) as session:
         forum = forums.create_forum(
             session=session,

@@ -8,9 +8,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
-from db.engine import create_engine_for, read_session
+from db.engine import read_session
 from db.models import Paper
 from tests.e2e.browser import new_page, open_editor, saved_text, snapshot
+from tests.e2e.conftest import app_engine
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -18,7 +19,7 @@ TDA_PAPER = "Beitrag zur Arbeitsgruppe Unternehmensfinanzierung und Steuerrecht"
 
 
 def paper_url(app_url: str, app_data: dict[str, str], title: str) -> str:
-    engine = create_engine_for(f"sqlite:///{app_data['POSITIONEN_DATA_DIR']}/positionen.db")
+    engine = app_engine(app_data)
     with read_session(engine) as session:
         paper = session.exec(select(Paper).where(Paper.title == title)).one()
     engine.dispose()

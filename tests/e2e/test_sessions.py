@@ -14,13 +14,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 import demo
-from db.engine import DATA_DIR_VARIABLE, create_engine_for, write_session
+from db.engine import write_session
 from db.models import LoginSession, Role, id_of
 from positions.core import sessions, user_admin
 from positions.core.clock import utcnow
 from positions.core.permissions import SYSTEM
 from tests import factories
 from tests.e2e.browser import snapshot, wait_until
+from tests.e2e.conftest import app_engine
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def database(app_data: dict[str, str]) -> Engine:
-    return create_engine_for(f"sqlite:///{Path(app_data[DATA_DIR_VARIABLE]) / 'positionen.db'}")
+    return app_engine(app_data)
 
 
 def session_cookie(context: BrowserContext) -> dict[str, object] | None:

@@ -9,11 +9,12 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import col, select
 
-from db.engine import create_engine_for, write_session
+from db.engine import write_session
 from db.models import Call, Organisation, Role, User
 from positions.core.permissions import SYSTEM
 from positions.forums import invitations
 from tests.e2e.browser import new_page, snapshot
+from tests.e2e.conftest import app_engine
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -34,7 +35,7 @@ def word_file(path: Path) -> Path:
 
 
 def invitation_link(app_url: str, app_data: dict[str, str]) -> str:
-    engine = create_engine_for(f"sqlite:///{app_data['POSITIONEN_DATA_DIR']}/positionen.db")
+    engine = app_engine(app_data)
     with write_session(engine) as session:
         call = session.exec(select(Call).where(Call.title == CALL)).one()
         contact = session.exec(

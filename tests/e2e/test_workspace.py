@@ -8,12 +8,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
-from db.engine import create_engine_for, write_session
+from db.engine import write_session
 from db.models import Call, PaperKind, Section, id_of
 from positions.analysis import workspace
 from positions.core.permissions import SYSTEM
 from positions.papers import papers
 from tests.e2e.browser import new_page, snapshot
+from tests.e2e.conftest import app_engine
 from tests.e2e.test_journeys import log_in
 
 pytestmark = pytest.mark.e2e
@@ -25,7 +26,7 @@ SECTION = "Forderungen an Bund und Land"
 def draft_for_the_call(app_data: dict[str, str]) -> tuple[int, int]:
     """A new draft answering the demo call (the demo's own paper may be approved by now);
     returns the call and the paper."""
-    engine = create_engine_for(f"sqlite:///{app_data['POSITIONEN_DATA_DIR']}/positionen.db")
+    engine = app_engine(app_data)
     with write_session(engine) as session:
         call = session.exec(select(Call).where(Call.title == CALL)).one()
         paper = papers.create_paper(
@@ -104,7 +105,7 @@ def test_staff_link_a_suggested_campaign_point_with_every_member_who_sent_it(
     browser: Browser, app_url: str, app_data: dict[str, str], screenshots: Path
 ) -> None:
     call_id, paper_id = draft_for_the_call(app_data)
-    engine = create_engine_for(f"sqlite:///{app_data['POSITIONEN_DATA_DIR']}/positionen.db")
+    engine = app_engine(app_data)
     with write_session(engine) as session:
         workspace.analyse(session=session, actor=SYSTEM, call_id=call_id)
         section = session.exec(select(Section).where(Section.paper_id == paper_id)).one()
