@@ -20,6 +20,7 @@ from bench import (
     load,
     members,
     search,
+    search_quality,
     topics,
     tracing,
     workspace,
@@ -29,6 +30,7 @@ BENCHMARKS: dict[str, Callable[[], dict[str, Any]]] = {}
 BENCHMARKS["export"] = export.run
 BENCHMARKS["dedupe"] = dedupe.run
 BENCHMARKS["search"] = search.run
+BENCHMARKS["search_quality"] = search_quality.run
 BENCHMARKS["impact"] = impact.run
 BENCHMARKS["load"] = load.run
 BENCHMARKS["tracing"] = tracing.run
