@@ -13,9 +13,8 @@ reader sees without scrolling), precision of all hits, recall (the theme's point
 the hits found by meaning alone.
 
 The labels were written to name a theme, not as queries, and before search was changed for
-them. The first set (`heldout`) is spent: it set `search.MIN_SHORT_SIMILARITY` and the
-compound endings of the word thesaurus were checked on it. The second and third sets are
-only measured.
+them. The first set (`heldout`) is spent: it set `search.MIN_SHORT_SIMILARITY` and
+`search.STANDOUT`. The second and third sets are only measured.
 """
 
 from __future__ import annotations

@@ -226,6 +226,35 @@ def test_of_two_look_alikes_the_matching_one_is_the_source_the_other_a_conflict(
     assert sources_and_conflicts([NO_FUND, FUND, OTHER], FUND) == ([1], [])
 
 
+def test_a_demand_in_an_infinitive_clause_keeps_its_measure() -> None:
+    """ "…, die Zusatzzölle … auszusetzen" is what the association demands, not a relative
+    clause; and "Zölle" is taken up by the compound "Zusatzzölle"."""
+    abolished = "Die Zölle auf Aluminiumimporte müssen abgeschafft werden."
+    suspended = "Die Zusatzzölle auf Aluminiumimporte sollten ausgesetzt werden."
+    paragraph = (
+        "Der Verband fordert, die Zusatzzölle auf Aluminiumimporte befristet auszusetzen, "
+        "solange die Gießereien keinen anderen Lieferanten finden."
+    )
+    assert sources_and_conflicts([abolished, OTHER], paragraph) == ([], [0])
+    assert sources_and_conflicts([abolished, suspended, OTHER], paragraph)[0] == [1]
+
+
+def test_all_companies_is_another_group_than_kmu_not_than_a_sector() -> None:
+    points = [
+        "Für alle Unternehmen muss die Meldepflicht zum Energieverbrauch entfallen.",
+        "Für KMU muss die Meldepflicht zum Energieverbrauch entfallen.",
+        OTHER,
+    ]
+    paragraph = (
+        "Für kleine und mittlere Zulieferer sollte die Meldepflicht zum Energieverbrauch entfallen."
+    )
+    assert sources_and_conflicts(points, paragraph) == ([1], [0])
+    craft = (
+        "Auch Handwerksbetriebe brauchen die Entlastung bei der Meldepflicht zum Energieverbrauch."
+    )
+    assert sources_and_conflicts(points[::2], craft)[1] == []
+
+
 def test_what_the_paragraph_leaves_out_is_no_conflict() -> None:
     assert sources_and_conflicts(
         [STATE, FEDERAL, OTHER], "Die Förderprogramme für Zulieferer sind zu vereinfachen."

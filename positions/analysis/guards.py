@@ -15,10 +15,12 @@ This module is where the analysis decides what tells such texts apart:
   they look for `contradictions` only: what both say, but differently.
 
 Contradictions. A text is read as `Claim`s, one per sentence, each from the sentence's main
-clauses (`main_clauses`: "…, weil …", "…, damit …" and relative clauses are reasons and
-details, not the demand). A claim of one text (theirs) is set against the claim of the other
-(ours) sharing the most content stems with it, at least `MIN_SHARED` of the shorter one's (a
-paragraph may take up one demand of a point that makes two); the two contradict when
+clauses (`main_clauses`: "…, weil …", "…, solange …" and relative clauses are reasons and
+details, not the demand; a clause ending in an infinitive with "zu" is the demand even when it
+opens like a relative clause: "Der Verband fordert, die Zölle auszusetzen"). A claim of one
+text (theirs) is set against the claim of the other (ours) sharing the most content stems with
+it ("Zusatzzölle" shares "Zölle"), at least `MIN_SHARED` of the shorter one's (a paragraph may
+take up one demand of a point that makes two); the two contradict when
 
 1. *figures*: both name figures of one kind and none in common. A kind is a calendar year (a
    four-digit number from 1900 to 2099: "bis 2030") or a number with the word after it ("8 ct",
@@ -35,7 +37,9 @@ paragraph may take up one demand of a point that makes two); the two contradict 
 4. *measure*, *place*, *scope*: both name a measure of the alternatives for one thing
    (`CONTRASTING_MEASURES`: "senken" / "abschaffen" / "aussetzen"), a place ("an Autobahnen"
    / "in Gewerbegebieten", "im Sauerland" / "im Ruhrgebiet") or a group of companies ("KMU" /
-   "Großunternehmen") of the closed lists of `look_alike_marker`, and none in common.
+   "Großunternehmen") of the closed lists of `look_alike_marker`, and none in common; "alle
+   Unternehmen" is a group of its own against the sizes ("KMU"), not against a sector
+   ("Handwerksbetriebe").
 
 What one text says and the other leaves out is no contradiction: a paragraph may abridge, and
 "Die Förderprogramme sind zu vereinfachen" rests on "Der Bund muss … bis 2030 vereinfachen".
@@ -161,6 +165,10 @@ _SCOPES_BY_CLASS = {
 }
 
 
+_EVERY = _folded("alle allen sämtliche sämtlichen jedes jeden jede")
+_COMPANIES = re.compile(r"unternehm\w*|betrieb\w*|firm\w*|zulieferer\w*|mittelstaendler\w*")
+
+
 def _alternatives(kind: str, patterns: dict[str, str]) -> str:
     return "|".join(f"(?P<{kind}_{name}>{pattern})" for name, pattern in patterns.items())
 
@@ -248,10 +256,17 @@ _AND = _folded("und sowie oder")
 # negation in them does not reject the demand.
 _SUBORDINATING = _folded(
     "weil da damit um wenn dass sodass obwohl obgleich falls denn sonst zumal indem wobei "
-    "sofern soweit bevor nachdem während ob wie als"
+    "sofern soweit bevor nachdem während ob wie als solange sobald seitdem wenngleich ehe"
 )
 _RELATIVE = _folded("der die das dem den deren dessen welche welcher welches welchem welchen")
 _CLAUSE_BREAK = re.compile(r"[,;:–—()]|\s-\s")
+# A clause ending in an infinitive with "zu" is the object of a demand, even when it opens
+# with an article ("Der Cluster fordert, die Zölle vorübergehend auszusetzen"): a relative
+# clause ends in a finite verb ("…, die Zölle aussetzen").
+_ZU_INFINITIVE = re.compile(
+    r"(?:\bzu\s+\w+|\b(?:ab|an|auf|aus|bei|ein|fest|frei|her|hin|hoch|mit|nach|vor|weg|weiter"
+    r"|zurueck|zusammen|um|dar|durch|ueber|unter)zu\w+)\W*$"
+)
 
 
 def _pattern(alternatives: str) -> re.Pattern[str]:
@@ -290,7 +305,8 @@ def _main_clause_texts(sentence: str) -> list[str]:
         if not words:
             continue
         first = fold(words[0])
-        if first in _SUBORDINATING or (position and first in _RELATIVE):
+        relative = position and first in _RELATIVE and not _ZU_INFINITIVE.search(fold(clause))
+        if first in _SUBORDINATING or relative:
             continue
         clauses.append(" ".join(words))
     return clauses
@@ -536,10 +552,13 @@ def claim(sentence: str) -> Claim:
 
 
 def _markers(tokens: Sequence[str], words: Sequence[str]) -> Iterator[Marker]:
-    for token, word in zip(tokens, words, strict=True):
+    for position, (token, word) in enumerate(zip(tokens, words, strict=True)):
         found = _marked(word)
         if found is not None:
             yield Marker(found[0], found[1], token)
+        elif word in _EVERY and _COMPANIES.fullmatch(" ".join(words[position + 1 : position + 2])):
+            # "für alle Unternehmen": a group of companies too, other than "für KMU".
+            yield Marker("scope", ALL_COMPANIES, f"{token} {tokens[position + 1]}")
 
 
 def _sentences(text: str) -> list[str]:
@@ -581,7 +600,7 @@ def _counterpart(their_claim: Claim, ours: Sequence[Claim]) -> Claim | None:
     best: list[Claim] = []
     most = 0
     for our_claim in ours:
-        shared = len(their_claim.stems & our_claim.stems)
+        shared = _shared(their_claim.stems, our_claim.stems)
         shorter = min(len(their_claim.stems), len(our_claim.stems))
         if not shared or shared < MIN_SHARED * shorter or shared < most:
             continue
@@ -600,6 +619,26 @@ def _counterpart(their_claim: Claim, ours: Sequence[Claim]) -> Claim | None:
     )
 
 
+MIN_HEAD = 4  # letters of a stem that a compound may end in and still share it
+
+
+def _shared(theirs: frozenset[str], ours: frozenset[str]) -> int:
+    """The stems of theirs that ours has, or a compound of, or a part of: "schutzzoll" takes
+    up "zoll", and "zoll" takes up "schutzzoll"."""
+    exact = theirs & ours
+    others = ours - exact
+    return len(exact) + sum(
+        1
+        for their_stem in theirs - exact
+        if any(_same_head(their_stem, our_stem) for our_stem in others)
+    )
+
+
+def _same_head(first: str, second: str) -> bool:
+    shorter, longer = sorted((first, second), key=len)
+    return len(shorter) >= MIN_HEAD and longer.endswith(shorter)
+
+
 def _differences(theirs: Claim, ours: Claim) -> Iterator[Contradiction]:
     for kind in sorted({f.kind for f in theirs.figures} & {f.kind for f in ours.figures}):
         their_figures = [f for f in theirs.figures if f.kind == kind]
@@ -615,6 +654,10 @@ def _differences(theirs: Claim, ours: Claim) -> Iterator[Contradiction]:
     for kind in MARKED:
         their_markers = [m for m in theirs.markers if _contrasts(m, kind)]
         our_markers = [m for m in ours.markers if _contrasts(m, kind)]
+        if any(m.name == ALL_COMPANIES for m in [*their_markers, *our_markers]):
+            # "alle Betriebe" is the other size of "KMU", not another sector than "Handwerk".
+            their_markers = [m for m in their_markers if m.name in _SIZES]
+            our_markers = [m for m in our_markers if m.name in _SIZES]
         if (
             their_markers
             and our_markers
@@ -633,6 +676,10 @@ CONTRASTING_MEASURES = frozenset(
         *("verlaengern", "beenden", "verdoppeln", "halbieren", "befristet", "unbefristet"),
     )
 )
+
+
+ALL_COMPANIES = "alle"  # the scope of "für alle Unternehmen"
+_SIZES = frozenset({ALL_COMPANIES, "kmu", "kleinbetrieb", "grossbetrieb"})
 
 
 def _contrasts(marker: Marker, kind: str) -> bool:
