@@ -24,6 +24,9 @@ REFUSALS = [
     "Die Landesregierung wird den Vorschlag nicht aufgreifen.",
     "Dem Anliegen kann die Landesregierung nicht entsprechen.",
     "Die Bundesregierung unterstützt diesen Vorschlag nicht.",
+    "Die Landesregierung hält eine Pflicht zur Zertifizierung nicht für den richtigen Weg.",
+    "Eine eigene Förderlinie für Prüfstände hält das Ministerium für entbehrlich.",
+    "Die Bundesregierung wird sich für eine solche Abgabe in Brüssel nicht einsetzen.",
     # Private parties named, but not as the subject that refuses.
     "Die Bundesregierung lehnt die von Versicherern geforderte Pflicht ab.",
     "Dem Wunsch der Unternehmen folgt die Bundesregierung nicht.",
@@ -51,6 +54,8 @@ REPORTS = [
     "Die Kammern haben auf die hohen Kosten hingewiesen.",
     "Die Unternehmen machen geltend, dass die Fristen zu lang sind.",
     "Zulieferer beklagen die langen Verfahren.",
+    "Nach dem Vorschlag der Kammern sollten die Gebühren für Kleinbetriebe halbiert werden.",
+    "Nach Auffassung mehrerer Verbände muss die Frist auf drei Monate sinken.",
     "Im Dialog wurde angeregt, Ladesäulen zu fördern. Dies wird geprüft, ob es geht.",
 ]
 TAKEN_UP = [
@@ -86,6 +91,12 @@ NO_COMMITMENTS = [
     "Die Bundesregierung verweist auf das Programm, aus dem bereits Werke gefördert "
     "werden, die Chips fertigen sollen.",
     "Der Zuschuss entlastet Betriebe von Umlagen, die über den Strompreis weitergegeben werden.",
+    # A span of years is no deadline.
+    "Für die Jahre 2025 bis 2027 hatten die Betriebe höhere Abgaben befürchtet.",
+]
+OWN_VIEWS = [
+    "Nach Auffassung der Bundesregierung sollte die Frist auf drei Monate sinken.",
+    "Nach dem Vorschlag der Landesregierung sollen die Gebühren halbiert werden.",
 ]
 
 
@@ -125,3 +136,23 @@ def test_a_commitment_commits(passage: str) -> None:
 @pytest.mark.parametrize("passage", NO_COMMITMENTS)
 def test_descriptions_and_promises_to_look_commit_nothing(passage: str) -> None:
     assert not impact_stance.commits(passage)
+
+
+@pytest.mark.parametrize("passage", OWN_VIEWS)
+def test_the_authors_own_view_is_no_report(passage: str) -> None:
+    assert not impact_stance.reports(passage)
+    assert impact_stance.commits(passage)
+
+
+@pytest.mark.parametrize(
+    "passage",
+    [
+        "Der Freistaat Thüringen hat ein Programm für Zulieferer aufgelegt.",
+        "Nordrhein-Westfalen fördert mit einem eigenen Programm die Zulieferer im Sauerland.",
+        "Das Saarland wird einen Fonds für Zulieferer auflegen.",
+    ],
+)
+def test_a_land_named_as_subject_is_another_level_than_the_bund(passage: str) -> None:
+    demand = "Der Bund muss ein Sonderprogramm für Zulieferregionen auflegen."
+    assert impact_stance.level_conflict(demand, passage)
+    assert not impact_stance.level_conflict(demand, "In Nordrhein-Westfalen ist das anders.")

@@ -7,22 +7,25 @@ folded text (lower case, umlauts spelled out):
 
 - `refuses`: a strong refusal that needs no comparison with the demand: "sieht keinen
   Anlass", "wird nicht weiterverfolgt", "lehnt … ab", "hält … nicht für zielführend /
-  erforderlich / vertretbar", "folgt … nicht", "kein Spielraum", "keinen Bedarf", "sieht
-  daher davon ab", "wird von … absehen", "erteilt … eine Absage", "… stehen … entgegen",
-  "ist … nicht vereinbar / umsetzbar / finanzierbar"; not when a private party refuses
+  erforderlich / vertretbar / für den richtigen Weg", "hält … für entbehrlich", "folgt …
+  nicht", "kein Spielraum", "keinen Bedarf", "sieht daher davon ab", "wird von … absehen",
+  "erteilt … eine Absage", "… stehen … entgegen", "ist … nicht vereinbar / umsetzbar /
+  finanzierbar", "wird sich für … nicht einsetzen"; not when a private party refuses
   ("einige Versicherer … lehnen die Deckung ab" describes the market).
   Weaker negations ("ist nicht vorgesehen", "wird nicht eingeführt") can also be part of
   an adoption ("Eine Antragspflicht ist nicht vorgesehen" adopts "ohne Antrag"), so the
   caller compares them clause by clause with the demand instead.
 - `reports`: the passage reports someone else's demand ("Mehrere Verbände fordern …",
-  "Vorgeschlagen wurde …", "Die Forderung, … wird …") and does not take it up, neither in
+  "Vorgeschlagen wurde …", "Die Forderung, … wird …", "Nach dem Vorschlag der Verbände
+  sollten …"; not "nach Auffassung der Bundesregierung") and does not take it up, neither in
   so many words ("greift … auf", "folgt diesem Vorschlag") nor by a later sentence that
   commits to a measure itself ("… ab 2027 erhalten Betriebe …"). A report alone is a
   mention, no adoption; a report followed by a refusal is a refusal.
 - `commits`: the passage announces, decides or agrees to something (future
   "wird/werden/soll", "beabsichtigt", "strebt an", "ist vorgesehen", "künftig",
   "Einvernehmen", "teilt die Auffassung", "hat entschieden", "hat … abgestimmt", dates from
-  which something applies); a passage that only describes ("wurde 2024 angehoben", "gilt
+  which or by which something applies, not a span of years: "2025 bis 2027"); a passage that
+  only describes ("wurde 2024 angehoben", "gilt
   weiterhin", "hat sich bewährt") or only promises to look at something ("wird prüfen, ob",
   "beobachten", "auswerten") commits to nothing. The old value a measure changes ("von
   bislang 40 auf 60 Prozent") describes nothing, and relative clauses are no one's
@@ -35,7 +38,8 @@ folded text (lower case, umlauts spelled out):
 - `addressees`: which level of government a text names as acting (Bund, Land, EU,
   Kommunen), so a passage about the Länder does not adopt a demand to the Bund.
 - `level_conflict`: the sentences about the demand open with another level as subject and
-  never name the asked one ("Das Land NRW wird … errichten" against "Der Bund muss …").
+  never name the asked one ("Das Land NRW wird … errichten", "Der Freistaat Sachsen hat …
+  beschlossen", "Das Saarland fördert …" against "Der Bund muss …").
 - `reports` also knows pointing out ("hat auf … hingewiesen", "macht geltend", "beklagt").
 - `scope_conflict`: the demand is for one group of firms by size (all / small / large) and
   the passage names only another ("für alle Unternehmen" against "für KMU").
@@ -70,6 +74,13 @@ _STRONG_REFUSAL = re.compile(
             + r"{0,16}?\W+nicht (?:fuer |als )?(?:zielfuehrend|erforderlich|sachgerecht|"
             r"vertretbar|angemessen|geboten|sinnvoll|notwendig|angezeigt|umsetzbar|"
             r"finanzierbar|vereinbar|zweckmaessig|vordringlich|realistisch|tragfaehig)\b",
+            # "hält … nicht für den geeigneten Weg", "hält … für entbehrlich"
+            r"\b(?:haelt|halten|hielt|erachtet|erachten|betrachtet)\b"
+            + _W
+            + r"{0,16}?\W+(?:nicht (?:fuer|als) (?:den |das |die |ein |einen |eine )?"
+            r"(?:geeignet|richtig|passend|angemessen)\w*|(?:fuer|als) (?:entbehrlich|"
+            r"verzichtbar|ueberfluessig|unverhaeltnismaessig|ungeeignet|unnoetig|"
+            r"nicht (?:den|das|die) (?:geeignet|richtig)\w*))\b",
             r"\b(?:folgt|folgen|entspricht|entsprechen|schliesst|schliessen)\b"
             + _W
             + r"{0,6}?\W+nicht(?: an)?\b",
@@ -78,6 +89,8 @@ _STRONG_REFUSAL = re.compile(
             r"\b(?:unterstuetzt|unterstuetzen|befuerwortet|befuerworten)"
             r"(?: [^ ,;:.]+){0,4}? nicht\b",
             r"\b(?:sieht|sehen)(?: [^ ,;:.]+){0,4}? (?:davon|von(?: [^ ,;:.]+){1,5}?) ab\b",
+            # "wird sich für eine solche Quote nicht einsetzen", "setzt sich … nicht ein"
+            r"\bsich\b(?: [^ ,;:.]+){1,10}? nicht (?:einsetzen|ein)\b",
             r"\b(?:davon|von(?: [^ ,;:.]+){1,5}?) (?:absehen|abzusehen)\b",
             r"\b(?:erteilt|erteilen)\b(?: [^ ,;:.]+){0,8}? absage\b",
             r"\b(?:steht|stehen)\b(?: [^ ,;:.]+){0,8}? entgegen\b",
@@ -99,6 +112,12 @@ _REPORT = re.compile(
     r"hingewiesen|(?:weist|weisen) (?:\w+ )?darauf hin|geltend gemacht|(?:macht|machen) geltend|"
     r"beklagt|beklagen|bemaengelt|bemaengeln)\b"
     r"|^(?:die|der|dem|diese[rnm]?) (?:forderung|vorschlag|anregung)\b"
+    # "Nach dem Vorschlag der Verbände sollten …", "nach Auffassung mehrerer Verbände": not
+    # the author's own view ("nach Auffassung der Bundesregierung" is).
+    r"|\bnach (?:dem|den) (?:vorschlag|vorschlaegen|vorstellungen|wunsch|wuenschen)\b"
+    r"(?! (?:der|des) (?:bundes|landes)?regierung)"
+    r"|\bnach (?:auffassung|ansicht|einschaetzung|vorstellung|meinung) (?:der|des|von|einiger|"
+    r"mehrerer|vieler|zahlreicher)\b(?! (?:bundes|landes)?regierung)"
 )
 # Words that take a reported demand up.
 _TAKES_UP = re.compile(
@@ -113,7 +132,9 @@ _COMMITS = re.compile(
     r"vorgenommen|verstaendigt|vereinbart|sicherstellen|gewaehrleisten|setzt sich|"
     r"setzen sich|ziel|zielt|beschlossen|beschliesst|entschieden|abgestimmt|festgelegt|"
     r"verabredet|zugesagt)\b"
-    r"|\bab (?:dem )?(?:\d{1,2}\. )?(?:\w+ )?\d{4}\b|\bbis (?:ende |mitte |anfang )?\d{4}\b"
+    # A deadline, not a span of years ("für die Jahre 2025 bis 2027").
+    r"|\bab (?:dem )?(?:\d{1,2}\. )?(?:\w+ )?\d{4}\b"
+    r"|(?<!\d{4} )\bbis (?:ende |mitte |anfang )?\d{4}\b"
     r"|\b(?:teilt|teilen)\b(?:\W+\w+){0,4}?\W+(?:auffassung|einschaetzung|ansicht|anliegen)\b"
 )
 # Future auxiliaries whose verb only promises to look at something.
@@ -304,7 +325,12 @@ def addressees(passage: str) -> frozenset[str]:
 # anywhere ("der Bund", not the "Bundesförderung" an act of the Land may follow).
 _SUBJECTS = {
     "bund": re.compile(r"^(?:der bund|die bundesregierung|das bundes\w*ministerium)\b"),
-    "land": re.compile(r"^(?:das land|die laender|die landesregierung|das landes\w*ministerium)\b"),
+    "land": re.compile(
+        r"^(?:das land|die laender|die landesregierung|das landes\w*ministerium|der freistaat"
+        r"|das saarland|(?:baden-wuerttemberg|bayern|berlin|brandenburg|bremen|hamburg|hessen"
+        r"|mecklenburg-vorpommern|niedersachsen|nordrhein-westfalen|nrw|rheinland-pfalz"
+        r"|sachsen|sachsen-anhalt|schleswig-holstein|thueringen) (?!ist|sind|war|hatte)\w+)\b"
+    ),
     "eu": re.compile(r"^(?:die eu|die europaeische (?:union|kommission)|die kommission)\b"),
     "kommune": re.compile(r"^(?:die kommunen|die gemeinden|die staedte)\b"),
 }
