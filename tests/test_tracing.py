@@ -400,6 +400,42 @@ def differences(point: str, paragraph: str) -> tuple[Contradiction, ...]:
             (),
             id="ways of acting on one thing are rewordings",
         ),
+        pytest.param(
+            "Prüfberichte für Gießereien dürfen nicht ein zweites Mal angefordert werden.",
+            "Prüfberichte für Gießereien sollen zentral abgelegt werden.",
+            (),
+            id="forbidding something the other does not name is no rejection",
+        ),
+        pytest.param(
+            "Die Pressteile müssen Regelfall der Zulassung werden und nicht Ausnahme.",
+            "Für die Pressteile sollte die Zulassung der Regelfall sein.",
+            (),
+            id="and not the exception",
+        ),
+        pytest.param(
+            "Messdaten der Anlagen dürfen nicht ohne Zustimmung weitergegeben werden.",
+            "Eine Weitergabe der Messdaten ohne Zustimmung muss bestraft werden.",
+            (),
+            id="nicht ohne asks for a condition",
+        ),
+        pytest.param(
+            "Die Zuschüsse für Werkzeugbauer müssen verdoppelt werden.",
+            "Die Zuschüsse für Werkzeugbauer müssen erhöht werden.",
+            (),
+            id="doubling raises",
+        ),
+        pytest.param(
+            "Die Sonderabschreibung für Pressen muss dauerhaft eingeführt werden.",
+            "Die Sonderabschreibung für Pressen darf nicht nur befristet gelten.",
+            (),
+            id="what is done and for how long are no alternatives",
+        ),
+        pytest.param(
+            "Die EU muss Lieferverträge für Graphit absichern.",
+            "Der Bund soll sich in Brüssel einsetzen, Lieferverträge für Graphit abzusichern.",
+            (),
+            id="the Bund acting in Brussels asks the EU",
+        ),
     ],
 )
 def test_what_contradicts_what(point: str, paragraph: str, expected: tuple[Contradiction]) -> None:

@@ -32,10 +32,16 @@ take up one demand of a point that makes two); the two contradict when
    actor is addressed when it opens the clause or follows "die"/"das" ("der"/"den" for
    "Bund", "Staat" …) that follows no preposition: "Der Bund muss …", "… muss die EU …", "Bund
    und Länder müssen …"; not "für die Kommunen", "aus Nicht-EU-Ländern", "Maßnahmen der EU".
-   Other actors ("Gesetzgeber", "Förderbanken") and places ("in NRW") never contradict;
-3. *stance*: one says no to what the other demands (`negates`);
+   Other actors ("Gesetzgeber", "Förderbanken") and places ("in NRW") never contradict; a
+   level asked to act "in Brüssel" or "auf EU-Ebene" asks the EU as well;
+3. *stance*: one says no to what the other demands (`negates`). A negation with a modal verb
+   only forbids ("Die Daten dürfen nicht weitergegeben werden", "… muss Regelfall werden
+   und nicht Ausnahme"): it says no to what the other text names only if that names what
+   follows the negation ("darf nicht gesenkt werden" against "muss gesenkt werden");
+   "nicht ohne" asks for a condition;
 4. *measure*, *place*, *scope*: both name a measure of the alternatives for one thing
-   (`CONTRASTING_MEASURES`: "senken" / "abschaffen" / "aussetzen"), a place ("an Autobahnen"
+   (`CONTRASTING_MEASURES`: "senken" / "abschaffen" / "aussetzen", and apart from these
+   "befristet" / "unbefristet"; doubling raises), a place ("an Autobahnen"
    / "in Gewerbegebieten", "im Sauerland" / "im Ruhrgebiet") or a group of companies ("KMU" /
    "Großunternehmen") of the closed lists of `look_alike_marker`, and none in common; "alle
    Unternehmen" is a group of its own against the sizes ("KMU"), not against a sector
@@ -279,8 +285,9 @@ _EXPLICIT = _pattern(
     r"|keineswegs|falsch|kontraproduktiv|ueberfluessig|unnoetig|verzichtbar|schaedlich|abwegig"
 )
 # Negations: a rejection in a demand ("Wir brauchen keinen Fonds"); "nicht nur" and "nicht
-# erst" ("darf nicht erst nach zwei Jahren …") ask for more and sooner.
-_NEGATING = _pattern(r"nicht(?!-|\s+(?:nur|erst)\b)|kein\w*|weder|niemals")
+# erst" ("darf nicht erst nach zwei Jahren …") ask for more and sooner, "nicht ohne" ("nicht
+# ohne Zustimmung") for a condition.
+_NEGATING = _pattern(r"nicht(?!-|\s+(?:nur|erst|ohne)\b)|kein\w*|weder|niemals")
 _REPLACING = _pattern(r"(?:an)?statt|stattdessen")
 _AGAINST = re.compile(
     r"\b(?:sprechen|spricht|wenden|wendet|stellen|stellt|positionieren|richten|stimmen|stimmt"
@@ -350,6 +357,27 @@ def _negates(clause: str) -> bool:
     return bool(negated) and not _REVERSING.search(clause)
 
 
+# A negation with a modal verb forbids or asks for an absence ("Die Daten dürfen nicht ohne
+# Zustimmung weitergegeben werden", "Der Austausch sollte keine Genehmigung auslösen", "…
+# muss Regelfall werden und nicht Ausnahme"): it says no only to what it names after the
+# negation. Needing or wanting nothing ("Wir brauchen keinen Fonds") says no outright.
+_PROHIBITS = re.compile(
+    r"\b(?:darf|duerfen|duerfte|duerften|muss|muessen|soll|sollen|sollte|sollten)\b"
+    r"(?!.*\b(?:brauch\w*|benoetig\w*|notwendig|erforderlich|noetig|forder\w*|will|wollen)\b)"
+)
+
+
+def _forbidden(clause: str, words: Sequence[str]) -> frozenset[str] | None:
+    """For a folded clause that only forbids (`_PROHIBITS`), the content stems after its
+    negation: what it says no to; None for a clause that says no outright or not at all."""
+    if _EXPLICIT.search(clause) or _AGAINST.search(clause) or not _PROHIBITS.search(clause):
+        return None
+    for position, word in enumerate(words):
+        if _NEGATING.fullmatch(word):
+            return frozenset(_content_stems(words[position + 1 :]))
+    return None
+
+
 # --- claims ----------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*|[%€]")
@@ -394,6 +422,9 @@ class Claim:
     addressees: frozenset[str]
     negates: bool | None
     markers: frozenset[Marker] = frozenset()
+    # When the claim negates only by forbidding ("darf nicht gesenkt werden"): the stems it
+    # forbids. A claim that does not name them is not said no to.
+    forbids: frozenset[str] | None = None
 
 
 FIGURE: Literal["figure"] = "figure"
@@ -493,6 +524,15 @@ def _addressees(words: Sequence[str]) -> Iterator[str]:
             addressed[position] = position < 2 or words[position - 2] not in _PREPOSITIONS
         if addressed[position]:
             yield level
+    # "Der Bund soll in Brüssel (auf EU-Ebene) darauf drängen, dass …": what it asks for is
+    # the EU's to do.
+    if _EU_STAGE.search(" ".join(words)):
+        yield "EU"
+
+
+_EU_STAGE = re.compile(
+    r"\b(?:in|nach) bruessel\b|\bauf (?:eu|europaeischer|unions) ?ebene\b|\bunionsebene\b"
+)
 
 
 def _names_joined(words: Sequence[str]) -> list[str]:
@@ -534,6 +574,7 @@ def claim(sentence: str) -> Claim:
     addressees: set[str] = set()
     markers: set[Marker] = set()
     negating = False
+    forbids: set[str] | None = set()
     main = _main_clause_texts(sentence)
     for clause in main or [sentence]:
         folded = fold(clause)
@@ -545,9 +586,17 @@ def claim(sentence: str) -> Claim:
         figures.update(_figures(tokens, words))
         addressees.update(_addressees(_names_joined(words)))
         markers.update(_markers(tokens, words))
-        negating = negating or (bool(main) and _negates(folded))
+        if main and _negates(folded):
+            negating = True
+            forbidden = _forbidden(folded, words)
+            forbids = None if forbidden is None or forbids is None else forbids | forbidden
     return Claim(
-        frozenset(stems), frozenset(figures), frozenset(addressees), negating, frozenset(markers)
+        frozenset(stems),
+        frozenset(figures),
+        frozenset(addressees),
+        negating,
+        frozenset(markers),
+        frozenset(forbids) if negating and forbids is not None else None,
     )
 
 
@@ -610,12 +659,16 @@ def _counterpart(their_claim: Claim, ours: Sequence[Claim]) -> Claim | None:
     if not best:
         return None
     stances = {our_claim.negates for our_claim in best}
+    forbidding = [c.forbids for c in best if c.negates]
     return Claim(
         stems=frozenset().union(*(c.stems for c in best)),
         figures=frozenset().union(*(c.figures for c in best)),
         addressees=frozenset().union(*(c.addressees for c in best)),
         negates=stances.pop() if len(stances) == 1 else None,
         markers=frozenset().union(*(c.markers for c in best)),
+        forbids=None
+        if not forbidding or None in forbidding
+        else frozenset().union(*(f for f in forbidding if f is not None)),
     )
 
 
@@ -650,7 +703,9 @@ def _differences(theirs: Claim, ours: Claim) -> Iterator[Contradiction]:
             ADDRESSEE, tuple(sorted(theirs.addressees)), tuple(sorted(ours.addressees))
         )
     if None not in (theirs.negates, ours.negates) and theirs.negates != ours.negates:
-        yield Contradiction(STANCE, (_stance(theirs.negates),), (_stance(ours.negates),))
+        saying_no, other = (theirs, ours) if theirs.negates else (ours, theirs)
+        if saying_no.forbids is None or _shared(saying_no.forbids, other.stems):
+            yield Contradiction(STANCE, (_stance(theirs.negates),), (_stance(ours.negates),))
     for kind in MARKED:
         their_markers = [m for m in theirs.markers if _contrasts(m, kind)]
         our_markers = [m for m in ours.markers if _contrasts(m, kind)]
@@ -658,11 +713,7 @@ def _differences(theirs: Claim, ours: Claim) -> Iterator[Contradiction]:
             # "alle Betriebe" is the other size of "KMU", not another sector than "Handwerk".
             their_markers = [m for m in their_markers if m.name in _SIZES]
             our_markers = [m for m in our_markers if m.name in _SIZES]
-        if (
-            their_markers
-            and our_markers
-            and not {m.name for m in their_markers} & {m.name for m in our_markers}
-        ):
+        if _contrasting(their_markers, our_markers):
             yield Contradiction(kind, _written(their_markers), _written(our_markers))
 
 
@@ -670,12 +721,20 @@ def _differences(theirs: Claim, ours: Claim) -> Iterator[Contradiction]:
 # rewording keeps them. Ways of acting on it ("genehmigen", "prüfen", "umsetzen", "begrenzen")
 # may be reworded ("darf nicht länger als sechs Monate dauern" for "auf sechs Monate
 # begrenzen") and never contradict.
-CONTRASTING_MEASURES = frozenset(
-    (
-        *("senken", "erhoehen", "abschaffen", "einfuehren", "aussetzen", "verschieben"),
-        *("verlaengern", "beenden", "verdoppeln", "halbieren", "befristet", "unbefristet"),
-    )
-)
+# Alternatives are compared within their group only: what is done to a thing, and for how
+# long ("dauerhaft eingeführt" does not contradict "nicht nur befristet"). Doubling raises and
+# halving lowers: "verdoppeln" rewords "anheben" (the figures tell amounts apart).
+CONTRASTING_MEASURES = {
+    **dict.fromkeys(
+        (
+            *("senken", "erhoehen", "abschaffen", "einfuehren", "aussetzen", "verschieben"),
+            *("verlaengern", "beenden", "verdoppeln", "halbieren"),
+        ),
+        "action",
+    ),
+    **dict.fromkeys(("befristet", "unbefristet"), "duration"),
+}
+_SAME_AS = {"verdoppeln": "erhoehen", "halbieren": "senken"}
 
 
 ALL_COMPANIES = "alle"  # the scope of "für alle Unternehmen"
@@ -684,6 +743,21 @@ _SIZES = frozenset({ALL_COMPANIES, "kmu", "kleinbetrieb", "grossbetrieb"})
 
 def _contrasts(marker: Marker, kind: str) -> bool:
     return marker.kind == kind and (kind != "measure" or marker.name in CONTRASTING_MEASURES)
+
+
+def _contrasting(theirs: Sequence[Marker], ours: Sequence[Marker]) -> bool:
+    """Whether both texts name markers of one group (of measures: `CONTRASTING_MEASURES`;
+    else their kind) and none in common."""
+    for group in {_group(m) for m in theirs} & {_group(m) for m in ours}:
+        their_names = {_SAME_AS.get(m.name, m.name) for m in theirs if _group(m) == group}
+        our_names = {_SAME_AS.get(m.name, m.name) for m in ours if _group(m) == group}
+        if not their_names & our_names:
+            return True
+    return False
+
+
+def _group(marker: Marker) -> str:
+    return CONTRASTING_MEASURES.get(marker.name, marker.kind)
 
 
 def _written(markers: Sequence[Marker]) -> tuple[str, ...]:

@@ -515,7 +515,9 @@ def _stance_against(
     contradiction even where the guards find no sentence of the paragraph that takes the
     point's up word for word ("Eine Senkung der Stromsteuer lehnen wir ab, solange …" for
     "Die Stromsteuer muss … gesenkt werden")."""
-    if theirs and ours and all(c.negates for c in theirs) and not any(c.negates for c in ours):
+    # A point that forbids something ("darf nicht … werden") demands; it does not say no.
+    refuses = all(c.negates and c.forbids is None for c in theirs)
+    if theirs and ours and refuses and not any(c.negates for c in ours):
         return (guards.Contradiction(guards.STANCE, (guards.REJECTS,), (guards.DEMANDS,)),)
     return ()
 
