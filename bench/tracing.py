@@ -169,7 +169,8 @@ def as_the_editor_does(points: Sequence[str], paragraphs: Sequence[str]) -> list
             members.pop(member, None)
         members[group.canonical] = list(group.members)
     heads = sorted(members)
-    found = TraceIndex([points[head] for head in heads]).find_all(paragraphs)
+    copies = [[points[i] for i in members[head] if i != head] for head in heads]
+    found = TraceIndex([points[head] for head in heads], copies=copies).find_all(paragraphs)
 
     def spread(item: Any) -> list[Any]:
         return [replace(item, point_index=i) for i in members[heads[item.point_index]]]

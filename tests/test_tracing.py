@@ -255,6 +255,28 @@ def test_all_companies_is_another_group_than_kmu_not_than_a_sector() -> None:
     assert sources_and_conflicts(points[::2], craft)[1] == []
 
 
+def test_a_run_of_a_copy_left_out_of_the_index_is_a_copy_too() -> None:
+    """The editor traces a near-duplicate group's canonical wording only; a point that is a
+    run of another member of that group is one of its copies as well."""
+    points = [
+        "Die Sonderabschreibung für Pressen muss aus unserer Sicht dauerhaft gelten. Wir "
+        "planen zwei neue Linien.",
+        "Die Sonderabschreibung für Pressen muss dauerhaft gelten.",
+        OTHER,
+    ]
+    copies = [
+        ["Die Sonderabschreibung für Pressen muss dauerhaft gelten. Wir planen zwei neue Linien."],
+        [],
+        [],
+    ]
+    paragraph = (
+        "Die Sonderabschreibung für Pressen muss dauerhaft gelten, damit Zulieferer investieren."
+    )
+    assert [t.point_index for t in TraceIndex(points).find(paragraph).sources] == [1]
+    found = TraceIndex(points, copies=copies).find(paragraph).sources
+    assert [t.point_index for t in found] == [1, 0]
+
+
 def test_what_the_paragraph_leaves_out_is_no_conflict() -> None:
     assert sources_and_conflicts(
         [STATE, FEDERAL, OTHER], "Die Förderprogramme für Zulieferer sind zu vereinfachen."

@@ -53,8 +53,10 @@ A paragraph rests on a point when
 
 Copies: a point chosen brings its copies with it, those with the same features and those
 whose normalised words are a run of its own or contain it (at least `CONTAINED_MIN_WORDS`
-words): a campaign text that one member split at a colon where the others wrote a full stop
-is one point there and two elsewhere, and all of them are sources. Of `top` places, the
+words), and so on for the copies found: a campaign text that one member split at a colon
+where the others wrote a full stop is one point there and two elsewhere, and all of them are
+sources. A caller that indexes only the canonical wording of each near-duplicate group
+passes the other members as `copies`, and runs of them count as well. Of `top` places, the
 points chosen take the first and their copies the rest, so a campaign of ten copies does not
 crowd out a paragraph's second source.
 
@@ -159,7 +161,16 @@ class Findings:
 class TraceIndex:
     """A call's points, prepared for tracing many paragraphs against them."""
 
-    def __init__(self, points: Sequence[str], *, embed: Embed | None = None) -> None:
+    def __init__(
+        self,
+        points: Sequence[str],
+        *,
+        embed: Embed | None = None,
+        copies: Sequence[Sequence[str]] = (),
+    ) -> None:
+        """`copies`: per point, the texts of its near-duplicates left out of `points` (the
+        caller traces a group's canonical wording only); a point whose words are a run of
+        one of them is a copy of that point too."""
         self.size = len(points)
         self._texts = points
         self._embed: Embed = embed if embed is not None else embeddings.embed
@@ -169,6 +180,9 @@ class TraceIndex:
         )
         normals = normalize_all(points)
         self._normals = [f" {normal} " for normal in normals]
+        self._copy_normals = [
+            [f" {normal} " for normal in normalize_all(list(texts))] for texts in copies
+        ]
         self._lexicon.learn(points, normals)
         # Computed once per index (and per text, with a cache behind `embed`).
         self._vectors = np.asarray(self._embed(list(points)), dtype=np.float32).reshape(
@@ -395,18 +409,7 @@ class TraceIndex:
             # Copies of the chosen point (the same features, or a run of its words: a campaign
             # copy split otherwise) are sources just as much, unless they contradict the
             # paragraph ("bis 2035" has the features of "bis 2030").
-            copies = [
-                other
-                for other in [best, *np.flatnonzero(available).tolist()]
-                if available[other]
-                and (
-                    (
-                        gains[other] == gains[best]
-                        and self._same(candidates[other], candidates[best])
-                    )
-                    or self._contained(int(candidates[other]), int(candidates[best]))
-                )
-            ]
+            copies = self._copies(best, candidates, available, gains)
             for other in dict.fromkeys(copies):
                 available[other] = False
                 point = int(candidates[other])
@@ -437,6 +440,25 @@ class TraceIndex:
         chosen = [group[0] for group in groups] + [t for group in groups for t in group[1:]]
         return Findings(chosen[:top], conflicts)
 
+    def _copies(
+        self, best: int, candidates: IntArray, available: NDArray[np.bool_], gains: FloatArray
+    ) -> list[int]:
+        """The chosen candidate and its copies among the available ones: the same features,
+        or a run of the words of the chosen one or of a copy found before ("Die Abschreibung
+        muss dauerhaft gelten." is a run of one copy, not of the wording chosen)."""
+        found = [best]
+        others = [other for other in np.flatnonzero(available).tolist() if other != best]
+        for copy in found:
+            for other in others:
+                same = gains[other] == gains[copy] and self._same(
+                    candidates[other], candidates[copy]
+                )
+                if other not in found and (
+                    same or self._contained(int(candidates[other]), int(candidates[copy]))
+                ):
+                    found.append(other)
+        return found
+
     def _claims_of(self, point: int) -> tuple[guards.Claim, ...]:
         """What a point demands, read when first needed (few points are ever picked)."""
         found = self._demand_claims.get(point)
@@ -450,9 +472,16 @@ class TraceIndex:
         `CONTAINED_MIN_WORDS` words): the same member text, split into points otherwise."""
         if point == other:
             return True
-        first, second = self._normals[point], self._normals[other]
-        shorter, longer = (first, second) if len(first) <= len(second) else (second, first)
-        return shorter.count(" ") > CONTAINED_MIN_WORDS and shorter in longer
+        return any(
+            _run_of(first, second)
+            for first in self._wordings(point)
+            for second in self._wordings(other)
+        )
+
+    def _wordings(self, point: int) -> list[str]:
+        """The normalised words of a point and of its copies left out of the index."""
+        own = self._normals[point]
+        return [own, *self._copy_normals[point]] if point < len(self._copy_normals) else [own]
 
     def _same(self, point: int, other: int) -> bool:
         """Whether two points have the same features (copies after normalising)."""
@@ -520,6 +549,13 @@ def _stance_against(
     if theirs and ours and refuses and not any(c.negates for c in ours):
         return (guards.Contradiction(guards.STANCE, (guards.REJECTS,), (guards.DEMANDS,)),)
     return ()
+
+
+def _run_of(first: str, second: str) -> bool:
+    """Whether the shorter of two normalised texts (" words … ") is a run of the longer's
+    words, of more than `CONTAINED_MIN_WORDS` words."""
+    shorter, longer = (first, second) if len(first) <= len(second) else (second, first)
+    return shorter.count(" ") > CONTAINED_MIN_WORDS and shorter in longer
 
 
 def _positive(values: FloatArray) -> FloatArray:

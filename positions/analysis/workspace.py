@@ -778,7 +778,10 @@ def find_sources(
     groups = _groups(session, call_id, _points(session, call_id))
     if not groups:
         return FoundSources([], [])
-    found = tracing.TraceIndex([group.canonical.text for group in groups]).find(text, top=top)
+    found = tracing.TraceIndex(
+        [group.canonical.text for group in groups],
+        copies=[[copy.text for copy in group.copies] for group in groups],
+    ).find(text, top=top)
     return FoundSources(
         sources=[
             SuggestedSource(
