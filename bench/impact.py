@@ -16,8 +16,12 @@
   twice, then spent: its misses were read (an agent dropped in a verbatim copy, decisions
   in the perfect tense, a report provided for in the next sentence);
 - `heldout3`: bench/labelled/impact_heldout3.py, 60 demands against ~65,000 characters of a
-  federal statement, written after that by someone who saw neither matcher nor sets: only
-  measured.
+  federal statement, written after that by someone who saw neither matcher nor sets:
+  measured three times, then spent (its misses were read: refusals "hält … für entbehrlich",
+  "wird sich … nicht einsetzen", reports "nach dem Vorschlag der Verbände", a span of years
+  read as a deadline, Länder named as subjects);
+- `heldout4`: bench/labelled/impact_heldout4.py, 60 demands against ~61,000 characters of a
+  Land report to a Landtag committee, written when the third was spent: only measured.
 
     python -m bench.impact [--misses] [--no-heldout]
 
@@ -56,7 +60,13 @@ import time
 from collections import Counter
 from typing import Any
 
-from bench.labelled import impact_heldout, impact_heldout2, impact_heldout3, impact_tune
+from bench.labelled import (
+    impact_heldout,
+    impact_heldout2,
+    impact_heldout3,
+    impact_heldout4,
+    impact_tune,
+)
 from bench.labelled.impact_set import ImpactSet, LabelledDemand, build
 from positions.core import embeddings, text
 from positions.followup.impact import Assessment, Demand, Match, assess_outcome
@@ -177,7 +187,11 @@ def run(show_misses: bool = False, measure_heldout: bool = True) -> dict[str, An
     tune = impact_tune.load()
     heldout = impact_heldout.load() if measure_heldout else None
     later = (
-        [("heldout2", impact_heldout2.load()), ("heldout3", impact_heldout3.load())]
+        [
+            ("heldout2", impact_heldout2.load()),
+            ("heldout3", impact_heldout3.load()),
+            ("heldout4", impact_heldout4.load()),
+        ]
         if measure_heldout
         else []
     )

@@ -1,4 +1,4 @@
-"""Integrity of the later held-out sets (bench/labelled/impact_heldout2 and 3,
+"""Integrity of the later held-out sets (bench/labelled/impact_heldout2 to 4,
 statements_heldout2 and 3): sizes, mixes and references as their provenance promises. No
 algorithm is called here; the sets are only for measuring."""
 
@@ -10,12 +10,15 @@ import pytest
 from bench.labelled import (
     impact_heldout2,
     impact_heldout3,
+    impact_heldout4,
     statements_heldout2,
     statements_heldout3,
 )
 
 
-@pytest.mark.parametrize("module", [impact_heldout2, impact_heldout3], ids=["second", "third"])
+@pytest.mark.parametrize(
+    "module", [impact_heldout2, impact_heldout3, impact_heldout4], ids=["second", "third", "fourth"]
+)
 def test_an_outcome_set_has_its_60_demands_and_mix(module: ModuleType) -> None:
     labelled = module.load()
     assert [demand.key for demand in labelled.demands] == list(range(1, 61))
