@@ -41,7 +41,8 @@ labelled pairs:
   `bench.labelled.statements_heldout2`, written after that, the same figures, measured
   twice, then spent (a compound written apart); `heldout3`: `statements_heldout3`, written
   later still, measured once, then spent too: its two merged look-alikes were read ("kleine
-  und mittlere Unternehmen" spelled out against "alle", "zur Hälfte" against "vollständig").
+  und mittlere Unternehmen" spelled out against "alle", "zur Hälfte" against "vollständig");
+  `heldout4`: `statements_heldout4`, written when the third was spent, only measured.
 """
 
 from __future__ import annotations
@@ -281,6 +282,7 @@ def run() -> dict[str, Any]:
     held = heldout(DEFAULT_THRESHOLD)
     held2 = heldout(DEFAULT_THRESHOLD, "statements_heldout2")
     held3 = heldout(DEFAULT_THRESHOLD, "statements_heldout3")
+    held4 = heldout(DEFAULT_THRESHOLD, "statements_heldout4")
     return {
         "sizes": sizes,
         "compared_20k": compared,
@@ -289,6 +291,7 @@ def run() -> dict[str, Any]:
         "heldout": held,
         "heldout2": held2,
         "heldout3": held3,
+        "heldout4": held4,
         "growth_10k_to_100k": round(largest["seconds"] / middle["seconds"], 2),
         "targets_met": {
             "100k_seconds_le_10": largest["seconds"] <= 10,
@@ -315,6 +318,9 @@ def run() -> dict[str, Any]:
             "heldout3_near_duplicate_precision_ge_0.95": held3["precision"] >= 0.95,
             "heldout3_near_duplicate_recall_ge_0.95": held3["near_duplicate_recall"] >= 0.95,
             "heldout3_no_look_alike_merged": held3["look_alikes_merged"] == 0,
+            "heldout4_near_duplicate_precision_ge_0.95": held4["precision"] >= 0.95,
+            "heldout4_near_duplicate_recall_ge_0.95": held4["near_duplicate_recall"] >= 0.95,
+            "heldout4_no_look_alike_merged": held4["look_alikes_merged"] == 0,
         },
     }
 
@@ -388,7 +394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs; the fastest counts")
     parser.add_argument(
         "--labelled",
-        choices=("tune", "heldout", "heldout2", "heldout3"),
+        choices=("tune", "heldout", "heldout2", "heldout3", "heldout4"),
         help="only the labelled pairs: tune parts A and B, or the held-out set",
     )
     args = parser.parse_args(argv)
@@ -396,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parts = {"tune_a": dedupe_tune.TUNE, "tune_b": dedupe_tune.CHECK}
         print(json.dumps({name: labelled_pairs(p, args.threshold) for name, p in parts.items()}))
         return 0
-    if args.labelled in ("heldout", "heldout2", "heldout3"):
+    if args.labelled in ("heldout", "heldout2", "heldout3", "heldout4"):
         print(json.dumps(heldout(args.threshold, f"statements_{args.labelled}")))
         return 0
     if args.corpus is None:

@@ -1,6 +1,6 @@
 """Topic benchmark: how well the workspace's grouping matches one coder's themes.
 
-    python -m bench.topics [--set tune|heldout|heldout2|heldout3|both|all]
+    python -m bench.topics [--set tune|heldout|heldout2|heldout3|heldout4|both|all]
 
 Runs what `positions.analysis.workspace.analyse` runs, without a database: near-duplicate
 groups (`dedupe.group_near_duplicates`), then topics (`clustering.cluster_points`) of the
@@ -25,8 +25,9 @@ and may be tuned on. The first held-out set (`bench.labelled.statements_heldout`
 was written by someone else and measured once; it is spent since (its confusion was read to
 choose the linkage settings and topic names), so it tunes now. The second
 (`bench.labelled.statements_heldout2`, `heldout2`) was written after that, the third
-(`statements_heldout3`, `heldout3`, other themes) later still; both are only measured.
-`--set both` is tune and heldout, `all` adds heldout2 and heldout3.
+(`statements_heldout3`, `heldout3`, other themes) and the fourth (`statements_heldout4`,
+`heldout4`, other themes again) later still; their topics are only measured. `--set both` is
+tune and heldout, `all` adds the later ones.
 """
 
 from __future__ import annotations
@@ -251,8 +252,9 @@ def run(which: str) -> list[dict[str, Any]]:
         ("heldout", "bench.labelled.statements_heldout"),
         ("heldout2", "bench.labelled.statements_heldout2"),
         ("heldout3", "bench.labelled.statements_heldout3"),
+        ("heldout4", "bench.labelled.statements_heldout4"),
     ):
-        if which not in (name, "both", "all") or (which == "both" and name.endswith(("2", "3"))):
+        if which not in (name, "both", "all") or (which == "both" and name[-1].isdigit()):
             continue
         loaded = importlib.import_module(module).load()
         results.append({"set": name, **measure(flatten(loaded))})
@@ -262,7 +264,9 @@ def run(which: str) -> list[dict[str, Any]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--set", choices=("tune", "heldout", "heldout2", "heldout3", "both", "all"), default="tune"
+        "--set",
+        choices=("tune", "heldout", "heldout2", "heldout3", "heldout4", "both", "all"),
+        default="tune",
     )
     parser.add_argument("--labels", action="store_true", help="print topic names too")
     arguments = parser.parse_args()

@@ -40,7 +40,11 @@ copies (staff link them in one click):
   written after that), measured, then spent: its misses were read (campaign copies not
   brought along, which is why suggestions now come with their near-duplicates);
 - `heldout3`: bench/labelled/statements_heldout3.py (30 paragraphs from 150 statements on
-  other themes, written later still), only measured.
+  other themes, written later still), measured, then spent: its false conflicts and misses
+  were read (demands that forbid something read as refusals, measures of different kinds
+  compared, a copy's run missed);
+- `heldout4`: bench/labelled/statements_heldout4.py (30 paragraphs with 131 sources from 147
+  statements on other themes again, written when the third was spent), only measured.
 
 `no_source_paragraphs_with_suggestions`: paragraphs labelled with no source that got one;
 `look_alikes_suggested`: look-alike pairs (a labelled source and a point that says nearly
@@ -201,7 +205,7 @@ def _unfounded(found: Sequence[Findings], labels: Sequence[frozenset[int]]) -> i
 
 
 def heldout(name: str = "statements_heldout") -> dict[str, Any]:
-    """Quality on a held-out set (`statements_heldout`, spent; `statements_heldout2`, 3)."""
+    """Quality on a held-out set (`statements_heldout` to `statements_heldout4`)."""
     return _measure_heldout(importlib.import_module(f"bench.labelled.{name}").load())
 
 
@@ -210,6 +214,7 @@ def _heldouts() -> dict[str, Any]:
         "heldout": heldout(),
         "heldout2": heldout("statements_heldout2"),
         "heldout3": heldout("statements_heldout3"),
+        "heldout4": heldout("statements_heldout4"),
     }
 
 

@@ -1,5 +1,5 @@
 """Integrity of the later held-out sets (bench/labelled/impact_heldout2 to 4,
-statements_heldout2 and 3): sizes, mixes and references as their provenance promises. No
+statements_heldout2 to 4): sizes, mixes and references as their provenance promises. No
 algorithm is called here; the sets are only for measuring."""
 
 from collections import Counter
@@ -13,6 +13,7 @@ from bench.labelled import (
     impact_heldout4,
     statements_heldout2,
     statements_heldout3,
+    statements_heldout4,
 )
 
 
@@ -37,14 +38,20 @@ def test_an_outcome_set_has_its_60_demands_and_mix(module: ModuleType) -> None:
 
 
 @pytest.mark.parametrize(
-    ("module", "sources"),
-    [(statements_heldout2, 84), (statements_heldout3, 120)],
-    ids=["second", "third"],
+    ("module", "statements", "points", "sources"),
+    [
+        (statements_heldout2, 150, 230, 84),
+        (statements_heldout3, 150, 230, 120),
+        (statements_heldout4, 147, 234, 131),
+    ],
+    ids=["second", "third", "fourth"],
 )
-def test_a_statement_set_has_what_its_provenance_promises(module: ModuleType, sources: int) -> None:
+def test_a_statement_set_has_what_its_provenance_promises(
+    module: ModuleType, statements: int, points: int, sources: int
+) -> None:
     data = module.load()  # validates ids, themes and references
-    assert len(data.statements) == 150
-    assert len(data.points) == 230
+    assert len(data.statements) == statements
+    assert len(data.points) == points
     assert len(data.themes) == 12
     assert len(data.near_duplicates) == 20
     assert len(data.look_alikes) == 12

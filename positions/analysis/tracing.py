@@ -66,8 +66,12 @@ present when rapidfuzz's `fuzz.ratio` finds a paragraph stem at `FUZZY_CUTOFF` o
 
 Limits, measured (`bench.tracing`, traced as the paper editor does: near-duplicate groups
 first, each suggestion counting with its copies). The held-out paragraphs are labelled with
-every member who made their demand; against them precision is 0.90-0.93 and recall only
-0.51-0.55 (the third set, never read: P 0.93 R 0.52, no look-alike suggested). Rule 2 picks
+every member who made their demand; against them precision is 0.93-0.94 and recall only
+0.45-0.57 (the fourth set, never read: P 0.94 R 0.45, no look-alike suggested, but three of
+its five paragraphs that rest on no point get a suggestion). Reading the third set's false
+conflicts (demands that forbid something taken for refusals) brought the labelled sources
+reported as conflicts there from 10 to 1 and on the first set from 4 to 1, and left the
+fourth set where it was (one source fewer). Rule 2 picks
 the points that explain the paragraph, and another member making the same demand in other
 words explains nothing new. Suggesting such points as well (those the paragraph takes up
 at least half) raised recall by 0.02-0.04 and suggested more look-alikes; by meaning alone

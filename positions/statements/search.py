@@ -14,15 +14,15 @@ Meaning: the query and each sentence of the newest `MEANING_POOL` points the per
 (sentences also split at ";") are embedded (`positions.core.embeddings`; the database cache
 `StoredEmbeddings` computes each sentence once and keeps it); a point whose closest sentence
 is at least `MIN_SIMILARITY` similar to the query (`MIN_SHORT_SIMILARITY` for a query of one
-or two words), or stands out from the points searched (`STANDOUT` standard deviations above
-their mean), is a hit by meaning ("Strompreise senken" finds "Die Kosten für Energie sind
-zu hoch."), and that sentence is marked. Single words are
-compared too: the distinct words of those points are embedded once, and a word at least
+or two words), or, for a longer query, stands out from the points searched (`STANDOUT`
+standard deviations above their mean), is a hit by meaning ("Strompreise senken" finds "Die
+Kosten für Energie sind zu hoch."), and that sentence is marked. Single words are compared
+too: the distinct words of those points are embedded once, and a word at least
 `MIN_WORD_SIMILARITY` close to a query word stands for it, so a point with such a word for
 every query word is a hit by meaning with those words marked ("Strompreis" finds and marks
-"Energiekosten"): a thesaurus taken from the model, not from a list. A compound also
-offers its endings that start with a noun of the points (`compound_endings`): "Energiekosten"
-is not close to "Brückenstrompreis" (0.40) but to "Strompreis" (0.70), so it finds and marks
+"Energiekosten"): a thesaurus taken from the model, not from a list. A compound also offers
+its endings that start with a noun of the points (`compound_endings`): "Energiekosten" is
+not close to "Brückenstrompreis" (0.40) but to "Strompreis" (0.70), so it finds and marks
 "Brückenstrompreis".
 
 Ranking: hits by words first, then by meaning; within each, the closest in meaning first,
@@ -31,16 +31,17 @@ process (`forget_memory` drops them), so a search reads the database only for ne
 
 Limits, measured (`bench.search_quality`: a coder's theme labels as queries over the held-out
 statement sets, a hit relevant when its point has that theme; the first set spent, the
-second and third only measured): a whole label ("Netzentgelte senken und gerecht
-verteilen") finds 0.29–0.35 of its theme's points at precision 0.81–0.88, its first word
-("Netzentgelte") 0.48–0.54 at 0.65–0.69 (points on a neighbouring theme that name the word
-count as wrong). Meaning search reads only the newest `MEANING_POOL` points (word search
-reads all); embeddings do not see negation ("keine Senkung der Strompreise" is close to
-"Strompreise senken"); a one-word query scores lower against a long sentence than against a
-short one ("Strompreis" / "Hohe Energiekosten belasten die Betriebe." 0.45, / "… belasten
-die Kunststoffverarbeitung." 0.29), so some rewordings are missed even at the lower
-threshold for short queries. The first search after many new statements embeds their
-sentences (about a minute for 5,000 points on two cores; the search page shows progress).
+others measured, the fourth twice): a whole label ("Netzentgelte senken und gerecht
+verteilen") finds 0.20–0.34 of its theme's points at precision 0.75–0.88 (requiring every
+word and a fixed threshold: 0.02–0.12 at 0.90–1.00), its first word ("Netzentgelte")
+0.33–0.47 at 0.64–0.71 (points on a neighbouring theme that name the word count as wrong).
+Meaning search reads only the newest `MEANING_POOL` points (word search reads all);
+embeddings do not see negation ("keine Senkung der Strompreise" is close to "Strompreise
+senken"); a one-word query scores lower against a long sentence than against a short one
+("Strompreis" / "Hohe Energiekosten belasten die Betriebe." 0.45, / "… belasten die
+Kunststoffverarbeitung." 0.29), so some rewordings are missed even at the lower threshold
+for short queries. The first search after many new statements embeds their sentences (about
+a minute for 5,000 points on two cores; the search page shows progress).
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ MIN_WORD_SIMILARITY = 0.65
 # against one sentence, yet the sentences on its theme stand out from the rest: a point this
 # many standard deviations above the mean similarity of the points searched is a hit too.
 # On the spent held-out statements (`bench.search_quality`) theme labels as queries went from
-# P 0.88 R 0.17 to P 0.84 R 0.35, their first words from P 0.91 R 0.33 to P 0.92 R 0.41.
+# P 0.88 R 0.17 to P 0.84 R 0.35. Short queries keep MIN_SHORT_SIMILARITY: there it added
+# more loose hits than theme points on the fourth set.
 STANDOUT = 2.5
 MIN_STANDOUT_SIMILARITY = 0.2
 STANDOUT_MIN_POINTS = 50
@@ -205,11 +207,11 @@ def search(
     embedder = embed or StoredEmbeddings(session)
     closest = _closest_sentences(query, texts, embedder)
     words = set(word_ids)
-    short = len(text.tokenize(query)) <= SHORT_QUERY_WORDS
-    threshold = min(
-        MIN_SHORT_SIMILARITY if short else MIN_SIMILARITY,
-        _standing_out([similarity for similarity, _ in closest.values()]),
-    )
+    if len(text.tokenize(query)) <= SHORT_QUERY_WORDS:
+        threshold = MIN_SHORT_SIMILARITY
+    else:
+        similarities = [similarity for similarity, _ in closest.values()]
+        threshold = min(MIN_SIMILARITY, _standing_out(similarities))
     found: dict[int, tuple[float, str | None]] = {
         point_id: (similarity, None if point_id in words else sentence)
         for point_id, (similarity, sentence) in closest.items()
