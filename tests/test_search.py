@@ -360,3 +360,22 @@ def test_a_theme_in_several_words_finds_the_points_that_stand_out(engine: Engine
     on_theme = [themes_of[id_of(hit.point)] == "berichtspflichten" for hit in hits]
     assert sum(on_theme) >= 8 and sum(on_theme) >= 0.9 * len(hits)
     assert any(hit.similarity < search.MIN_SIMILARITY for hit in hits)
+
+
+def test_the_search_page_finds_a_compound_by_its_ending_in_the_demo(demo_url: str) -> None:
+    """The demo's members ask for a "Brückenstrompreis"; staff searching "Energiekosten
+    senken" find those demands with the compound and "Senkung" marked."""
+    from tests.apptest import log_in
+
+    search.forget_memory()
+    app = log_in("referat@demo.example", timeout=60)
+    app.switch_page("ui/pages/search.py").run()
+    [field] = [w for w in app.text_input if w.label == "Suchbegriffe"]
+    field.input("Energiekosten senken").run()
+    assert not app.exception
+    marked = [m.value for m in app.markdown if "Brückenstrompreis" in m.value]
+    assert marked
+    assert all(
+        ":orange-background[Brückenstrompreis]" in value and ":orange-background[Senkung]" in value
+        for value in marked
+    )
