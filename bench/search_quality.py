@@ -146,7 +146,7 @@ def _call(forum: Forum, number: int) -> Call:
 def _figures(
     session: Any, staff: Actor, themes_of: dict[int, str], asked: list[tuple[str, str]]
 ) -> dict[str, Any]:
-    first_relevant = first_shown = relevant = shown = found = wanted = by_meaning = 0
+    first_relevant = first_shown = relevant = shown = wanted = by_meaning = 0
     for theme, query in asked:
         hits = search.search(session=session, actor=staff, query=query)
         right = [themes_of[id_of(hit.point)] == theme for hit in hits]
@@ -155,12 +155,11 @@ def _figures(
         relevant += sum(right)
         shown += len(right)
         wanted += sum(1 for own in themes_of.values() if own == theme)
-        found += sum(right)
         by_meaning += sum(1 for hit in hits if not hit.by_words)
     return {
         f"precision_first_{FIRST}": round(first_relevant / first_shown, 3) if first_shown else None,
         "precision": round(relevant / shown, 3) if shown else None,
-        "recall": round(found / wanted, 3),
+        "recall": round(relevant / wanted, 3),
         "hits": shown,
         "hits_by_meaning": by_meaning,
     }
