@@ -81,6 +81,7 @@ BASELINE_POINTS, BASELINE_SEED = 20_000, 104
 BASELINE_LIMIT = 20_000
 BASELINE_BLOCK = 500  # rows of the score matrix computed at once (500 x 20,000 float32 = 40 MB)
 REPEAT = 3
+HELDOUT_SETS = ("heldout", "heldout2", "heldout3", "heldout4")  # statements_<name> sets
 
 IntArray = NDArray[np.int64]
 
@@ -279,19 +280,13 @@ def run() -> dict[str, Any]:
     naive, exhaustive = compared["baseline"], compared["exhaustive"]
     tune_a = labelled_pairs(dedupe_tune.TUNE, DEFAULT_THRESHOLD)
     tune_b = labelled_pairs(dedupe_tune.CHECK, DEFAULT_THRESHOLD)
-    held = heldout(DEFAULT_THRESHOLD)
-    held2 = heldout(DEFAULT_THRESHOLD, "statements_heldout2")
-    held3 = heldout(DEFAULT_THRESHOLD, "statements_heldout3")
-    held4 = heldout(DEFAULT_THRESHOLD, "statements_heldout4")
+    held = {name: heldout(DEFAULT_THRESHOLD, f"statements_{name}") for name in HELDOUT_SETS}
     return {
         "sizes": sizes,
         "compared_20k": compared,
         "tune_a": tune_a,
         "tune_b": tune_b,
-        "heldout": held,
-        "heldout2": held2,
-        "heldout3": held3,
-        "heldout4": held4,
+        **held,
         "growth_10k_to_100k": round(largest["seconds"] / middle["seconds"], 2),
         "targets_met": {
             "100k_seconds_le_10": largest["seconds"] <= 10,
@@ -309,18 +304,18 @@ def run() -> dict[str, Any]:
             "20k_share_of_exhaustive_pairs_ge_0.95": (
                 exhaustive["share_of_its_grouped_pairs_we_group"] >= 0.95
             ),
-            "heldout_near_duplicate_precision_ge_0.95": held["precision"] >= 0.95,
-            "heldout_near_duplicate_recall_ge_0.95": held["near_duplicate_recall"] >= 0.95,
-            "heldout_no_look_alike_merged": held["look_alikes_merged"] == 0,
-            "heldout2_near_duplicate_precision_ge_0.95": held2["precision"] >= 0.95,
-            "heldout2_near_duplicate_recall_ge_0.95": held2["near_duplicate_recall"] >= 0.95,
-            "heldout2_no_look_alike_merged": held2["look_alikes_merged"] == 0,
-            "heldout3_near_duplicate_precision_ge_0.95": held3["precision"] >= 0.95,
-            "heldout3_near_duplicate_recall_ge_0.95": held3["near_duplicate_recall"] >= 0.95,
-            "heldout3_no_look_alike_merged": held3["look_alikes_merged"] == 0,
-            "heldout4_near_duplicate_precision_ge_0.95": held4["precision"] >= 0.95,
-            "heldout4_near_duplicate_recall_ge_0.95": held4["near_duplicate_recall"] >= 0.95,
-            "heldout4_no_look_alike_merged": held4["look_alikes_merged"] == 0,
+            **{
+                target: met
+                for name, figures in held.items()
+                for target, met in (
+                    (f"{name}_near_duplicate_precision_ge_0.95", figures["precision"] >= 0.95),
+                    (
+                        f"{name}_near_duplicate_recall_ge_0.95",
+                        figures["near_duplicate_recall"] >= 0.95,
+                    ),
+                    (f"{name}_no_look_alike_merged", figures["look_alikes_merged"] == 0),
+                )
+            },
         },
     }
 
@@ -394,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs; the fastest counts")
     parser.add_argument(
         "--labelled",
-        choices=("tune", "heldout", "heldout2", "heldout3", "heldout4"),
+        choices=("tune", *HELDOUT_SETS),
         help="only the labelled pairs: tune parts A and B, or the held-out set",
     )
     args = parser.parse_args(argv)
@@ -402,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parts = {"tune_a": dedupe_tune.TUNE, "tune_b": dedupe_tune.CHECK}
         print(json.dumps({name: labelled_pairs(p, args.threshold) for name, p in parts.items()}))
         return 0
-    if args.labelled in ("heldout", "heldout2", "heldout3", "heldout4"):
+    if args.labelled in HELDOUT_SETS:
         print(json.dumps(heldout(args.threshold, f"statements_{args.labelled}")))
         return 0
     if args.corpus is None:
