@@ -189,7 +189,7 @@ def test_a_campaign_point_is_suggested_with_every_member_who_sent_it(
             "Antragsportal für die Programme von Bund und Land, und über Anträge wird binnen "
             "drei Monaten entschieden.",
         )
-    [suggested] = [s for s in found.sources if s.point.id == campaign.canonical.id]
+    [suggested] = [s.group for s in found.sources if s.group.canonical.id == campaign.canonical.id]
     assert {view.id for view in suggested.all} == {view.id for view in campaign.all}
     assert len(suggested.all) == 4  # three members named, one anonymous
 
@@ -242,7 +242,7 @@ def test_demo_members_demanding_another_year_are_conflicts_named_only_if_allowed
             call_id=call_id,
             text="Für den Mittelstand brauchen wir bis 2035 einen Brückenstrompreis.",
         )
-    assert not any("bis 2030" in source.point.text for source in found.sources)
+    assert not any("bis 2030" in source.group.canonical.text for source in found.sources)
     assert found.conflicts and all("bis 2030" in c.point.text for c in found.conflicts)
     for conflict in found.conflicts:
         named = conflict.point.visibility == Visibility.NAMED

@@ -513,20 +513,7 @@ def _find_sources(actor: Actor, call_id: int, text: str) -> _Found:
             session=session, actor=actor, call_id=call_id, text=text, top=MAX_SUGGESTED
         )
     return _Found(
-        candidates=[
-            _Candidate(
-                point_id=source.point.id,
-                statement_id=source.point.statement_id,
-                text=source.point.text,
-                who=_who(source.point.organisation, source.point.visibility),
-                score=source.score,
-                fragments=tracing.marked(text, source.point.text),
-                copies=tuple(
-                    (copy.id, copy.statement_id, _name_if_allowed(copy)) for copy in source.copies
-                ),
-            )
-            for source in found.sources
-        ],
+        candidates=[_candidate(source, text) for source in found.sources],
         conflicts=[
             _Conflict(
                 point_id=conflict.point.id,
@@ -537,6 +524,21 @@ def _find_sources(actor: Actor, call_id: int, text: str) -> _Found:
             )
             for conflict in found.conflicts
         ],
+    )
+
+
+def _candidate(source: workspace.SuggestedSource, paragraph: str) -> _Candidate:
+    point = source.group.canonical
+    return _Candidate(
+        point_id=point.id,
+        statement_id=point.statement_id,
+        text=point.text,
+        who=_who(point.organisation, point.visibility),
+        score=source.score,
+        fragments=tracing.marked(paragraph, point.text),
+        copies=tuple(
+            (copy.id, copy.statement_id, _name_if_allowed(copy)) for copy in source.group.copies
+        ),
     )
 
 

@@ -733,21 +733,16 @@ def suggest_sources(
     """For a paragraph staff wrote: the points of the call it most likely rests on (one
     wording per group of near-duplicates; `find_sources` also says who else sent it)."""
     found = find_sources(session=session, actor=actor, call_id=call_id, text=text, top=top)
-    return [(suggestion.point, suggestion.score) for suggestion in found.sources]
+    return [(suggestion.group.canonical, suggestion.score) for suggestion in found.sources]
 
 
 @dataclass(frozen=True)
 class SuggestedSource:
-    """A point a paragraph rests on, and its near-duplicates: the same demand sent by other
-    members, so the paragraph rests on theirs as much."""
+    """A group of near-duplicates a paragraph rests on: the wording traced, and the same
+    demand sent by other members (`group.copies`), so the paragraph rests on theirs as much."""
 
-    point: PointView
+    group: GroupView
     score: float
-    copies: tuple[PointView, ...] = ()
-
-    @property
-    def all(self) -> tuple[PointView, ...]:
-        return (self.point, *self.copies)
 
 
 @dataclass(frozen=True)
@@ -783,12 +778,7 @@ def find_sources(
         copies=[[copy.text for copy in group.copies] for group in groups],
     ).find(text, top=top)
     return FoundSources(
-        sources=[
-            SuggestedSource(
-                groups[t.point_index].canonical, t.score, tuple(groups[t.point_index].copies)
-            )
-            for t in found.sources
-        ],
+        sources=[SuggestedSource(groups[t.point_index], t.score) for t in found.sources],
         conflicts=[
             SourceConflict(groups[c.point_index].canonical, c.score, c.contradictions)
             for c in found.conflicts
