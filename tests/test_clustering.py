@@ -1,4 +1,5 @@
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -186,6 +187,65 @@ def test_a_topic_is_named_after_the_demand_most_members_sent() -> None:
     ]
     [topic] = cluster_points(points).clusters
     assert topic.label.startswith("Einheitliches Antragsportal")
+
+
+def test_a_topic_is_named_after_a_point_that_may_be_quoted() -> None:
+    """Staff may read "nur intern" points, but a topic's name travels further (a heading, a
+    section): it is taken from a point that may be quoted where one names a demand."""
+    points = [
+        PointInput(
+            0,
+            "Wir fordern einen Transformationsfonds mit Eigenkapitalbeteiligung für Zulieferer.",
+            organisations=frozenset({1}),
+            quotable=False,
+        ),
+        PointInput(
+            1,
+            "Ein Transformationsfonds des Bundes soll sich an Zulieferern beteiligen können.",
+            organisations=frozenset({2}),
+        ),
+    ]
+    [topic] = cluster_points(points).clusters
+    assert topic.label.startswith("Ein Transformationsfonds des Bundes")
+    alone = cluster_points([replace(points[1], quotable=False), points[0]]).clusters
+    assert alone and alone[0].label  # only "nur intern" points: named all the same
+
+
+# Points on funding programmes and, from two other members, on the research allowance: the
+# two are a theme of their own, but close enough to be absorbed as a fringe of the first.
+PROGRAMMES = [
+    "Die Förderprogramme für mittelständische Zulieferer müssen vereinfacht werden.",
+    "Zuschüsse für Investitionen sollten schneller ausgezahlt werden.",
+    "Die Antragsverfahren der Förderprogramme sollten digital werden.",
+    "Förderrichtlinien sind zu kompliziert; kleine Betriebe scheitern an den Förderanträgen.",
+]
+RESEARCH_ALLOWANCE = [
+    "Die Forschungszulage muss für Auftragsforschung an Zulieferer geöffnet werden.",
+    "Der Fördersatz der Forschungszulage für KMU sollte auf 35 Prozent steigen.",
+]
+
+
+def _programmes_and_allowance(members_per_programme_point: int) -> set[frozenset[int]]:
+    size = members_per_programme_point
+    points = [
+        PointInput(i, text, organisations=frozenset(range(10 * i, 10 * i + size)))
+        for i, text in enumerate(PROGRAMMES)
+    ] + [
+        PointInput(10 + i, text, organisations=frozenset({100 + i}))
+        for i, text in enumerate(RESEARCH_ALLOWANCE)
+    ]
+    return groups(cluster_points(points))
+
+
+def test_in_a_small_call_a_theme_of_two_members_keeps_its_own_topic() -> None:
+    """In a call of six members most themes are raised by one or two: a two-member topic
+    is a theme, not a fringe to absorb into the largest topic nearby."""
+    assert _programmes_and_allowance(1) == {frozenset({0, 1, 2, 3}), frozenset({10, 11})}
+
+
+def test_in_a_large_call_a_fringe_of_two_members_joins_the_topic_nearby() -> None:
+    """The same points sent by 22 members: two members alone are a fringe of the theme."""
+    assert _programmes_and_allowance(5) == {frozenset({0, 1, 2, 3, 10, 11})}
 
 
 def test_keyword_labels_name_the_most_characteristic_nouns() -> None:

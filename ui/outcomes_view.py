@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from db.models import MatchKind, MatchStatus, id_of
-from positions.core.formatting import short_date
+from positions.core.formatting import counted, short_date
 from positions.core.permissions import Action, Actor, can
 from positions.followup import outcomes
 from ui import database
@@ -164,4 +164,5 @@ def new_outcome(actor: Actor, forum_id: int) -> None:
                     else []
                 )
                 bar.empty()
-            done(f"Ergebnis gespeichert; {len(found)} Fundstellen zum Prüfen.")
+            found_text = counted(len(found), "Fundstelle", "Fundstellen")
+            done(f"Ergebnis gespeichert; {found_text} zum Prüfen.")

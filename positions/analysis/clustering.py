@@ -32,19 +32,20 @@ about 0.2 alike); below `BACKGROUND_MIN_POINTS` points it is at most `SMALL_BACK
 (words) and `SMALL_MEANING_BACKGROUND` (meaning), since points there are alike mostly by
 topic. Up to `SAMPLE_SIZE` distinct points: average-linkage agglomerative clustering, cut
 where the average similarity between two groups falls below `LINK_THRESHOLD` above the
-background; two points of one member count `SAME_MEMBER_PENALTY` less alike (a member
-words all its points alike). Then `REFINE_ROUNDS` rounds move points to a clearly closer
-topic centre, topics of fewer than `MIN_TOPIC_MEMBERS` members join the closest larger
-topic if its centre is `ABSORB_THRESHOLD` above the background, and points are moved once
-more. Centres weigh members, not points: a member's points in a topic together weigh like
-one (`member_balanced`), so one member's 69 points do not pull a topic their way. More
-points: the same on a seeded sample, then every point joins the nearest topic centre if its
-similarity is `JOIN_THRESHOLD` above the background; the points left over are sampled
-again, `SAMPLE_ROUNDS` rounds, and what is left after that is clustered in chunks of
-`SAMPLE_SIZE`. Time grows linearly with the number of points (about n · `SAMPLE_SIZE`
-similarities, never all pairs); embedding is most of a cold run, and the caller's `Embed`
-may cache it. Exact copies (the same `positions.core.text.normalize` form) are clustered
-once.
+background; two points of one member count `SAME_MEMBER_PENALTY` less alike (a member words
+all its points alike). Then `REFINE_ROUNDS` rounds move points to a clearly closer topic
+centre, topics of fewer than `MIN_TOPIC_MEMBERS` members join the closest larger topic if
+its centre is `ABSORB_THRESHOLD` above the background (in calls of `ABSORB_MIN_CALL_MEMBERS`
+members or more: in smaller ones a topic of two members is a theme, not a fringe), and
+points are moved once more. Centres weigh members, not points: a member's points in a topic
+together weigh like one (`member_balanced`), so one member's 69 points do not pull a topic
+their way. More points: the same on a seeded sample, then every point joins the nearest
+topic centre if its similarity is `JOIN_THRESHOLD` above the background; the points left
+over are sampled again, `SAMPLE_ROUNDS` rounds, and what is left after that is clustered in
+chunks of `SAMPLE_SIZE`. Time grows linearly with the number of points (about n ·
+`SAMPLE_SIZE` similarities, never all pairs); embedding is most of a cold run, and the
+caller's `Embed` may cache it. Exact copies (the same `positions.core.text.normalize` form)
+are clustered once.
 
 A topic needs two members. A new cluster whose points all come from one member (a long
 statement, which shares its own wording) is dissolved: each point joins the closest topic
@@ -55,15 +56,16 @@ count as sent by a member of their own.
 Names. A topic is named after the demand of its most central point (`demand_name`): its
 first demanding sentence without "Wir fordern, dass" or an opening ("Aus unserer Sicht
 sollte die EU …" → "Die EU sollte …"; a description before a colon), reasons after a comma
-cut off, a passive "… gesenkt werden" turned into "… senken", an active "dass" clause into
-a main clause ("dass der Bund die Stromsteuer senkt" → "Der Bund soll die Stromsteuer
-senken"), a demanded thing into the nominative ("einen dauerhaften Zuschuss" →
-"Dauerhafter Zuschuss"), at most `NAME_CHARS` characters. Among the `NAME_CANDIDATES` most
-central points, one that demands (rather than reports or describes: "Netzbetreiber brauchen
-… ein Jahr") and does not say no is preferred, then one of three words or more ("Verfahren
-digitalisieren" says too little). Weak verbs only: a strong participle stays ("gestrichen
-werden"). `label_for` still gives the older keyword label
-("Strompreise · Energiekosten").
+cut off, a passive "… gesenkt werden" turned into "… senken", an active "dass" clause into a
+main clause ("dass der Bund die Stromsteuer senkt" → "Der Bund soll die Stromsteuer
+senken"), a demanded thing into the nominative ("einen dauerhaften Zuschuss" → "Dauerhafter
+Zuschuss"), at most `NAME_CHARS` characters. Among the `NAME_CANDIDATES` most central
+points, one that demands (rather than reports or describes: "Netzbetreiber brauchen … ein
+Jahr") and does not say no is preferred, then one of three words or more ("Verfahren
+digitalisieren" says too little); a point only "nur intern" statements sent names a topic
+only when no other point names a demand. Weak verbs only: a strong participle stays
+("gestrichen werden"). `label_for` still gives the older keyword label ("Strompreise ·
+Energiekosten").
 
 Limits, measured (see `bench.topics`, pairwise F1 against one coder's themes): on the tune
 set (`bench.labelled.topics_tune`, 9 themes) 0.56 with 13 topics; on the first held-out set
@@ -80,6 +82,9 @@ The embeddings tell themes apart weakly (same theme about 0.33 alike, different 
 the same similarities reach only about 0.6. Close themes merge ("Netzentgelte",
 "Stromsteuer" and "Brückenstrompreis" are one energy-price topic) and broad themes worded
 as unlike demands ("Digitalisierung": Breitband, 5G, IT-Sicherheit) stay several topics.
+Smaller calls fare worse: in calls of 8 and 14 members drawn from the second to fourth sets
+(`bench.topics`, `small_calls`) F1 is 0.35-0.53 and ARI 0.30-0.49, as a theme has only a
+few points there.
 
 Staff edits survive re-runs (see `cluster_points`): pinned points never move, clusters staff
 edited or discarded keep their identity, label and points, and a re-run only places the
@@ -119,7 +124,8 @@ SAMPLE_ROUNDS = 4
 REFINE_ROUNDS = 3  # rounds of moving points to the closest topic centre
 REFINE_MARGIN = 0.02  # … when it is this much closer than their own
 MIN_TOPIC_MEMBERS = 3  # topics of fewer members join a larger one close enough …
-ABSORB_THRESHOLD = 0.1  # … their centres this similar beyond the background
+ABSORB_THRESHOLD = 0.1  # … their centres this similar beyond the background …
+ABSORB_MIN_CALL_MEMBERS = 20  # … in calls of at least this many members (see `_absorb_small`)
 SEED = 20_240_611  # fixed: the same points give the same clusters on every run
 LABEL_WORDS = 2
 LABEL_SEPARATOR = " · "
@@ -612,7 +618,11 @@ def _absorb_small(
     """Topics raised by fewer than `MIN_TOPIC_MEMBERS` members join the larger topic whose
     centre is most similar to theirs, if it is `ABSORB_THRESHOLD` above the background:
     a cut at one similarity leaves fringes of a theme (a demand worded unlike the others)
-    on their own, and a topic of one or two members is mostly such a fringe."""
+    on their own, and a topic of one or two members is mostly such a fringe. Only in calls
+    of `ABSORB_MIN_CALL_MEMBERS` members or more: in a smaller call most themes are raised
+    by one or two members, and absorbing them mixed themes (calls of 8 and 14 members drawn
+    from the later held-out sets, `bench.topics`: pairwise precision 0.31-0.52 with
+    absorbing, 0.42-0.62 without; F1 and ARI nowhere lower)."""
     count = int(labels.max()) + 1 if len(labels) else 0
     if count < 2:
         return labels
@@ -632,26 +642,37 @@ def _absorb_small(
     return _first_seen_numbers(target[labels])
 
 
+@dataclass(frozen=True)
+class _Call:
+    """What thresholds depend on beyond the points clustered: the similarity of any two
+    points of the call (`background`) and how many members sent points to it."""
+
+    background: float
+    members: int
+
+
 def _grouped(
-    space: Space, labels: IntArray, weights: FloatArray, members: IntArray, background: float
+    space: Space, labels: IntArray, weights: FloatArray, members: IntArray, call: _Call
 ) -> IntArray:
-    """Linkage groups refined, their fringes absorbed, refined again."""
+    """Linkage groups refined, their fringes absorbed (in calls of many members), refined
+    again."""
     labels = _refine(space, labels, weights, members)
-    labels = _absorb_small(space, labels, weights, members, background)
+    if call.members >= ABSORB_MIN_CALL_MEMBERS:
+        labels = _absorb_small(space, labels, weights, members, call.background)
     return _refine(space, labels, weights, members)
 
 
 def _partition(
-    space: Space, weights: FloatArray, members: IntArray, background: float, report: Progress
+    space: Space, weights: FloatArray, members: IntArray, call: _Call, report: Progress
 ) -> IntArray:
     """Topic numbers 0, 1, … for points (see the module docstring for how); points
     sharing boilerplate ("Das betrifft vor allem …") are all a little alike, so thresholds
-    count from the `background` similarity of any two points."""
+    count from the `background` similarity of any two points of the call."""
     count = len(space)
-    link = LINK_THRESHOLD + background
-    join = JOIN_THRESHOLD + background
+    link = LINK_THRESHOLD + call.background
+    join = JOIN_THRESHOLD + call.background
     if count <= SAMPLE_SIZE:
-        return _grouped(space, _agglomerate(space, members, link), weights, members, background)
+        return _grouped(space, _agglomerate(space, members, link), weights, members, call)
     labels = np.full(count, -1, dtype=np.int64)
     rng = np.random.default_rng(SEED)
     remaining = np.arange(count, dtype=np.int64)
@@ -678,7 +699,7 @@ def _partition(
         local = _agglomerate(space.rows(chunk), members[chunk], link)
         labels[chunk] = local + topics
         topics += int(local.max()) + 1
-    return _grouped(space, _first_seen_numbers(labels), weights, members, background)
+    return _grouped(space, _first_seen_numbers(labels), weights, members, call)
 
 
 # --- labels ------------------------------------------------------------------------------
@@ -1036,12 +1057,15 @@ class PointInput:
     """A point to cluster: `key` is the caller's stable id (a Point or PointGroup id);
     `weight` is how many points it stands for (a near-duplicate group's size);
     `organisations` are the members that sent it (its near-duplicates' too), empty when
-    unknown: a topic needs points of at least two members."""
+    unknown: a topic needs points of at least two members. `quotable` is False for a point
+    only "nur intern" statements sent: a topic is named after it only when none of its
+    other points names a demand."""
 
     key: int
     text: str
     weight: float = 1.0
     organisations: frozenset[int] = frozenset()
+    quotable: bool = True
 
 
 @dataclass(frozen=True)
@@ -1304,13 +1328,19 @@ def _cluster_afresh(corpus: _Corpus, free: IntArray, report: Progress) -> list[_
     row_of_free = row_of_free.reshape(-1)
     row_weights = np.zeros(len(rows), dtype=np.float64)
     np.add.at(row_weights, row_of_free, _damped(corpus.weights[free]))
-    topics = _partition(
-        corpus.space.rows(rows), row_weights, corpus.members[rows], corpus.background, report
-    )
+    call = _Call(background=corpus.background, members=_members_of_call(corpus))
+    topics = _partition(corpus.space.rows(rows), row_weights, corpus.members[rows], call, report)
     fresh = [_Draft(id=None, existing=None) for _ in range(int(topics.max()) + 1)]
     for index, topic in zip(free.tolist(), topics[row_of_free].tolist(), strict=True):
         fresh[topic].points.append(index)
     return fresh
+
+
+def _members_of_call(corpus: _Corpus) -> int:
+    """The members that sent the call's points, a point of unknown members counting as
+    sent by a member of its own."""
+    known = set().union(*corpus.organisations) if corpus.organisations else set()
+    return len(known) + sum(1 for organisations in corpus.organisations if not organisations)
 
 
 def _without_single_member(fresh: list[_Draft], corpus: _Corpus) -> tuple[list[_Draft], list[int]]:
@@ -1445,18 +1475,19 @@ def _name(members: IntArray, corpus: _Corpus) -> str:
     """A topic's name: the demand of its most central point (`members` come most central
     first), preferring among the first `NAME_CANDIDATES` distinct ones the demand that most
     members sent (a campaign names its topic, not a fringe point that sits between two
-    themes), then one that needs no cut; the keyword label when no point has a demand to
-    name."""
-    candidates: list[tuple[str, bool, int]] = []
+    themes), then one that needs no cut; a point of "nur intern" statements only when no
+    other names a demand; the keyword label when no point has a demand to name."""
+    candidates: list[tuple[str, bool, int, bool]] = []
     seen: set[str] = set()
     for index in members.tolist():
         if corpus.normals[index] in seen:
             continue
         seen.add(corpus.normals[index])
-        name, demanding = _named_demand(corpus.points[index].text)
+        point = corpus.points[index]
+        name, demanding = _named_demand(point.text)
         if name:
             backers = len(corpus.organisations[int(corpus.owner[index])])
-            candidates.append((name, demanding, backers))
+            candidates.append((name, demanding, backers, point.quotable))
         if len(candidates) == NAME_CANDIDATES:
             break
     # guards reads demands with this module's word lists: imported here, not at the top.
@@ -1466,6 +1497,7 @@ def _name(members: IntArray, corpus: _Corpus) -> str:
     ranked = sorted(
         candidates,
         key=lambda found: (
+            not found[3],  # staff may read "nur intern" points, but a name travels further
             negates(found[0]),
             not found[1],
             len(found[0].split()) < _VAGUE_WORDS,  # "Verfahren digitalisieren": which?

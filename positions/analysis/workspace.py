@@ -244,9 +244,12 @@ def analyse(
     existing = list(session.exec(select(Cluster).where(Cluster.call_id == call_id)).all())
     weights: defaultdict[int, float] = defaultdict(float)
     senders: defaultdict[int, set[int]] = defaultdict(set)
+    quotable: set[int] = set()
     for view in views:
         weights[canonical[view.id]] += 1.0
         senders[canonical[view.id]].add(view.organisation_id)
+        if view.visibility != Visibility.INTERNAL:
+            quotable.add(canonical[view.id])
     heads = {view.id: stored[view.id] for view in views if canonical[view.id] == view.id}
 
     def embedding(done: int, total: int) -> None:
@@ -256,7 +259,11 @@ def analyse(
     result = clustering.cluster_points(
         [
             clustering.PointInput(
-                key, point.text, weights[key], organisations=frozenset(senders[key])
+                key,
+                point.text,
+                weights[key],
+                organisations=frozenset(senders[key]),
+                quotable=key in quotable,
             )
             for key, point in heads.items()
         ],

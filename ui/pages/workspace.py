@@ -138,6 +138,12 @@ def topic(actor: Actor, view: ClusterView, seen: Overview, targets: dict[int, st
             + " | ".join(md(n.text) for n in suggestion.internal_notes)
         )
     sentence_sources(suggestion, view.points)
+    if not suggestion.text:
+        st.info(
+            "Kein Vorschlag: Die Punkte dieses Themas sind nur intern oder widersprechen der "
+            "Forderung. Sie können den Absatz selbst schreiben.",
+            icon=":material/edit_note:",
+        )
     with st.form(f"accept-{cluster_id}"):
         text = st.text_area("Vorgeschlagener Absatz", value=suggestion.text, height=160)
         core = st.checkbox("Kernforderung", key=f"core-{cluster_id}")
