@@ -130,6 +130,22 @@ def test_no_anonymous_or_internal_member_is_named(demo_url: str) -> None:
             assert name not in page
 
 
+def test_a_topic_of_an_internal_point_and_a_refusal_offers_no_paragraph_and_says_why(
+    demo_url: str,
+) -> None:
+    """In the demo, one member asks only the association for a Transformationsfonds ("nur
+    intern") and another turns it down: a topic of two members with nothing to quote."""
+    app, _ = analysed(demo_url)
+    open_topic(app, "Miteigentümer")
+    info = " ".join(i.value for i in app.info)
+    assert "Kein Vorschlag" in info and "nur intern" in info
+    [proposed] = [a.value for a in app.text_area if a.label == "Vorgeschlagener Absatz"]
+    assert not proposed
+    # Staff read the internal point in the topic; its name does not quote it.
+    [table] = [d.value for d in app.dataframe if "Thema" in d.value.columns]
+    assert not any("Polen" in name for name in table["Thema"])
+
+
 def test_a_suggestion_becomes_a_paragraph_with_its_sources(demo_url: str) -> None:
     app, _ = analysed(demo_url)
     open_topic(app, campaign_topic(demo_url))
