@@ -3,11 +3,15 @@ in through its login form as a person would."""
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 import demo
 from tests.conftest import REPO
 
+# The paper editor's suggested sources: "1\\. „excerpt“ — member", best first.
+SUGGESTED_SOURCE = re.compile(r"^\d+\\\. „")
 PAGE_TIMEOUT = 30  # seconds one run of a page may take on a busy two-core machine
 
 

@@ -19,7 +19,7 @@ from db.models import (
     Visibility,
     id_of,
 )
-from tests.apptest import log_in
+from tests.apptest import SUGGESTED_SOURCE, log_in
 from tests.test_app import switch, texts
 
 CALL = "Finanzierung und Förderinstrumente in der Transformation"
@@ -214,7 +214,7 @@ def test_a_hand_written_paragraph_gets_its_sources_offered_to_link(demo_url: str
     assert not app.exception and not app.error
     with read_session(create_engine_for(demo_url)) as session:
         paragraph = session.exec(select(Paragraph).where(Paragraph.text == written)).one()
-    offered = [c.value for c in app.caption if "Übereinstimmung" in c.value]
+    offered = [c.value for c in app.caption if SUGGESTED_SOURCE.match(c.value)]
     assert offered and "Brückenstrompreis" in offered[0]
     assert not any(name in line for line in offered for name in anonymous)
     [link, *_] = [b for b in app.button if (b.key or "").startswith(f"link-{paragraph.id}-")]
@@ -225,4 +225,4 @@ def test_a_hand_written_paragraph_gets_its_sources_offered_to_link(demo_url: str
             select(ParagraphSource).where(ParagraphSource.paragraph_id == paragraph.id)
         ).all()
     assert len(linked) == 1 and linked[0].how == SourceHow.MANUAL
-    assert len([c for c in app.caption if "Übereinstimmung" in c.value]) == len(offered) - 1
+    assert len([c for c in app.caption if SUGGESTED_SOURCE.match(c.value)]) == len(offered) - 1

@@ -616,7 +616,7 @@ def test_suggested_sources_show_the_shared_words_marked(demo_url: str) -> None:
 
     from db.engine import create_engine_for, read_session
     from db.models import Paper
-    from tests.apptest import log_in
+    from tests.apptest import SUGGESTED_SOURCE, log_in
 
     with read_session(create_engine_for(demo_url)) as session:
         papers = session.exec(select(Paper)).all()
@@ -631,7 +631,7 @@ def test_suggested_sources_show_the_shared_words_marked(demo_url: str) -> None:
             marked_captions += [
                 c.value
                 for c in app.caption
-                if "Übereinstimmung" in c.value and ":orange-background[" in c.value
+                if SUGGESTED_SOURCE.match(c.value) and ":orange-background[" in c.value
             ]
             if marked_captions:
                 break

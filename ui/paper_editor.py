@@ -12,7 +12,7 @@ from db.models import Paragraph, Section, SourceHow, StatementStatus, Visibility
 from positions.analysis import tracing, workspace
 from positions.core import attribution, labels
 from positions.core.errors import PositionenError
-from positions.core.formatting import counted, date_time, percent
+from positions.core.formatting import counted, date_time
 from positions.core.permissions import Actor
 from positions.papers import papers
 from positions.papers.core_demands import MAX_SHORT_FORM, box_entry, default_short_form
@@ -478,7 +478,6 @@ class _Candidate:
     statement_id: int
     text: str
     who: str
-    score: float
     # The text in pieces, True marking the words (or the sentence) it shares with the paragraph.
     fragments: tuple[tuple[str, bool], ...] = ()
     # Near-duplicates: the same point sent by other members, linked with it.
@@ -534,7 +533,6 @@ def _candidate(source: workspace.SuggestedSource, paragraph: str) -> _Candidate:
         statement_id=point.statement_id,
         text=point.text,
         who=_who(point.organisation, point.visibility),
-        score=source.score,
         fragments=tracing.marked(paragraph, point.text),
         copies=tuple(
             (copy.id, copy.statement_id, _name_if_allowed(copy)) for copy in source.group.copies
@@ -598,15 +596,17 @@ def _source_finder(actor: Actor, view: ParagraphView, call_id: int) -> None:
                 ),
                 icon=":material/rule:",
             )
-        for candidate in candidates:
+        # Best first, numbered; no percentage: the share of a point's words a paragraph
+        # takes up reads low even for the point it was written from.
+        for number, candidate in enumerate(candidates, start=1):
             copies = [
                 (point_id, who)
                 for point_id, statement_id, who in candidate.copies
                 if point_id not in points and statement_id not in whole
             ]
+            excerpt = _marked_excerpt(candidate.fragments or ((candidate.text, False),))
             st.caption(
-                f"„{_marked_excerpt(candidate.fragments or ((candidate.text, False),))}“ — "
-                f"{md(candidate.who)} · {percent(candidate.score)} Übereinstimmung"
+                f"{number}\\. „{excerpt}“ — {md(candidate.who)}"
                 + _copies_note([who for _, who in copies])
             )
             if st.button(
