@@ -46,9 +46,14 @@ copies (staff link them in one click):
 - `heldout4`: bench/labelled/statements_heldout4.py (30 paragraphs with 131 sources from 147
   statements on other themes again, written when the third was spent), only measured.
 
+`related_offered`, `related_precision`, `recall_with_related`: the related points offered
+apart for staff to check (`Findings.related`), the share of them labelled as sources, and
+the recall of sources and related points together;
 `no_source_paragraphs_with_suggestions`: paragraphs labelled with no source that got one;
 `look_alikes_suggested`: look-alike pairs (a labelled source and a point that says nearly
-the same with another figure or addressee) whose look-alike was suggested.
+the same with another figure or addressee) whose look-alike was suggested;
+`look_alikes_related`: the same among the related points (meaning alone cannot tell them
+apart, which is why related points are offered apart, for staff to check).
 
 Goal: `seconds` ≤ 2 and `f1` ≥ 0.8.
 """
@@ -183,6 +188,7 @@ def as_the_editor_does(points: Sequence[str], paragraphs: Sequence[str]) -> list
         Findings(
             [copy for t in f.sources for copy in spread(t)],
             [copy for c in f.conflicts for copy in spread(c)],
+            [copy for t in f.related for copy in spread(t)],
         )
         for f in found
     ]
@@ -197,6 +203,26 @@ def tune() -> dict[str, Any]:
         "labelled_pairs": sum(len(sources) for sources in labelled.sources),
         **quality(found, labelled.sources),
         "no_source_paragraphs_with_suggestions": _unfounded(found, labelled.sources),
+    }
+
+
+def _related_quality(
+    found: Sequence[Findings], labels: Sequence[frozenset[int]]
+) -> dict[str, float | int]:
+    """The related points offered apart (`Findings.related`): how many are labelled
+    sources, and the recall of sources and related points together."""
+    offered = hits = together = labelled = 0
+    for findings, sources in zip(found, labels, strict=True):
+        suggested = {item.point_index for item in findings.sources}
+        related = {item.point_index for item in findings.related} - suggested
+        offered += len(related)
+        hits += len(related & sources)
+        together += len((suggested | related) & sources)
+        labelled += len(sources)
+    return {
+        "related_offered": offered,
+        "related_precision": round(hits / offered, 4) if offered else 1.0,
+        "recall_with_related": round(together / labelled, 4) if labelled else 1.0,
     }
 
 
@@ -230,15 +256,18 @@ def _measure_heldout(labelled: Any) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     sources = [frozenset(number[i] for i in paragraph.sources) for paragraph in paragraphs]
     look_alike_pairs = [(a.first, a.second) for a in labelled.look_alikes]
-    look_alikes_suggested = 0
+    look_alikes_suggested = look_alikes_related = 0
     for findings, paragraph in zip(found, paragraphs, strict=True):
         suggested = {ids[item.point_index] for item in findings.sources}
+        offered = {ids[item.point_index] for item in findings.related}
         labelled_sources = set(paragraph.sources)
         for first, second in look_alike_pairs:
             for source, other in ((first, second), (second, first)):
                 if source in labelled_sources and other not in labelled_sources:
                     look_alikes_suggested += other in suggested
+                    look_alikes_related += other in offered
     scores = quality(found, sources)
+    related_scores = _related_quality(found, sources)
     return {
         "points": len(texts),
         "paragraphs": len(paragraphs),
@@ -247,10 +276,12 @@ def _measure_heldout(labelled: Any) -> dict[str, Any]:
             len({t.point_index for t in f.sources} & s) for f, s in zip(found, sources, strict=True)
         ),
         **scores,
+        **related_scores,
         "no_source_paragraphs": sum(1 for s in sources if not s),
         "no_source_paragraphs_with_suggestions": _unfounded(found, sources),
         "look_alike_pairs": len(look_alike_pairs),
         "look_alikes_suggested": look_alikes_suggested,
+        "look_alikes_related": look_alikes_related,
         "seconds_cold": round(seconds, 3),
         "targets_met": {
             "precision_ge_0.95": scores["precision"] >= 0.95,

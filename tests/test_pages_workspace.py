@@ -5,7 +5,7 @@ in the editor, staff link the sources a hand-written paragraph rests on."""
 from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
-from db.engine import create_engine_for, read_session
+from db.engine import create_engine_for, read_session, write_session
 from db.models import (
     Call,
     Cluster,
@@ -19,6 +19,8 @@ from db.models import (
     Visibility,
     id_of,
 )
+from positions.statements import statements
+from tests import factories
 from tests.apptest import SUGGESTED_SOURCE, log_in
 from tests.test_app import switch, texts
 
@@ -226,3 +228,55 @@ def test_a_hand_written_paragraph_gets_its_sources_offered_to_link(demo_url: str
         ).all()
     assert len(linked) == 1 and linked[0].how == SourceHow.MANUAL
     assert len([c for c in app.caption if SUGGESTED_SOURCE.match(c.value)]) == len(offered) - 1
+
+
+def test_a_member_saying_it_in_other_words_is_offered_apart_to_check(demo_url: str) -> None:
+    """Another member asks for the same in its own words: the paragraph rests on it too, but
+    as meaning cannot tell a rewording from a look-alike, it is offered apart and linked
+    only when staff choose it."""
+    engine = create_engine_for(demo_url)
+    with write_session(engine) as session:
+        call = session.exec(select(Call).where(Call.title == CALL)).one()
+        foundry = factories.organisation(session, "Sauerländer Gusswerk GmbH")
+        statement = factories.statement(
+            session,
+            call,
+            id_of(foundry),
+            text="Der Strom ist für unsere Gießerei viel zu teuer. Der Staat muss die Kosten "
+            "für Energie übergangsweise deckeln, bis es genug günstigen Ökostrom gibt.",
+        )
+        [point] = statements.replace_points(session=session, statement=statement)
+        session.flush()
+        point_id = id_of(point)
+    with read_session(engine) as session:
+        section = session.exec(
+            select(Section).where(Section.title == "Steuerliche Rahmenbedingungen")
+        ).one()
+    app = log_in("referat@demo.example")
+    switch(app, "ui/pages/paper.py", papier=str(section.paper_id))
+    written = (
+        "Mittelständische Industriebetriebe brauchen bis 2030 einen Brückenstrompreis, damit "
+        "ihre Stromkosten tragbar bleiben."
+    )
+    [form_text] = [t for t in app.text_area if t.key is None and t.label == "Text"][-1:]
+    form_text.input(written)
+    [add] = [b for b in app.button if b.label == "Hinzufügen"][-1:]
+    add.click().run()
+    assert not app.exception and not app.error
+    assert "**Ähnliche Forderungen, anders formuliert**" in [m.value for m in app.markdown]
+    offered = [c.value for c in app.caption if SUGGESTED_SOURCE.match(c.value)]
+    assert "Brückenstrompreis" in offered[0]  # the sources come first
+    assert any("Sauerländer Gusswerk GmbH" in line for line in offered[1:])
+    with read_session(engine) as session:
+        paragraph = session.exec(select(Paragraph).where(Paragraph.text == written)).one()
+        assert not session.exec(
+            select(ParagraphSource).where(ParagraphSource.paragraph_id == paragraph.id)
+        ).all()
+    [link] = [b for b in app.button if b.key == f"link-{paragraph.id}-{point_id}"]
+    link.click().run()
+    assert not app.exception and not app.error
+    with read_session(engine) as session:
+        [linked] = session.exec(
+            select(ParagraphSource).where(ParagraphSource.paragraph_id == paragraph.id)
+        ).all()
+    assert linked.point_id == point_id and linked.how == SourceHow.MANUAL

@@ -557,6 +557,48 @@ def test_a_point_in_other_words_is_found_by_meaning() -> None:
     assert [t.point_index for t in found] == [0]
 
 
+BRIDGE_6CT = (
+    "Wir fordern einen Brückenstrompreis von 6 ct je kWh für mittelständische Industriebetriebe"
+)
+IN_OTHER_WORDS = (
+    "Der Strom ist für unsere Gießerei viel zu teuer. Der Staat muss die Kosten für Energie "
+    "übergangsweise deckeln, bis es genug günstigen Ökostrom gibt."
+)
+
+
+def test_another_member_making_the_demand_in_other_words_is_offered_as_related() -> None:
+    """The greedy choice takes the wording the paragraph was written from; another member
+    saying the same in other words explains nothing new, yet the paragraph rests on it too:
+    it is offered apart, for staff to check. A look-alike naming another year is not."""
+    points = [f"{BRIDGE_6CT} bis 2030.", IN_OTHER_WORDS, f"{BRIDGE_6CT} bis 2035.", OTHER]
+    found = TraceIndex(points).find(
+        "Mittelständische Industriebetriebe brauchen bis 2030 einen Brückenstrompreis von "
+        "6 ct je kWh, damit ihre Stromkosten tragbar bleiben."
+    )
+    assert [t.point_index for t in found.sources] == [0]
+    assert [c.point_index for c in found.conflicts] == [2]
+    assert [t.point_index for t in found.related] == [1]
+
+
+def test_a_paragraph_resting_on_no_point_gets_no_related_points() -> None:
+    found = TraceIndex([IN_OTHER_WORDS, OTHER]).find(
+        "Die Kommunen sollten ihre Gewerbesteuerhebesätze senken."
+    )
+    assert found.sources == found.related == []
+
+
+def test_a_short_paragraph_rests_on_a_long_point_making_two_demands() -> None:
+    """The paragraph takes up little of the point's words (one of its two demands), but says
+    what the point says of it."""
+    points = [
+        "Wir fordern einen Brückenstrompreis für mittelständische Industriebetriebe bis 2030 "
+        "und die Senkung der Stromsteuer auf das europäische Mindestmaß.",
+        OTHER,
+    ]
+    found = TraceIndex(points).trace("Wir brauchen einen Brückenstrompreis bis 2030.")
+    assert [t.point_index for t in found] == [0]
+
+
 def test_a_rejection_is_no_source_though_the_words_differ() -> None:
     points = [
         "Eine Senkung der Stromsteuer lehnen wir ab, solange der Haushalt nicht ausgeglichen ist.",

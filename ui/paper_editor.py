@@ -500,6 +500,8 @@ class _Conflict:
 class _Found:
     candidates: list[_Candidate]
     conflicts: list[_Conflict]
+    # Points making the paragraph's demand in other words: less certain, staff check them.
+    related: list[_Candidate]
 
 
 def _suggestions_key(paragraph_id: int) -> str:
@@ -513,6 +515,7 @@ def _find_sources(actor: Actor, call_id: int, text: str) -> _Found:
         )
     return _Found(
         candidates=[_candidate(source, text) for source in found.sources],
+        related=[_candidate(source, text) for source in found.related],
         conflicts=[
             _Conflict(
                 point_id=conflict.point.id,
@@ -577,9 +580,11 @@ def _source_finder(actor: Actor, view: ParagraphView, call_id: int) -> None:
     points = {s.source.point_id for s in view.sources}
     whole = {s.source.statement_id for s in view.sources if s.source.point_id is None}
     found: _Found = st.session_state[key]
-    candidates = [
-        c for c in found.candidates if c.point_id not in points and c.statement_id not in whole
-    ]
+
+    def unlinked(offered: list[_Candidate]) -> list[_Candidate]:
+        return [c for c in offered if c.point_id not in points and c.statement_id not in whole]
+
+    candidates, related = unlinked(found.candidates), unlinked(found.related)
     with st.container(border=True):
         st.markdown("**Vorgeschlagene Quellen**")
         if not candidates:
@@ -596,37 +601,58 @@ def _source_finder(actor: Actor, view: ParagraphView, call_id: int) -> None:
                 ),
                 icon=":material/rule:",
             )
-        # Best first, numbered; no percentage: the share of a point's words a paragraph
-        # takes up reads low even for the point it was written from.
-        for number, candidate in enumerate(candidates, start=1):
-            copies = [
-                (point_id, who)
-                for point_id, statement_id, who in candidate.copies
-                if point_id not in points and statement_id not in whole
-            ]
-            excerpt = _marked_excerpt(candidate.fragments or ((candidate.text, False),))
+        _offer(actor, paragraph_id, candidates, linked=(points, whole))
+        if related:
+            st.markdown("**Ähnliche Forderungen, anders formuliert**")
             st.caption(
-                f"{number}\\. „{excerpt}“ — {md(candidate.who)}"
-                + _copies_note([who for _, who in copies])
+                "Diese Punkte stellen wohl dieselbe Forderung mit anderen Worten. Sie können "
+                "aber auch etwas anderes meinen, etwa für ein anderes Produkt oder eine andere "
+                "Region: bitte vor dem Verknüpfen lesen."
             )
-            if st.button(
-                "Verknüpfen" if not copies else f"Alle {len(copies) + 1} verknüpfen",
-                key=f"link-{paragraph_id}-{candidate.point_id}",
-                icon=":material/add_link:",
-                help="Als Quelle dieses Absatzes verknüpfen"
-                + (", mit den gleichlautenden Punkten" if copies else ""),
-            ):
-                with user_errors(), database.writing() as session:
-                    for point_id in (candidate.point_id, *(i for i, _ in copies)):
-                        papers.add_source(
-                            session=session,
-                            actor=actor,
-                            paragraph_id=paragraph_id,
-                            source=SourceRef(point_id=point_id, how=SourceHow.MANUAL),
-                        )
-                st.rerun()
+            _offer(actor, paragraph_id, related, linked=(points, whole))
         if st.button("Vorschläge schließen", key=f"close-suggestions-{paragraph_id}"):
             st.session_state.pop(key, None)
+            st.rerun()
+
+
+def _offer(
+    actor: Actor,
+    paragraph_id: int,
+    offered: list[_Candidate],
+    *,
+    linked: tuple[set[int | None], set[int | None]],
+) -> None:
+    """Points to link to the paragraph, best first and numbered, each with its copies not
+    yet linked (`linked`: the point ids, and the ids of statements linked whole). No
+    percentage: the share of a point's words a paragraph takes up reads low even for the
+    point it was written from."""
+    points, whole = linked
+    for number, candidate in enumerate(offered, start=1):
+        copies = [
+            (point_id, who)
+            for point_id, statement_id, who in candidate.copies
+            if point_id not in points and statement_id not in whole
+        ]
+        excerpt = _marked_excerpt(candidate.fragments or ((candidate.text, False),))
+        st.caption(
+            f"{number}\\. „{excerpt}“ — {md(candidate.who)}"
+            + _copies_note([who for _, who in copies])
+        )
+        if st.button(
+            "Verknüpfen" if not copies else f"Alle {len(copies) + 1} verknüpfen",
+            key=f"link-{paragraph_id}-{candidate.point_id}",
+            icon=":material/add_link:",
+            help="Als Quelle dieses Absatzes verknüpfen"
+            + (", mit den gleichlautenden Punkten" if copies else ""),
+        ):
+            with user_errors(), database.writing() as session:
+                for point_id in (candidate.point_id, *(i for i, _ in copies)):
+                    papers.add_source(
+                        session=session,
+                        actor=actor,
+                        paragraph_id=paragraph_id,
+                        source=SourceRef(point_id=point_id, how=SourceHow.MANUAL),
+                    )
             st.rerun()
 
 

@@ -764,16 +764,21 @@ class SourceConflict:
 
 @dataclass(frozen=True)
 class FoundSources:
+    """Suggested sources, conflicts, and `related` groups: points that make the paragraph's
+    demand in other words (`tracing.Findings.related`), less certain, for staff to check."""
+
     sources: list[SuggestedSource]
     conflicts: list[SourceConflict]
+    related: list[SuggestedSource] = field(default_factory=list)
 
 
 def find_sources(
     *, session: Session, actor: Actor, call_id: int, text: str, top: int = tracing.TOP
 ) -> FoundSources:
     """The points of the call a paragraph staff wrote most likely rests on, each with its
-    near-duplicates, and the look-alike points the paragraph contradicts ("bis 2035" for a
-    paragraph demanding "bis 2030"): staff see those, they are never suggested."""
+    near-duplicates, the look-alike points the paragraph contradicts ("bis 2035" for a
+    paragraph demanding "bis 2030"; staff see those, they are never suggested), and points
+    that make its demand in other words, offered apart for staff to check."""
     require(actor, Action.PAPER_EDIT)
     if not text.strip():
         return FoundSources([], [])
@@ -790,4 +795,5 @@ def find_sources(
             SourceConflict(groups[c.point_index].canonical, c.score, c.contradictions)
             for c in found.conflicts
         ],
+        related=[SuggestedSource(groups[t.point_index], t.score) for t in found.related],
     )
