@@ -340,17 +340,16 @@ class TraceIndex:
         for row, paragraph in enumerate(paragraphs):
             start, end = kinds.indptr[row], kinds.indptr[row + 1]
             own = np.unique(candidates[row])
-            found.append(
-                self._choose(
-                    _Paragraph(paragraph),
-                    kinds.indices[start:end],
-                    kinds.data[start:end],
-                    own,
-                    semantic[row, own].astype(np.float64),
-                    top=top,
-                    threshold=threshold,
-                )
+            read = _Paragraph(paragraph)
+            columns = kinds.indices[start:end]
+            closeness = semantic[row, own].astype(np.float64)
+            findings = self._choose(
+                read, columns, kinds.data[start:end], own, closeness, top=top, threshold=threshold
             )
+            if findings.sources:  # a paragraph resting on no point has no related ones either
+                related = self._related(read, columns, own, closeness, findings)
+                findings = replace(findings, related=related)
+            found.append(findings)
         return found
 
     def _semantic(self, paragraphs: Sequence[str]) -> FloatArray:
@@ -382,29 +381,8 @@ class TraceIndex:
         top: int,
         threshold: float,
     ) -> Findings:
-        """Sources among the candidates, chosen greedily, the conflicts among those picked
-        (see the module docstring), and, for a paragraph with sources, the related points."""
-        found = self._chosen(
-            paragraph, columns, kind_weights, candidates, semantic, top=top, threshold=threshold
-        )
-        if found.sources:
-            found = replace(
-                found, related=self._related(paragraph, columns, candidates, semantic, found)
-            )
-        return found
-
-    def _chosen(
-        self,
-        paragraph: _Paragraph,
-        columns: IntArray,
-        kind_weights: FloatArray,
-        candidates: IntArray,
-        semantic: FloatArray,
-        *,
-        top: int,
-        threshold: float,
-    ) -> Findings:
-        """The sources chosen greedily and the conflicts among the points picked."""
+        """Sources among the candidates, chosen greedily, and the conflicts among those picked
+        (see the module docstring)."""
         weights = kind_weights * self._idf[columns]
         aligned = self._aligned(columns, candidates)
         if len(aligned):
