@@ -25,7 +25,8 @@ groups' canonical points with their organisations, embeddings from
   the mean pairwise precision, recall, F1 and ARI over the draws. Added with
   `clustering.ABSORB_MIN_CALL_MEMBERS`, chosen on the tune and first set's draws; the
   draws of the later sets were measured with and without it (absorbing left on from 20
-  members because their draws of 24 and 34 members lost up to 0.03 F1 without it).
+  members because, in a first sweep, their draws of 24 and 34 members lost up to 0.03 F1
+  without it).
 
 The TUNE set (`bench.labelled.topics_tune`) was written before the clustering was changed
 and may be tuned on. The first held-out set (`bench.labelled.statements_heldout`, `heldout`)

@@ -40,10 +40,10 @@ A paragraph rests on a point when
    `MIN_GAIN_SHARE` of the paragraph's weight, if less). So of 40 points making the
    paragraph's demand, those whose products and places the paragraph also names are
    chosen, not all 40;
-3. it takes up enough of the point: at least `threshold` of the point's weight, or it is
-   as close in meaning to one of the paragraph's sentences (a short paragraph takes up
-   little of a long point that makes two demands, though it says what the point says of
-   one of them);
+3. it takes up enough of the point: at least `threshold` of the point's weight, or the
+   point is at least `SEMANTIC_SOURCE` close in meaning to one of the paragraph's sentences
+   (a short paragraph takes up little of a long point that makes two demands, though it
+   says what the point says of one of them);
 4. it does not contradict the paragraph: a point the greedy choice picks whose demand names
    other figures, another addressee, the opposite stance, another measure for the same thing
    ("abschaffen" / "senken"), another place or another group of companies than the paragraph
@@ -80,10 +80,11 @@ words explains nothing new. Suggesting such points as well (those the paragraph 
 at least half) raised recall by 0.02-0.04 and suggested more look-alikes; by meaning alone
 (the embeddings) a look-alike cannot be told from a rewording.
 
-Related points: so they are offered apart, for staff to check (`Findings.related`, at most
-`RELATED_TOP`, only for a paragraph with sources): points not chosen that are close in
-meaning to a sentence of the paragraph (`RELATED_MEANING`) and share part of their demand's
-words (`RELATED_DEMAND`), or are closer still (`RELATED_CLOSE`), and do not contradict it.
+Related points. Such points are therefore offered apart, for staff to check
+(`Findings.related`, at most `RELATED_TOP`, only for a paragraph with sources): points not
+chosen that are close in meaning to a sentence of the paragraph (`RELATED_MEANING`) and
+share part of their demand's words (`RELATED_DEMAND`), or are closer still
+(`RELATED_CLOSE`), and do not contradict it.
 Chosen on the spent sets (there 52 of 88 related points are labelled sources, recall with
 them 0.67 instead of 0.55); on the fourth set, measured once: 12 of 17, recall 0.45 → 0.54.
 Look-alikes are among them (2 on the fourth set): staff check each before linking it.
