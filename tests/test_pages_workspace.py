@@ -280,3 +280,8 @@ def test_a_member_saying_it_in_other_words_is_offered_apart_to_check(demo_url: s
             select(ParagraphSource).where(ParagraphSource.paragraph_id == paragraph.id)
         ).all()
     assert linked.point_id == point_id and linked.how == SourceHow.MANUAL
+    # Once linked, it is no longer offered; the suggestions stay.
+    assert "**Ähnliche Forderungen, anders formuliert**" not in [m.value for m in app.markdown]
+    assert any(
+        "Brückenstrompreis" in c.value for c in app.caption if SUGGESTED_SOURCE.match(c.value)
+    )

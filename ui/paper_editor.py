@@ -588,7 +588,11 @@ def _source_finder(actor: Actor, view: ParagraphView, call_id: int) -> None:
     with st.container(border=True):
         st.markdown("**Vorgeschlagene Quellen**")
         if not candidates:
-            st.caption("Keine weiteren passenden Punkte in den Stellungnahmen gefunden.")
+            st.caption(
+                "Keine weiteren Punkte mit denselben Worten gefunden."
+                if related
+                else "Keine weiteren passenden Punkte in den Stellungnahmen gefunden."
+            )
         for conflict in found.conflicts:
             linked = conflict.point_id in points or conflict.statement_id in whole
             st.warning(
