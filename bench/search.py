@@ -26,17 +26,15 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
 from bench import corpus as statement_corpus
+from bench.rows import open_call
 from db import migrate
 from db.engine import create_engine_for, read_session, write_session
 from db.models import (
-    Call,
-    CallStatus,
     Forum,
     ForumKind,
     Organisation,
@@ -76,34 +74,15 @@ def build(session: Session, texts: list[str]) -> tuple[Actor, Actor]:
     forum = Forum(name="Benchmark", short_name="B", kind=ForumKind.FEDERAL)
     session.add(forum)
     session.flush()
-    call = Call(
-        forum_id=id_of(forum),
-        title="Benchmark",
-        external_deadline=_day(),
-        member_deadline=_day(),
-        board_deadline=_day(),
-        status=CallStatus.OPEN,
-    )
     organisations = [
         Organisation(name=f"Mitglied {i}", kind=OrganisationKind.COMPANY) for i in range(400)
     ]
-    session.add(call)
     session.add_all(organisations)
     session.flush()
     # One statement per organisation and call: 2,000 statements over five calls.
-    calls = [call] + [
-        Call(
-            forum_id=id_of(forum),
-            title=f"Benchmark {i}",
-            external_deadline=_day(),
-            member_deadline=_day(),
-            board_deadline=_day(),
-            status=CallStatus.OPEN,
-        )
-        for i in range(4)
+    calls = [open_call(session, forum, "Benchmark")] + [
+        open_call(session, forum, f"Benchmark {i}") for i in range(4)
     ]
-    session.add_all(calls[1:])
-    session.flush()
     statements = [
         Statement(
             call_id=id_of(calls[i // 400]),
@@ -135,10 +114,6 @@ def build(session: Session, texts: list[str]) -> tuple[Actor, Actor]:
     session.add_all([staff_user, member_user])
     session.flush()
     return Actor.for_user(staff_user), Actor.for_user(member_user)
-
-
-def _day() -> date:
-    return date(2027, 1, 8)
 
 
 def run(points: int = 100_000) -> dict[str, Any]:

@@ -25,15 +25,14 @@ import json
 import sys
 import tempfile
 from collections import Counter
-from datetime import date
 from importlib import import_module
 from typing import Any
 
+from bench.rows import open_call
 from db import migrate
 from db.engine import create_engine_for, write_session
 from db.models import (
     Call,
-    CallStatus,
     Forum,
     ForumKind,
     Organisation,
@@ -99,9 +98,7 @@ def store_set(session: Any, data: Any) -> tuple[Actor, dict[int, str]]:
     for labelled in data.statements:
         # A member sends one statement per call: its second statement goes to a second call.
         if sent[labelled.organisation] == len(calls):
-            calls.append(_call(forum, len(calls)))
-            session.add(calls[-1])
-            session.flush()
+            calls.append(open_call(session, forum, f"Messung {len(calls) + 1}"))
         call = calls[sent[labelled.organisation]]
         sent[labelled.organisation] += 1
         stored = Statement(
@@ -129,18 +126,6 @@ def store_set(session: Any, data: Any) -> tuple[Actor, dict[int, str]]:
     session.add(staff)
     session.flush()
     return Actor.for_user(staff), themes_of
-
-
-def _call(forum: Forum, number: int) -> Call:
-    day = date(2027, 1, 8)
-    return Call(
-        forum_id=id_of(forum),
-        title=f"Messung {number + 1}",
-        external_deadline=day,
-        member_deadline=day,
-        board_deadline=day,
-        status=CallStatus.OPEN,
-    )
 
 
 def _figures(

@@ -30,7 +30,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +38,11 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from bench.corpus import generate
+from bench.rows import open_call
 from bench.search import corpus
 from db import migrate
 from db.engine import create_engine_for, read_session, write_session
 from db.models import (
-    Call,
-    CallStatus,
     Forum,
     ForumKind,
     Organisation,
@@ -74,27 +72,13 @@ GOAL_COLD_SECONDS = 60.0
 GOAL_WARM_SECONDS = 5.0
 
 
-def _call(session: Session, forum: Forum, title: str) -> Call:
-    day = date(2027, 1, 8)
-    call = Call(
-        forum_id=id_of(forum),
-        title=title,
-        external_deadline=day,
-        member_deadline=day,
-        board_deadline=day,
-        status=CallStatus.OPEN,
-    )
-    session.add(call)
-    session.flush()
-    return call
-
-
 def build(session: Session, statements: int) -> tuple[int, int]:
     """A call answered by `statements` members and an empty one; returns both ids."""
     forum = Forum(name="Benchmark", short_name="B", kind=ForumKind.FEDERAL)
     session.add(forum)
     session.flush()
-    full, empty = _call(session, forum, "Voller Aufruf"), _call(session, forum, "Leerer Aufruf")
+    full = open_call(session, forum, "Voller Aufruf")
+    empty = open_call(session, forum, "Leerer Aufruf")
     members = [
         Organisation(name=f"Mitglied {i}", kind=OrganisationKind.COMPANY) for i in range(statements)
     ]
